@@ -1,0 +1,68 @@
+// Package coffer holds the domain vocabulary shared by every layer: the error
+// type, identifiers, the clock, and the account records. It imports no I/O;
+// the ledger rules live in package ledger and each dependency (SQL, HTTP, the
+// CLI) has a package of its own that adapts it to these types.
+package coffer
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Each maps to one HTTP status in package httpapi; the codes are
+// part of the public API and never change meaning.
+const (
+	EInvalid             = "invalid_request"      // the request is malformed or a field is wrong
+	EUnauthenticated     = "unauthenticated"      // missing or bad credentials
+	EForbidden           = "forbidden"            // credentials valid, action not allowed for them
+	ENotFound            = "not_found"            // no such resource visible to the caller
+	EConflict            = "conflict"             // the resource's state forbids the action
+	EIdempotencyReuse    = "idempotency_key_reused"
+	EInsufficientBalance = "insufficient_balance" // a strict debit or hold would cross the floor
+	EAccountSuspended    = "account_suspended"
+	EAccountClosed       = "account_closed"
+	ESubaccountDisabled  = "subaccount_disabled"
+	EOverloaded          = "overloaded" // the write queue is full; retry after a moment
+	EInternal            = "internal_error"
+)
+
+// Error is an error meant to be shown to the caller: a stable code, a
+// message a person can act on, the request field at fault if any, and extra
+// machine-readable details (such as the available balance on a refusal).
+// Anything that is not an *Error is reported as an internal error and its
+// text is logged, never sent.
+type Error struct {
+	Code    string
+	Message string
+	Param   string
+	Details map[string]string
+}
+
+func (e *Error) Error() string {
+	if e.Param != "" {
+		return fmt.Sprintf("%s: %s (%s)", e.Code, e.Message, e.Param)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EInvalid error naming the request field at fault.
+func Invalid(param, format string, args ...any) *Error {
+	return &Error{Code: EInvalid, Param: param, Message: param + " " + fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an *Error in err's chain, or EInternal.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	}
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}

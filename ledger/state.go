@@ -1,0 +1,157 @@
+package ledger
+
+import (
+	"time"
+
+	"github.com/cofferdev/coffer/money"
+)
+
+// Status is an account's standing.
+type Status string
+
+// Account statuses.
+const (
+	StatusActive    Status = "active"
+	StatusSuspended Status = "suspended" // strict debits and holds refused; served usage still posts
+	StatusClosed    Status = "closed"    // nothing moves any more
+)
+
+// Account is what the ledger rules need to know about an account.
+type Account struct {
+	ID         string
+	Currency   money.Currency
+	Status     Status
+	MinBalance money.Amount // the floor; negative lets the balance run below zero
+	Debt       money.Amount // owed below zero; never negative
+}
+
+// State is one account's live ledger: the account, its active lots and its
+// active holds. Operations mutate it in place and return an Effect naming
+// what changed; an operation that fails leaves it untouched.
+type State struct {
+	Account Account
+	Lots    []*Lot
+	Holds   []*Hold
+}
+
+// Env is what an operation may read from the world: the time, and a source
+// of fresh ids. Passing them in keeps this package free of I/O and makes
+// every test deterministic.
+type Env struct {
+	Now   time.Time
+	NewID func(prefix string) string
+}
+
+// LedgerBalance is the balance by status alone: active realtime monetary
+// lots minus debt. Stores cache it; `coffer check` verifies the cache. It
+// differs from Balance.Balance only while a lot is not yet effective or is
+// past expiry but not yet swept.
+func (s *State) LedgerBalance() money.Amount {
+	var sum money.Amount
+	for _, l := range s.Lots {
+		if l.Status == LotActive && l.Kind == Monetary && l.Application == Realtime {
+			sum += l.Remaining
+		}
+	}
+	return sum - s.Account.Debt
+}
+
+// spendable is the monetary value debits at now can draw on: usable
+// realtime monetary lots minus debt.
+func (s *State) spendable(now time.Time) money.Amount {
+	var sum money.Amount
+	for _, l := range s.usableLots(now, "") {
+		sum += l.Remaining
+	}
+	return sum - s.Account.Debt
+}
+
+// held is the sum of holds still reserving value at now.
+func (s *State) held(now time.Time) money.Amount {
+	var sum money.Amount
+	for _, h := range s.Holds {
+		if h.Reserving(now) {
+			sum += h.Amount
+		}
+	}
+	return sum
+}
+
+// available is what a strict debit or a new hold may take at now.
+func (s *State) available(now time.Time) money.Amount {
+	return s.spendable(now) - s.held(now) - s.Account.MinBalance
+}
+
+// ExpiringSoonWindow is how far ahead Balance.ExpiringSoon looks.
+const ExpiringSoonWindow = 30 * 24 * time.Hour
+
+// Balance is an account's balance as the API reports it.
+type Balance struct {
+	Currency           money.Currency
+	Balance            money.Amount // usable realtime monetary lots minus debt
+	Available          money.Amount // Balance - Held - MinBalance
+	Held               money.Amount
+	Debt               money.Amount
+	MinBalance         money.Amount
+	Credits            map[Category]money.Amount // usable realtime monetary value by category
+	Units              map[string]money.Amount   // usable unit credits by unit
+	ExpiringSoon       money.Amount              // monetary value expiring within 30 days
+	GiftedRemaining    money.Amount              // true-up lots not yet applied
+	BalanceWithCredits money.Amount              // Balance + GiftedRemaining
+	Pending            money.Amount              // credits set against unpaid invoices
+	Status             Status
+}
+
+// Balance summarises the state at now.
+func (s *State) Balance(now time.Time) Balance {
+	b := Balance{
+		Currency:   s.Account.Currency,
+		Debt:       s.Account.Debt,
+		MinBalance: s.Account.MinBalance,
+		Held:       s.held(now),
+		Credits:    map[Category]money.Amount{Paid: 0, Promotional: 0},
+		Units:      map[string]money.Amount{},
+		Status:     s.Account.Status,
+	}
+	for _, l := range s.Lots {
+		if !l.Usable(now) {
+			continue
+		}
+		switch {
+		case l.Application == TrueUp:
+			b.GiftedRemaining += l.Remaining
+		case l.Kind == Units:
+			b.Units[l.Unit] += l.Remaining
+		default:
+			b.Credits[l.Category] += l.Remaining
+			b.Balance += l.Remaining
+			if !l.ExpiresAt.IsZero() && l.ExpiresAt.Sub(now) <= ExpiringSoonWindow {
+				b.ExpiringSoon += l.Remaining
+			}
+		}
+	}
+	b.Balance -= s.Account.Debt
+	b.Available = b.Balance - b.Held - b.MinBalance
+	b.BalanceWithCredits = b.Balance + b.GiftedRemaining
+	return b
+}
+
+// lot returns the state's lot with the given id, or nil.
+func (s *State) lot(id string) *Lot {
+	for _, l := range s.Lots {
+		if l.ID == id {
+			return l
+		}
+	}
+	return nil
+}
+
+// hold returns the state's hold with the given id, or nil.
+func (s *State) hold(id string) *Hold {
+	for _, h := range s.Holds {
+		if h.ID == id {
+			return h
+		}
+	}
+	return nil
+}

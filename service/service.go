@@ -1,0 +1,67 @@
+// Package service is Coffer's application layer: it checks who may do what,
+// validates requests, makes every mutation idempotent, and sends every
+// change of value through the batching committer. It speaks the wire types
+// of package api, so the HTTP layer above it stays thin.
+package service
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/money"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Config holds the deployment settings the service reads.
+type Config struct {
+	// DefaultCurrency is used when an account is created without one.
+	DefaultCurrency money.Currency
+	// MaxBatch bounds how many requests one committer transaction applies.
+	MaxBatch int
+	// MaxQueue bounds how many requests may wait for the committer; past it
+	// callers get EOverloaded (HTTP 503 with Retry-After).
+	MaxQueue int
+	// SweepInterval is how often expiry of lots and holds runs on the
+	// system clock. Under a test clock, advancing the clock runs it.
+	SweepInterval time.Duration
+}
+
+// DefaultConfig returns the settings used when nothing is configured.
+func DefaultConfig() Config {
+	return Config{DefaultCurrency: "USD", MaxBatch: 512, MaxQueue: 16384, SweepInterval: time.Minute}
+}
+
+// Caller is who made a request, as authentication established it.
+type Caller struct {
+	KeyID        string // the API key's id; for a subaccount, the subaccount id
+	Role         string // store.RoleAdmin, RoleUsage, RoleAccount, or RoleSubaccount
+	AccountID    string // the account an account key or subaccount is bound to
+	SubaccountID string
+}
+
+// RoleSubaccount is the role of a request authenticated with a subaccount's
+// auth id and token.
+const RoleSubaccount = "subaccount"
+
+// Actor is how the audit trail names the caller.
+func (c *Caller) Actor() string { return c.KeyID }
+
+// Call carries what every service method needs to know about the request
+// beyond its body: the caller, and for mutations the Idempotency-Key header
+// and a hash of the request (method, path and body) to detect a key reused
+// for a different request.
+type Call struct {
+	Caller         *Caller
+	IdempotencyKey string
+	RequestHash    string
+}
+
+// Service is the application. It is safe for concurrent use.
+type Service struct {
+	store     store.Store
+	clock     coffer.Clock
+	log       *slog.Logger
+	cfg       Config
+	committer *committer
+}

@@ -1,0 +1,180 @@
+// Package store defines what Coffer keeps and the interface a storage engine
+// implements. Package sqlstore implements it on SQLite and PostgreSQL; the
+// contract suite in storetest runs against both.
+//
+// Every method is one store transaction. Ledger writes go only through
+// Batch, which the service's committer drives: lock the touched accounts,
+// load their live state, apply the pure ledger rules, write every effect.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+)
+
+// Account is an account's full record. Its ledger fields (currency, status,
+// floor, debt) are what ledger.Account carries.
+type Account struct {
+	ID                 string
+	Name               string
+	Email              string
+	NotificationEmails []string
+	Currency           money.Currency
+	Status             ledger.Status
+	BillingMode        string // "prepaid" or "postpaid"
+	MinBalance         money.Amount
+	TrustTier          int
+	Metadata           map[string]string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Subaccount draws on its parent's balance; it holds no money of its own.
+type Subaccount struct {
+	ID        string
+	AccountID string
+	Name      string
+	Enabled   bool
+	Deleted   bool
+	AuthID    string // public half of the basic-auth credential
+	TokenHash []byte // SHA-256 of the token; the token itself is shown once
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Roles an API key can have.
+const (
+	RoleAdmin   = "admin"   // everything
+	RoleUsage   = "usage"   // debits, holds and balance reads for any account
+	RoleAccount = "account" // only its own account
+)
+
+// APIKey is a bearer credential, kept as the SHA-256 of the secret.
+type APIKey struct {
+	ID        string
+	Role      string
+	AccountID string // for RoleAccount
+	Name      string
+	Hash      []byte
+	CreatedAt time.Time
+}
+
+// Idempotency is the stored first answer to a mutating request. It is
+// written in the same store transaction as the request's effect, so a
+// request either happened with its answer recorded or did not happen.
+type Idempotency struct {
+	Scope       string // the caller: an API key id or a subaccount id
+	Key         string
+	RequestHash string
+	Status      int    // HTTP status of the first answer
+	Body        []byte // JSON of the first answer
+	CreatedAt   time.Time
+}
+
+// Page asks for one page of a list: at most Limit items after the id
+// StartingAfter (ids sort in creation order).
+type Page struct {
+	Limit         int
+	StartingAfter string
+}
+
+// LotFilter narrows a list of lots.
+type LotFilter struct {
+	Page
+	Kind     ledger.Kind
+	Category ledger.Category
+	Status   ledger.LotStatus
+	Unit     string
+}
+
+// TxnFilter narrows a transaction history.
+type TxnFilter struct {
+	Page
+	Types        []ledger.TxnType
+	From, To     time.Time // From inclusive, To exclusive; zero means open
+	SubaccountID string
+}
+
+// EventKey names a usage event on an account; debits are unique by it.
+type EventKey struct {
+	AccountID string
+	EventID   string
+}
+
+// Writes is everything a committer batch persists in one store transaction.
+type Writes struct {
+	States      []*ledger.State  // accounts whose debt, cached balance or status changed
+	Effects     []*ledger.Effect // transactions, postings, lots, holds, events
+	Idempotency []Idempotency
+}
+
+// Batch is the committer's view of one open store transaction.
+type Batch interface {
+	// LoadStates locks the accounts in id order (SELECT … FOR UPDATE on
+	// PostgreSQL; SQLite's single writer already excludes others) and loads
+	// each one's active lots and active holds. Unknown ids are left out.
+	LoadStates(ctx context.Context, accountIDs []string) (map[string]*ledger.State, error)
+	// DebitsByEvent returns the debits already recorded for the given events.
+	DebitsByEvent(ctx context.Context, keys []EventKey) (map[EventKey]*ledger.Txn, error)
+	// HoldsByEvent returns the holds already placed for the given events.
+	HoldsByEvent(ctx context.Context, keys []EventKey) (map[EventKey]*ledger.Hold, error)
+	// Idempotency returns the stored answers for the given scope+key pairs.
+	Idempotency(ctx context.Context, keys []Idempotency) (map[[2]string]*Idempotency, error)
+	// Write persists the batch's writes in bulk.
+	Write(ctx context.Context, w *Writes) error
+}
+
+// Violation is one broken invariant found by Check.
+type Violation struct {
+	Rule    string // e.g. "postings_balance", "lot_remaining"
+	Subject string // the transaction, lot or account at fault
+	Detail  string
+}
+
+// Store is a storage engine.
+type Store interface {
+	// Batch runs fn in one store transaction and commits if it returns nil.
+	// It retries fn on a serialization failure or deadlock.
+	Batch(ctx context.Context, fn func(Batch) error) error
+
+	CreateAccount(ctx context.Context, a *Account, events []ledger.Event, idem *Idempotency) error
+	GetAccount(ctx context.Context, id string) (*Account, error)
+	ListAccounts(ctx context.Context, p Page) ([]*Account, bool, error)
+	// UpdateAccount locks the account, calls fn to change it, and saves it.
+	UpdateAccount(ctx context.Context, id string, fn func(*Account) error, idem *Idempotency) (*Account, error)
+
+	CreateSubaccount(ctx context.Context, s *Subaccount, idem *Idempotency) error
+	GetSubaccount(ctx context.Context, id string) (*Subaccount, error)
+	GetSubaccountByAuthID(ctx context.Context, authID string) (*Subaccount, error)
+	ListSubaccounts(ctx context.Context, accountID string, p Page) ([]*Subaccount, bool, error)
+	UpdateSubaccount(ctx context.Context, id string, fn func(*Subaccount) error, idem *Idempotency) (*Subaccount, error)
+
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	GetAPIKeyByHash(ctx context.Context, hash []byte) (*APIKey, error)
+	CountAPIKeys(ctx context.Context) (int, error)
+
+	GetIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)
+	// SaveIdempotency records the answer to a request that changed nothing
+	// (a refusal); it is a no-op if the key is already recorded.
+	SaveIdempotency(ctx context.Context, idem *Idempotency) error
+
+	GetLot(ctx context.Context, id string) (*ledger.Lot, error)
+	ListLots(ctx context.Context, accountID string, f LotFilter) ([]*ledger.Lot, bool, error)
+	GetHold(ctx context.Context, id string) (*ledger.Hold, error)
+	GetTxn(ctx context.Context, id string) (*ledger.Txn, error)
+	ListTxns(ctx context.Context, accountID string, f TxnFilter) ([]*ledger.Txn, bool, error)
+	// LoadState reads an account's live ledger state without locking it.
+	LoadState(ctx context.Context, accountID string) (*ledger.State, error)
+	// BalanceAt sums the account's monetary postings made before or at t.
+	BalanceAt(ctx context.Context, accountID string, t time.Time) (money.Amount, error)
+	// AccountsDue lists accounts with an active lot expired or an active
+	// hold past its TTL at now, at most limit of them.
+	AccountsDue(ctx context.Context, now time.Time, limit int) ([]string, error)
+
+	// Check verifies the ledger invariants and reports every violation.
+	Check(ctx context.Context) ([]Violation, error)
+	Close() error
+}
