@@ -133,8 +133,8 @@ func (a Amount) String() string {
 // Parse reads a decimal string such as "25", "25.00", "-3.2" or "0.0075".
 // It accepts an optional leading minus sign, digits, and at most six
 // fractional digits; anything else (exponents, spaces, "NaN", a plus sign,
-// more than six decimals, a value out of range) is an error whose text says
-// what is wrong, fit to show to the person who sent it.
+// more than six decimals, a negative zero, a value out of range) is an error
+// whose text says what is wrong, fit to show to the person who sent it.
 func Parse(s string) (Amount, error) {
 	if s == "" {
 		return 0, errors.New("is empty; expected a decimal string such as \"25.00\"")
@@ -178,6 +178,11 @@ func Parse(s string) (Amount, error) {
 		return 0, fmt.Errorf("%q is out of range", s)
 	}
 	if neg {
+		if lo == 0 {
+			// A minus sign on zero is most likely a sign error upstream: refuse it
+			// rather than guess.
+			return 0, fmt.Errorf("%q is a negative zero; write \"0\" instead", s)
+		}
 		return -Amount(lo), nil
 	}
 	return Amount(lo), nil
