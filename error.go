@@ -32,10 +32,10 @@ const (
 // Anything that is not an *Error is reported as an internal error and its
 // text is logged, never sent.
 type Error struct {
-	Code    string
-	Message string
-	Param   string
-	Details map[string]string
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Param   string            `json:"param,omitempty"`
+	Details map[string]string `json:"details,omitempty"`
 }
 
 func (e *Error) Error() string {
@@ -65,4 +65,26 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EInternal
+}
+
+// HTTPStatus is the HTTP status each error code is answered with. It lives
+// here, beside the codes, because stored idempotent answers record it too.
+func HTTPStatus(code string) int {
+	switch code {
+	case EInvalid:
+		return 400
+	case EUnauthenticated:
+		return 401
+	case EInsufficientBalance:
+		return 402
+	case EForbidden, EAccountSuspended, EAccountClosed, ESubaccountDisabled:
+		return 403
+	case ENotFound:
+		return 404
+	case EConflict, EIdempotencyReuse:
+		return 409
+	case EOverloaded:
+		return 503
+	}
+	return 500
 }

@@ -6,6 +6,7 @@ package service
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -64,4 +65,7 @@ type Service struct {
 	log       *slog.Logger
 	cfg       Config
 	committer *committer
+
+	stop chan struct{}
+	bg   sync.WaitGroup
 }

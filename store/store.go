@@ -168,8 +168,14 @@ type Store interface {
 	ListTxns(ctx context.Context, accountID string, f TxnFilter) ([]*ledger.Txn, bool, error)
 	// LoadState reads an account's live ledger state without locking it.
 	LoadState(ctx context.Context, accountID string) (*ledger.State, error)
-	// BalanceAt sums the account's monetary postings made before or at t.
-	BalanceAt(ctx context.Context, accountID string, t time.Time) (money.Amount, error)
+	// StateAt rebuilds the account's ledger state as of instant t from the
+	// postings: every lot created at or before t with its remaining value
+	// at t (the sum of its postings up to t; status active when that is
+	// positive, else the status it had then), the debt at t (minus the sum
+	// of its receivables postings up to t), and the holds that were active
+	// at t (created at or before t, not finished by t). With t = now it
+	// equals LoadState.
+	StateAt(ctx context.Context, accountID string, t time.Time) (*ledger.State, error)
 	// AccountsDue lists accounts with an active lot expired or an active
 	// hold past its TTL at now, at most limit of them.
 	AccountsDue(ctx context.Context, now time.Time, limit int) ([]string, error)

@@ -1,0 +1,309 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/store"
+)
+
+// committer is the only write path for changes of value. Requests queue;
+// one goroutine takes everything queued (up to MaxBatch) and applies it in
+// one store transaction: lock the touched accounts in id order, load their
+// live state, run each request's ledger operation in arrival order, write
+// every effect in bulk, commit, and only then answer the callers. Requests
+// that arrive while a commit is in flight form the next batch, so a hot
+// account costs one lock and one commit per batch rather than per debit.
+type committer struct {
+	store store.Store
+	clock coffer.Clock
+	log   *slog.Logger
+	max   int
+	queue chan *request
+
+	stop chan struct{}
+	done sync.WaitGroup
+}
+
+// request is one change of value waiting for the committer.
+type request struct {
+	accountID string
+	idem      *store.Idempotency // nil without an Idempotency-Key
+	debitKey  *store.EventKey    // for debits: the usage event they settle
+	holdKey   *store.EventKey    // for holds: the event they reserve for
+	// run applies the request to its account's state and returns the API
+	// answer. It runs inside the batch's store transaction and must not do
+	// I/O of its own.
+	run   func(b *batchContext, st *ledger.State) (any, error)
+	reply chan reply
+}
+
+type reply struct {
+	val any
+	err error
+}
+
+// batchContext is what a request's run may consult: the time and ids, and
+// what the store and earlier requests of the same batch already recorded.
+type batchContext struct {
+	env    ledger.Env
+	debits map[store.EventKey]*ledger.Txn
+	holds  map[store.EventKey]*ledger.Hold
+	// pending collects the effects of the request being run.
+	pending []*ledger.Effect
+}
+
+func newCommitter(st store.Store, clock coffer.Clock, log *slog.Logger, maxBatch, maxQueue int) *committer {
+	c := &committer{store: st, clock: clock, log: log, max: maxBatch,
+		queue: make(chan *request, maxQueue), stop: make(chan struct{})}
+	c.done.Add(1)
+	go c.loop()
+	return c
+}
+
+// close stops the loop after the batch in flight; requests still queued
+// are refused.
+func (c *committer) close() {
+	close(c.stop)
+	c.done.Wait()
+	for {
+		select {
+		case r := <-c.queue:
+			r.reply <- reply{err: coffer.Errorf(coffer.EOverloaded, "the server is shutting down; retry")}
+		default:
+			return
+		}
+	}
+}
+
+// submit queues a request and waits for its answer. A full queue is
+// refused at once rather than left to hang.
+func (c *committer) submit(ctx context.Context, r *request) (any, error) {
+	wait, err := c.enqueue(r)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case rep := <-wait:
+		return rep.val, rep.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *committer) loop() {
+	defer c.done.Done()
+	batch := make([]*request, 0, c.max)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case r := <-c.queue:
+			batch = append(batch[:0], r)
+		}
+	gather:
+		for len(batch) < c.max {
+			select {
+			case r := <-c.queue:
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		c.commit(batch)
+	}
+}
+
+// commit applies one batch in one store transaction and answers every
+// caller. If the transaction itself fails, every caller gets the error:
+// nothing of the batch was written.
+func (c *committer) commit(batch []*request) {
+	replies := make([]reply, len(batch))
+	err := c.store.Batch(context.Background(), func(b store.Batch) error {
+		return c.apply(b, batch, replies)
+	})
+	if err != nil {
+		c.log.Error("committer batch failed", "requests", len(batch), "err", err)
+		for i := range replies {
+			replies[i] = reply{err: err}
+		}
+	}
+	for i, r := range batch {
+		r.reply <- replies[i]
+	}
+}
+
+// apply runs inside the store transaction. It may run more than once if
+// the store retries the transaction, so it starts from nothing each time.
+func (c *committer) apply(b store.Batch, batch []*request, replies []reply) error {
+	ctx := context.Background()
+	now := c.clock.Now()
+	bc := &batchContext{env: ledger.Env{Now: now, NewID: func(p string) string { return coffer.NewID(p, now) }}}
+
+	ids := make([]string, 0, len(batch))
+	var debitKeys, holdKeys []store.EventKey
+	var idemKeys []store.Idempotency
+	for _, r := range batch {
+		ids = append(ids, r.accountID)
+		if r.debitKey != nil {
+			debitKeys = append(debitKeys, *r.debitKey)
+		}
+		if r.holdKey != nil {
+			holdKeys = append(holdKeys, *r.holdKey)
+		}
+		if r.idem != nil {
+			idemKeys = append(idemKeys, *r.idem)
+		}
+	}
+	ids = uniqueSorted(ids)
+	states, err := b.LoadStates(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if bc.debits, err = b.DebitsByEvent(ctx, debitKeys); err != nil {
+		return err
+	}
+	if bc.holds, err = b.HoldsByEvent(ctx, holdKeys); err != nil {
+		return err
+	}
+	stored, err := b.Idempotency(ctx, idemKeys)
+	if err != nil {
+		return err
+	}
+
+	w := &store.Writes{}
+	touched := map[string]bool{}
+	for i, r := range batch {
+		if r.idem != nil {
+			if prev := stored[[2]string{r.idem.Scope, r.idem.Key}]; prev != nil {
+				replies[i] = replay(prev, r.idem)
+				continue
+			}
+		}
+		st := states[r.accountID]
+		if st == nil {
+			replies[i] = reply{err: coffer.Errorf(coffer.ENotFound, "account %s not found", r.accountID)}
+			continue
+		}
+		val, effects, err := c.runOne(bc, r, st)
+		replies[i] = reply{val: val, err: err}
+		if err != nil && coffer.ErrorCode(err) == coffer.EInternal {
+			return err // a bug or a broken store: fail the batch, write nothing
+		}
+		if r.idem != nil {
+			rec, err := answer(r.idem, val, err, now)
+			if err != nil {
+				return err
+			}
+			w.Idempotency = append(w.Idempotency, rec)
+			stored[[2]string{rec.Scope, rec.Key}] = &w.Idempotency[len(w.Idempotency)-1]
+		}
+		if len(effects) > 0 {
+			w.Effects = append(w.Effects, effects...)
+			if !touched[st.Account.ID] {
+				touched[st.Account.ID] = true
+				w.States = append(w.States, st)
+			}
+		}
+	}
+	if len(w.Effects) == 0 && len(w.Idempotency) == 0 {
+		return nil
+	}
+	return b.Write(ctx, w)
+}
+
+// runOne applies one request, collecting the effects it records. A failed
+// operation leaves the state untouched (the ledger guarantees it), so the
+// requests after it see the state as if it had never been sent.
+func (c *committer) runOne(bc *batchContext, r *request, st *ledger.State) (any, []*ledger.Effect, error) {
+	bc.pending = nil
+	val, err := r.run(bc, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	return val, bc.pending, nil
+}
+
+// record notes an effect to write, and remembers what later requests of the
+// batch must see (a debit's event id, a hold's event id).
+func (b *batchContext) record(e *ledger.Effect) {
+	b.pending = append(b.pending, e)
+	if t := e.Txn; t != nil && t.Type == ledger.TxnDebit && t.EventID != "" {
+		b.debits[store.EventKey{AccountID: t.AccountID, EventID: t.EventID}] = t
+	}
+	for _, h := range e.Holds {
+		if h.EventID != "" && h.Status == ledger.HoldActive {
+			b.holds[store.EventKey{AccountID: h.AccountID, EventID: h.EventID}] = h
+		}
+	}
+}
+
+// replay answers a request whose Idempotency-Key was seen before.
+func replay(prev, now *store.Idempotency) reply {
+	if prev.RequestHash != now.RequestHash {
+		return reply{err: reusedKey(now.Key)}
+	}
+	return reply{val: storedAnswer{status: prev.Status, body: prev.Body}}
+}
+
+// storedAnswer is a replayed answer: the first answer's status and JSON.
+// Service methods decode it into their result type (see decodeReplay).
+type storedAnswer struct {
+	status int
+	body   []byte
+}
+
+// answer builds the idempotency row for a request's first answer: the
+// result's JSON, or the refusal's code and message.
+func answer(key *store.Idempotency, val any, err error, now time.Time) (store.Idempotency, error) {
+	rec := *key
+	rec.CreatedAt = now
+	var body any = val
+	rec.Status = http.StatusOK
+	if err != nil {
+		var ce *coffer.Error
+		if !errors.As(err, &ce) {
+			return rec, err
+		}
+		rec.Status = coffer.HTTPStatus(ce.Code)
+		body = ce
+	}
+	b, jerr := json.Marshal(body)
+	if jerr != nil {
+		return rec, fmt.Errorf("encode idempotent answer: %w", jerr)
+	}
+	rec.Body = b
+	return rec, nil
+}
+
+func uniqueSorted(ids []string) []string {
+	sort.Strings(ids)
+	out := ids[:0]
+	for i, id := range ids {
+		if i == 0 || id != ids[i-1] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// enqueue queues a request without waiting, for callers that submit many
+// at once; the answer arrives on the returned channel.
+func (c *committer) enqueue(r *request) (chan reply, error) {
+	r.reply = make(chan reply, 1)
+	select {
+	case c.queue <- r:
+		return r.reply, nil
+	default:
+		return nil, coffer.Errorf(coffer.EOverloaded, "too many requests are waiting to be committed; retry in a moment")
+	}
+}

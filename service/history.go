@@ -1,0 +1,78 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Balance answers an account's balance now, or as of a past instant. A
+// past balance is answered from the ledger's postings, so it is exact for
+// any instant however much has happened since.
+func (s *Service) Balance(ctx context.Context, c Call, accountID string, at *time.Time) (*api.Balance, error) {
+	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
+		return nil, err
+	}
+	if err := authorize(c.Caller, accountID, readBalance); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if at != nil && at.After(now) {
+		return nil, coffer.Invalid("at", "is in the future (%s); a balance can be read only as of now or the past", at.Format(time.RFC3339))
+	}
+	when := now
+	if at != nil {
+		when = at.UTC()
+	}
+	var st *ledger.State
+	var err error
+	if at == nil {
+		st, err = s.store.LoadState(ctx, accountID)
+	} else {
+		st, err = s.store.StateAt(ctx, accountID, when)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return balanceView(accountID, st.Balance(when), when), nil
+}
+
+// Transactions lists an account's history, newest first.
+func (s *Service) Transactions(ctx context.Context, c Call, accountID string, f store.TxnFilter) (*api.List[api.Transaction], error) {
+	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
+		return nil, err
+	}
+	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+		return nil, err
+	}
+	var err error
+	if f.Page, err = page(f.Page, coffer.PrefixTxn); err != nil {
+		return nil, err
+	}
+	for _, t := range f.Types {
+		if err := oneOf("type", string(t), "grant", "debit", "capture", "void", "expire"); err != nil {
+			return nil, err
+		}
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return nil, coffer.Invalid("from", "must be before to")
+	}
+	if f.SubaccountID != "" {
+		if err := coffer.CheckID("subaccount_id", coffer.PrefixSubaccount, f.SubaccountID); err != nil {
+			return nil, err
+		}
+	}
+	a, err := s.store.GetAccount(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	items, more, err := s.store.ListTxns(ctx, accountID, f)
+	if err != nil {
+		return nil, err
+	}
+	return list(items, more, func(t *ledger.Txn) api.Transaction { return txnView(t, a.Currency) }), nil
+}

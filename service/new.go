@@ -1,0 +1,45 @@
+package service
+
+import (
+	"log/slog"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/store"
+)
+
+// New starts a service on the store: its committer, and unless the clock is
+// a test clock (which moves only through AdvanceClock), the periodic sweep.
+// Close stops both.
+func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Service {
+	def := DefaultConfig()
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = def.MaxBatch
+	}
+	if cfg.MaxQueue <= 0 {
+		cfg.MaxQueue = def.MaxQueue
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = def.SweepInterval
+	}
+	if cfg.DefaultCurrency == "" {
+		cfg.DefaultCurrency = def.DefaultCurrency
+	}
+	s := &Service{store: st, clock: clock, log: log, cfg: cfg, stop: make(chan struct{})}
+	s.committer = newCommitter(st, clock, log, cfg.MaxBatch, cfg.MaxQueue)
+	if _, test := clock.(*coffer.TestClock); !test {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			s.sweepLoop(cfg.SweepInterval, s.stop)
+		}()
+	}
+	return s
+}
+
+// Close stops the sweep and the committer; requests still queued are
+// refused with EOverloaded. It does not close the store.
+func (s *Service) Close() {
+	close(s.stop)
+	s.bg.Wait()
+	s.committer.close()
+}
