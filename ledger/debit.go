@@ -48,6 +48,16 @@ func (s *State) Debit(env Env, d Debit) (*Effect, error) {
 		return nil, coffer.Errorf(coffer.EAccountSuspended,
 			"account %s is suspended: strict debits are refused until a payment succeeds", s.Account.ID)
 	}
+	// A negative figure would put value back into lots; the API refuses it
+	// first, but the core must never let Remaining rise.
+	switch {
+	case d.Amount < 0:
+		return nil, coffer.Invalid("amount", "must not be negative")
+	case d.Quantity < 0:
+		return nil, coffer.Invalid("quantity", "must not be negative")
+	case d.UnitPrice < 0:
+		return nil, coffer.Invalid("unit_price", "must not be negative")
+	}
 	p, err := s.plan(env, d)
 	if err != nil {
 		return nil, err
@@ -82,7 +92,9 @@ func (s *State) plan(env Env, d Debit) (plan, error) {
 		}
 		p.money = m
 	}
-	if !d.AllowNegative && p.money > s.available(env.Now) {
+	// Only the money part can cross the floor: a debit that unit credits
+	// cover in full goes through even while the balance is below it.
+	if !d.AllowNegative && p.money > 0 && p.money > s.available(env.Now) {
 		return p, s.refuse(env, "amount", "%s is more than the %s available", p.money, s.available(env.Now))
 	}
 	left := p.money
