@@ -30,6 +30,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd())
 	addClientCommands(root)
 	return root
 }

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// version is the build's version, set with -ldflags "-X main.version=…".
+var version = "dev"
+
+// env returns the environment variable's value, or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// addStoreFlag adds --db, shared by every command that opens the store.
+func addStoreFlag(cmd *cobra.Command, dsn *string) {
+	cmd.Flags().StringVar(dsn, "db", env("COFFER_DB", "coffer.db"),
+		"store: a SQLite file path, or a postgres:// URL (env COFFER_DB)")
+}
+
+func newServeCmd() *cobra.Command {
+	cfg := ServerConfig{}
+	var clockAt, logFormat, logLevel string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Coffer server",
+		Long: `Run the Coffer server. With no configuration it listens on 127.0.0.1:8080
+and keeps everything in ./coffer.db (SQLite). Migrations run on start. On the
+first start with an empty store it prints a new admin API key once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(logFormat, logLevel)
+			if err != nil {
+				return err
+			}
+			cfg.Log, cfg.Banner = log, cmd.ErrOrStderr()
+			if clockAt != "" {
+				if cfg.ClockAt, err = time.Parse(time.RFC3339, clockAt); err != nil {
+					return fmt.Errorf("--test-clock-start: %q is not an RFC 3339 time such as 2026-01-01T00:00:00Z", clockAt)
+				}
+			}
+			s, err := StartServer(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "coffer serving on %s (store: %s)\n", s.URL(), redact(cfg.DB))
+			go func() {
+				<-cmd.Context().Done()
+				s.Close()
+			}()
+			return s.Wait()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Addr, "addr", env("COFFER_ADDR", "127.0.0.1:8080"), "address to listen on (env COFFER_ADDR)")
+	addStoreFlag(cmd, &cfg.DB)
+	f.BoolVar(&cfg.TestClock, "test-clock", env("COFFER_TEST_CLOCK", "") == "true",
+		"run on a test clock moved with POST /v1/test_clock/advance (env COFFER_TEST_CLOCK=true); never in production")
+	f.StringVar(&clockAt, "test-clock-start", "", "RFC 3339 time the test clock starts at (default: now)")
+	f.StringVar(&logFormat, "log-format", env("COFFER_LOG_FORMAT", "text"), "log format: text or json (env COFFER_LOG_FORMAT)")
+	f.StringVar(&logLevel, "log-level", env("COFFER_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env COFFER_LOG_LEVEL)")
+	f.IntVar(&cfg.Service.MaxBatch, "max-batch", 512, "most requests one committer transaction applies")
+	f.IntVar(&cfg.Service.MaxQueue, "max-queue", 16384, "most requests waiting for the committer before new ones get 503")
+	f.DurationVar(&cfg.Service.SweepInterval, "sweep-interval", time.Minute, "how often expired grants and holds are swept")
+	return cmd
+}
+
+func newLogger(format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
+}
+
+// redact hides a password in a database URL before it is printed.
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			creds := dsn[i+3 : at]
+			if c := strings.Index(creds, ":"); c >= 0 {
+				return dsn[:i+3] + creds[:c] + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}

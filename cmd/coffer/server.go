@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/httpapi"
+	"github.com/cofferdev/coffer/service"
+	"github.com/cofferdev/coffer/sqlstore"
+)
+
+// ServerConfig is everything `coffer serve` can be told.
+type ServerConfig struct {
+	Addr      string // listen address; port 0 picks a free port
+	DB        string // SQLite file path, or a postgres:// URL
+	TestClock bool   // run on a test clock moved through the API
+	ClockAt   time.Time
+	Service   service.Config
+	Log       *slog.Logger
+	// Banner receives the one-time notice with the initial admin key.
+	Banner io.Writer
+}
+
+// Server is a running Coffer: store, service and HTTP listener. The
+// end-to-end tests start it exactly as `coffer serve` does.
+type Server struct {
+	cfg   ServerConfig
+	store *sqlstore.Store
+	svc   *service.Service
+	ln    net.Listener
+	http  *http.Server
+	done  chan error
+	// AdminKey is the admin key created on first start with an empty
+	// store; empty when keys already existed.
+	AdminKey string
+}
+
+// StartServer opens the store, runs migrations, creates the first admin
+// key if there is none, and starts serving.
+func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	var clock coffer.Clock = coffer.SystemClock{}
+	if cfg.TestClock {
+		start := cfg.ClockAt
+		if start.IsZero() {
+			start = time.Now()
+		}
+		clock = coffer.NewTestClock(start)
+	}
+	s := &Server{cfg: cfg, store: st, done: make(chan error, 1)}
+	s.svc = service.New(st, clock, cfg.Log, cfg.Service)
+	if s.AdminKey, err = s.svc.EnsureAdminKey(ctx); err != nil {
+		s.closeCore()
+		return nil, fmt.Errorf("create the initial admin key: %w", err)
+	}
+	if s.AdminKey != "" && cfg.Banner != nil {
+		fmt.Fprintf(cfg.Banner, "\nCreated the first admin API key. It is shown only this once; keep it safe:\n\n    %s\n\n", s.AdminKey)
+	}
+	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		s.closeCore()
+		return nil, err
+	}
+	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: version})
+	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.done <- s.http.Serve(s.ln) }()
+	cfg.Log.Info("coffer listening", "addr", s.ln.Addr().String(), "store", st.Engine(), "test_clock", cfg.TestClock)
+	return s, nil
+}
+
+// openStore opens and migrates the store a DSN names.
+func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	st, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrate store: %w", err)
+	}
+	return st, nil
+}
+
+// URL is the server's base URL.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Wait blocks until the server stops serving.
+func (s *Server) Wait() error {
+	err := <-s.done
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops accepting requests, lets those in flight finish (up to a
+// deadline), then stops the committer and closes the store.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	s.closeCore()
+	return err
+}
+
+func (s *Server) closeCore() {
+	if s.svc != nil {
+		s.svc.Close()
+	}
+	s.store.Close()
+}
