@@ -1,0 +1,28 @@
+# Coffer's tasks. `make help` lists them.
+.DEFAULT_GOAL := help
+GO ?= go
+
+.PHONY: help run build test test-short lint fmt
+
+help: ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## run the server on ./coffer.db (SQLite)
+	$(GO) run ./cmd/coffer serve
+
+build: ## build ./coffer
+	$(GO) build -o coffer ./cmd/coffer
+
+test: lint ## the whole suite: module tidiness, vet, then every test with the race detector
+	$(GO) test -race -count=1 ./...
+
+test-short: ## the suite without the race detector
+	$(GO) test -count=1 ./...
+
+lint: ## gofmt, go vet and go.mod tidiness
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
