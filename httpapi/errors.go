@@ -1,0 +1,266 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/service"
+)
+
+// Error types group the codes the way clients branch on them. The full
+// mapping from code to type is service.ErrorType; these are the ones this
+// package uses itself.
+const (
+	typeInvalidRequest = "invalid_request_error"
+	typeAPI            = "api_error"
+)
+
+// classify returns the status and type an error code is answered with, and
+// whether the code is one a caller may see. The status comes from
+// coffer.HTTPStatus, which stored idempotent answers record too, and the
+// type from service.ErrorType, which batch items carry, so an error reads
+// the same wherever it appears. Unknown codes and internal_error are 500s.
+func classify(code string) (status int, typ string, ok bool) {
+	status = coffer.HTTPStatus(code)
+	if status == http.StatusInternalServerError {
+		return status, typeAPI, false
+	}
+	return status, service.ErrorType(code), true
+}
+
+// internalMessage is all a caller learns about a failure that is not theirs.
+const internalMessage = "internal error"
+
+// errorBody is every error answer: api.ErrorBody on the wire, plus the
+// status and headers it travels with. It satisfies huma.StatusError and
+// huma.HeadersError, so handlers return it as an error and huma writes it.
+type errorBody struct {
+	api.ErrorBody
+	status int
+	header http.Header
+}
+
+func (e *errorBody) Error() string {
+	return e.ErrorBody.Error.Code + ": " + e.ErrorBody.Error.Message
+}
+
+// GetStatus returns the HTTP status of the answer.
+func (e *errorBody) GetStatus() int { return e.status }
+
+// GetHeaders returns the headers the answer must carry.
+func (e *errorBody) GetHeaders() http.Header { return e.header }
+
+// newErrorBody builds the answer for a code, filling status, type and the
+// headers some statuses need (WWW-Authenticate, Retry-After).
+func newErrorBody(code, message, param string, details map[string]string) *errorBody {
+	status, typ, ok := classify(code)
+	if !ok {
+		code, message, param, details = coffer.EInternal, internalMessage, "", nil
+	}
+	e := &errorBody{
+		ErrorBody: api.ErrorBody{Error: api.ErrorDetail{
+			Type: typ, Code: code, Message: message, Param: param, Details: details,
+		}},
+		status: status,
+		header: http.Header{},
+	}
+	switch status {
+	case http.StatusUnauthorized:
+		e.header.Add("WWW-Authenticate", `Bearer realm="coffer"`)
+		e.header.Add("WWW-Authenticate", `Basic realm="coffer"`)
+	case http.StatusServiceUnavailable:
+		e.header.Set("Retry-After", "1")
+	}
+	return e
+}
+
+// errorFor turns an error from the service into its answer. An error that
+// is not a *coffer.Error is a bug or an outage: it is logged with the
+// request's logger and answered with a bare "internal error".
+func errorFor(ctx context.Context, err error) *errorBody {
+	var ce *coffer.Error
+	if errors.As(err, &ce) {
+		if _, _, ok := classify(ce.Code); ok {
+			return newErrorBody(ce.Code, ce.Message, ce.Param, ce.Details)
+		}
+	}
+	loggerFrom(ctx).LogAttrs(ctx, slog.LevelError, "request failed", slog.String("error", err.Error()))
+	return newErrorBody(coffer.EInternal, internalMessage, "", nil)
+}
+
+// fail is errorFor as an error, for handlers to return.
+func fail(ctx context.Context, err error) error { return errorFor(ctx, err) }
+
+// humaError replaces huma.NewError: the errors huma raises itself (body
+// not JSON, unknown or missing fields, wrong types, bad parameters, body
+// too large) come out in the same shape as every other error, as 400s
+// naming the field at fault.
+func humaError(ctx context.Context, status int, msg string, errs ...error) huma.StatusError {
+	switch {
+	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
+		return validationError(msg, errs)
+	case status == http.StatusRequestEntityTooLarge:
+		e := newErrorBody(coffer.EInvalid, "request body is too large", "", nil)
+		e.status = status
+		return e
+	case status == http.StatusUnsupportedMediaType:
+		e := newErrorBody(coffer.EInvalid, "request body must be JSON (Content-Type: application/json)", "", nil)
+		e.status = status
+		return e
+	case status == http.StatusNotFound:
+		return newErrorBody(coffer.ENotFound, msg, "", nil)
+	case status >= 500:
+		if ctx != nil {
+			loggerFrom(ctx).LogAttrs(ctx, slog.LevelError, "request failed",
+				slog.Int("status", status), slog.String("error", joinErrors(msg, errs)))
+		}
+		e := newErrorBody(coffer.EInternal, internalMessage, "", nil)
+		e.status = status
+		return e
+	case status >= 400:
+		// 406, 408 and the like: the request, not the server, is at fault.
+		e := newErrorBody(coffer.EInvalid, joinErrors(msg, errs), "", nil)
+		e.status = status
+		return e
+	}
+	// huma asks for an example error with status 0 to learn the schema.
+	return &errorBody{status: status}
+}
+
+// validationError turns huma's list of validation failures into one 400.
+// The message names every field at fault; Param is the first of them and
+// Details maps each field to its own message when there are several.
+func validationError(msg string, errs []error) *errorBody {
+	var params, messages []string
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		param, m := describe(err)
+		params = append(params, param)
+		messages = append(messages, m)
+	}
+	if len(messages) == 0 {
+		return newErrorBody(coffer.EInvalid, msg, "", nil)
+	}
+	var details map[string]string
+	if len(messages) > 1 {
+		details = make(map[string]string, len(messages))
+		for i, p := range params {
+			key := p
+			if key == "" {
+				key = "body"
+			}
+			if prev, ok := details[key]; ok {
+				details[key] = prev + "; " + messages[i]
+			} else {
+				details[key] = messages[i]
+			}
+		}
+	}
+	first := ""
+	for _, p := range params {
+		if p != "" {
+			first = p
+			break
+		}
+	}
+	return newErrorBody(coffer.EInvalid, strings.Join(messages, "; "), first, details)
+}
+
+// describe returns the field an error is about, as the client spelled it
+// ("amount", "debits[3].event_id", "limit", "Idempotency-Key"), and a
+// message that starts with that field.
+func describe(err error) (param, message string) {
+	var d *huma.ErrorDetail
+	if !errors.As(err, &d) {
+		return "", err.Error()
+	}
+	loc := d.Location
+	for _, prefix := range []string{"body.", "query.", "path.", "header."} {
+		if rest, ok := strings.CutPrefix(loc, prefix); ok {
+			param = rest
+			break
+		}
+	}
+	m := d.Message
+	switch {
+	case strings.HasPrefix(m, "expected required property ") && strings.HasSuffix(m, " to be present"):
+		name := strings.TrimSuffix(strings.TrimPrefix(m, "expected required property "), " to be present")
+		if param != "" {
+			name = param + "." + name
+		}
+		return name, name + " is required"
+	case m == "unexpected property":
+		return param, param + " is not a known field"
+	case loc == "body" && param == "" && isSyntaxError(m):
+		return "", "request body is not valid JSON: " + m
+	case loc == "body" && param == "":
+		return "", "request body: " + m
+	case strings.HasPrefix(m, "required ") && strings.HasSuffix(m, " parameter is missing"):
+		return param, param + " is required"
+	case param == "":
+		return "", m
+	}
+	return param, param + ": " + m
+}
+
+// isSyntaxError reports whether an encoding/json message is about the
+// JSON text itself rather than about a value in it.
+func isSyntaxError(m string) bool {
+	return strings.HasPrefix(m, "invalid character") ||
+		strings.HasPrefix(m, "unexpected end of JSON input") ||
+		strings.Contains(m, "syntax error")
+}
+
+func joinErrors(msg string, errs []error) string {
+	parts := []string{msg}
+	for _, err := range errs {
+		if err != nil {
+			parts = append(parts, err.Error())
+		}
+	}
+	return strings.Join(parts, ": ")
+}
+
+// writeError writes an answer outside huma's handler flow (authentication,
+// unknown routes, panics).
+func writeError(w http.ResponseWriter, e *errorBody) {
+	for k, vs := range e.header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(e.status)
+	b, err := jsonMarshal(e)
+	if err != nil {
+		// Cannot happen for this type; keep the answer well formed anyway.
+		b = []byte(fmt.Sprintf(`{"error":{"type":%q,"code":%q,"message":%q}}`, typeAPI, coffer.EInternal, internalMessage))
+	}
+	_, _ = w.Write(b)
+}
+
+func init() {
+	// huma builds its own errors through these package variables. Coffer
+	// answers every error in one shape, so they are replaced once, here.
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		return humaError(nil, status, msg, errs...)
+	}
+	huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		var ctx context.Context
+		if hctx != nil {
+			ctx = hctx.Context()
+		}
+		return humaError(ctx, status, msg, errs...)
+	}
+}

@@ -1,0 +1,177 @@
+// Package httpapi serves Coffer's v1 REST API over the service layer.
+//
+// Routes are declared with huma on a standard library ServeMux, so the
+// OpenAPI 3.1 document at /openapi.json is generated from the same Go types
+// that decode requests and encode answers (package api). The documentation
+// page at /docs is bundled in the binary and reads that document; it loads
+// nothing from elsewhere.
+//
+// The layer is thin on purpose: it authenticates the caller, refuses
+// malformed requests (bad JSON, unknown fields, amounts that are not
+// decimal strings) before they reach the service, hashes each mutating
+// request for the service's idempotency check, and turns every error into
+// one JSON shape through one table (errors.go).
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/cofferdev/coffer/service"
+)
+
+// Options configures the API handler.
+type Options struct {
+	// Logger receives the access log and the text of internal errors.
+	// Nil discards both.
+	Logger *slog.Logger
+	// TestClock registers POST /v1/test_clock/advance. Without it the
+	// route does not exist.
+	TestClock bool
+	// Version is the server's version, shown in the OpenAPI document.
+	Version string
+}
+
+// Body size limits. A batch carries up to maxBatchDebits debits, each a few
+// hundred bytes with its metadata, so it gets a limit of its own.
+const (
+	maxBodyBytes      = 1 << 20
+	maxBatchBodyBytes = 16 << 20
+	maxBatchDebits    = 10_000
+)
+
+// authenticator resolves credentials; *service.Service is the one used in
+// production. Tests of request validation stand in for it so they can run
+// without a store.
+type authenticator interface {
+	Authenticate(ctx context.Context, bearer string) (*service.Caller, error)
+	AuthenticateSubaccount(ctx context.Context, authID, token string) (*service.Caller, error)
+}
+
+type handler struct {
+	svc  *service.Service
+	auth authenticator
+}
+
+// New returns the HTTP handler for the whole API: the /v1 routes,
+// /healthz, /openapi.json and /docs.
+func New(svc *service.Service, opts Options) http.Handler {
+	return newHandler(svc, svc, opts)
+}
+
+func newHandler(svc *service.Service, auth authenticator, opts Options) http.Handler {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	version := opts.Version
+	if version == "" {
+		version = "dev"
+	}
+
+	mux := http.NewServeMux()
+	registry := newRegistry()
+	a := humago.New(mux, huma.Config{
+		OpenAPI: &huma.OpenAPI{
+			OpenAPI: "3.1.0",
+			Info: &huma.Info{
+				Title:       "Coffer API",
+				Version:     version,
+				Description: apiDescription,
+			},
+			Components: &huma.Components{
+				Schemas:         registry,
+				SecuritySchemes: securitySchemes,
+			},
+			Tags: apiTags,
+		},
+		Formats: map[string]huma.Format{
+			"application/json": huma.DefaultJSONFormat,
+			"json":             huma.DefaultJSONFormat,
+		},
+		DefaultFormat:                "application/json",
+		RejectUnknownQueryParameters: true,
+	})
+	h := &handler{svc: svc, auth: auth}
+	a.UseMiddleware(h.authenticate)
+
+	h.registerAccounts(a)
+	h.registerCredits(a)
+	h.registerUsage(a)
+	if opts.TestClock {
+		h.registerTestClock(a)
+	}
+	refineSchemas(registry)
+	dropUnprocessable(a.OpenAPI())
+
+	spec, err := json.Marshal(a.OpenAPI())
+	if err != nil {
+		panic("httpapi: cannot encode the OpenAPI document: " + err.Error())
+	}
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(spec)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	registerDocs(mux)
+
+	return logRequests(logger, recoverPanics(jsonNotFound(mux)))
+}
+
+// apiDescription heads the OpenAPI document and the documentation page.
+const apiDescription = `Coffer keeps prepaid balances and credits for usage-based businesses.
+
+**Authentication.** Send an API key as ` + "`Authorization: Bearer <key>`" + `, or a subaccount's auth id and token with HTTP Basic.
+
+**Amounts** are decimal strings with at most 6 decimal places (` + "`\"25.00\"`, `\"0.0075\"`" + `); JSON numbers are refused. **Times** are RFC 3339.
+
+**Idempotency.** Every POST, PATCH and DELETE takes an ` + "`Idempotency-Key`" + ` header (at most 255 characters). A repeat with the same key returns the first answer and changes nothing; the same key with a different request is a 409.
+
+**Errors** always have the shape ` + "`{\"error\":{\"type\",\"code\",\"message\",\"param\",\"details\"}}`" + `. The code is stable; param names the field at fault.
+
+**Lists** take ` + "`limit`" + ` and ` + "`starting_after`" + ` (the last id of the previous page) and answer ` + "`{\"data\":[…],\"has_more\":…}`" + `.`
+
+// apiTags orders and introduces the groups of operations.
+var apiTags = []*huma.Tag{
+	{Name: tagAccounts, Description: "The operator's customers. Each account has one currency, a status, a billing mode and a floor (`min_balance`)."},
+	{Name: tagSubaccounts, Description: "Subaccounts draw on their account's balance and authenticate with their own auth id and token (HTTP Basic)."},
+	{Name: tagBalances, Description: "Balances and the ledger history behind them."},
+	{Name: tagGrants, Description: "Credits added to an account. Each grant is a lot with its own category, priority and expiry; debits consume lots in order."},
+	{Name: tagDebits, Description: "Usage. A debit consumes credits in real time; the event id makes it idempotent."},
+	{Name: tagHolds, Description: "Reservations made before work whose final cost is not known yet."},
+	{Name: tagTestClock, Description: "Present only on a server started in test mode."},
+}
+
+// jsonMarshal encodes v as huma does, without HTML escaping.
+func jsonMarshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// dropUnprocessable removes the 422 answers huma documents for operations
+// that validate input: Coffer reports every validation failure as a 400.
+func dropUnprocessable(doc *huma.OpenAPI) {
+	for _, item := range doc.Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
+			if op != nil {
+				delete(op.Responses, "422")
+			}
+		}
+	}
+}

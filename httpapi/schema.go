@@ -1,0 +1,228 @@
+package httpapi
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+)
+
+// amountPattern is the wire form of money.Amount: an optional minus sign,
+// at most 12 whole digits and at most 6 decimals. Twelve digits keep every
+// accepted value inside the int64 range of micro-units, so an amount that
+// passes the schema always parses, and an amount that does not is refused
+// with the field's name.
+const amountPattern = `^-?[0-9]{1,12}(\.[0-9]{1,6})?$`
+
+// amountSchema stands in for money.Amount when huma builds schemas. Package
+// money stays free of huma; the registry maps the type to this one.
+type amountSchema struct{}
+
+// Schema describes an amount as a decimal string.
+func (amountSchema) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{
+		Type:               huma.TypeString,
+		Format:             "decimal",
+		Pattern:            amountPattern,
+		PatternDescription: `a decimal string with at most 6 decimal places, such as "25.00"`,
+		Description:        "An exact decimal amount as a string, at most 6 decimal places.",
+		Examples:           []any{"25.00"},
+	}
+}
+
+// newRegistry returns the schema registry for the OpenAPI document, with
+// money.Amount described as a decimal string.
+func newRegistry() huma.Registry {
+	r := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	r.RegisterTypeAlias(reflect.TypeFor[money.Amount](), reflect.TypeFor[amountSchema]())
+	return r
+}
+
+// refinement adds to the schema huma derives from a wire type what the Go
+// type cannot say: allowed values, documentation, and fields that are
+// optional though the type has no omitempty because the service supplies a
+// default when they are empty.
+type refinement struct {
+	doc      string
+	enum     []any
+	optional bool
+	minItems int
+	maxItems int
+}
+
+func enumOf[T ~string](vs ...T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+var (
+	billingModes  = []any{"prepaid", "postpaid"}
+	accountStatus = enumOf(ledger.StatusActive, ledger.StatusSuspended, ledger.StatusClosed)
+	kinds         = enumOf(ledger.Monetary, ledger.Units)
+	categories    = enumOf(ledger.Paid, ledger.Promotional)
+	applications  = enumOf(ledger.Realtime, ledger.TrueUp)
+	lotStatus     = enumOf(ledger.LotActive, ledger.LotDepleted, ledger.LotExpired, ledger.LotVoided)
+	origins       = enumOf(ledger.OriginGrant, ledger.OriginPurchase, ledger.OriginRecharge, ledger.OriginRefund)
+	txnTypes      = []ledger.TxnType{ledger.TxnGrant, ledger.TxnDebit, ledger.TxnCapture, ledger.TxnVoid, ledger.TxnExpire}
+	holdStatus    = enumOf(ledger.HoldActive, ledger.HoldCaptured, ledger.HoldReleased, ledger.HoldExpired)
+	currencyDoc   = "ISO 4217 currency code, such as USD."
+	metadataDoc   = "Your own key-value pairs, stored and returned as given."
+	minBalanceDoc = "The floor the balance may not cross: 0 by default, negative for accounts allowed to run a debt."
+	eventIDDoc    = "The usage event's own id. A second debit with the same event id on the same account returns the first and changes nothing; with different figures it is a 409."
+	expiresAtDoc  = "When the credit lapses; null means never."
+)
+
+// refinements is keyed by schema name (the Go type's name) and property.
+var refinements = map[string]map[string]refinement{
+	"AccountCreate": {
+		"currency":            {optional: true, doc: currencyDoc + " The deployment's default when left out."},
+		"billing_mode":        {enum: billingModes, doc: "prepaid (default) or postpaid."},
+		"min_balance":         {doc: minBalanceDoc},
+		"trust_tier":          {doc: "Caps the size of a single purchase."},
+		"notification_emails": {doc: "Extra addresses that receive balance alerts."},
+		"metadata":            {doc: metadataDoc},
+	},
+	"AccountUpdate": {
+		"billing_mode": {enum: billingModes},
+		"status":       {enum: enumOf(ledger.StatusActive, ledger.StatusSuspended), doc: "Admin keys only. Closing has its own action."},
+		"min_balance":  {doc: minBalanceDoc},
+		"metadata":     {doc: metadataDoc},
+	},
+	"Account": {
+		"status":       {enum: accountStatus},
+		"billing_mode": {enum: billingModes},
+		"currency":     {doc: currencyDoc},
+		"min_balance":  {doc: minBalanceDoc},
+	},
+	"Subaccount": {
+		"auth_token": {doc: "The secret half of the subaccount's credentials. Present only in the answer that created it; store it then."},
+		"auth_id":    {doc: "The public half of the subaccount's HTTP Basic credentials."},
+	},
+	"SubaccountUpdate": {
+		"enabled": {doc: "A disabled subaccount's requests are refused."},
+	},
+	"GrantCreate": {
+		"kind":         {enum: kinds, doc: "monetary (default) credits the account's currency; units credits a named unit."},
+		"amount":       {doc: "How much to credit; must be positive."},
+		"currency":     {doc: "If given, must be the account's currency."},
+		"unit":         {doc: "The unit credited, for kind units (such as api_call, sms)."},
+		"category":     {enum: categories, doc: "promotional (default) or paid."},
+		"priority":     {doc: "Lower is consumed first; 50 by default."},
+		"effective_at": {doc: "When the credit becomes usable; now by default."},
+		"expires_at":   {doc: "When the credit lapses; never by default."},
+		"application":  {enum: applications, doc: "realtime (default) is consumed by debits as they happen; true_up is a gift applied against the previous month's usage."},
+		"reason":       {doc: "Recorded in the audit trail."},
+		"metadata":     {doc: metadataDoc},
+	},
+	"Grant": {
+		"kind":        {enum: kinds},
+		"category":    {enum: categories},
+		"application": {enum: applications},
+		"status":      {enum: lotStatus},
+		"origin":      {enum: origins, doc: "What made the credit: a grant, a purchase, an auto-recharge or a refund."},
+		"remaining":   {doc: "What is left to consume."},
+		"expires_at":  {doc: expiresAtDoc},
+	},
+	"GrantVoid": {
+		"reason": {doc: "Why the credit is voided; recorded in the audit trail."},
+	},
+	"Transaction": {
+		"type":          {enum: enumOf(txnTypes...)},
+		"amount":        {doc: "The change to the balance: negative for debits, captures, voids and expiries."},
+		"balance_after": {doc: "The account's balance right after this transaction."},
+		"postings":      {doc: "The double-entry lines; they sum to zero per asset."},
+	},
+	"DebitCreate": {
+		"account_id":     {doc: "The account to debit. May be left out when a subaccount sends the debit."},
+		"event_id":       {doc: eventIDDoc},
+		"amount":         {doc: "The amount to debit in the account's currency. Give either amount, or unit and quantity."},
+		"unit":           {doc: "The usage unit; unit credits of this unit are consumed first."},
+		"quantity":       {doc: "How many units were used."},
+		"unit_price":     {doc: "Price of one unit, used for the part not covered by unit credits."},
+		"allow_negative": {doc: "The usage has already been served: post it even if the balance goes below its floor, as a debt."},
+		"subaccount_id":  {doc: "Tags the usage with a subaccount for reports."},
+	},
+	"Debit": {
+		"replayed": {doc: "True when this event had already been debited and nothing new happened."},
+	},
+	"DebitBatch": {
+		"debits": {minItems: 1, maxItems: maxBatchDebits, doc: fmt.Sprintf("Between 1 and %d debits, applied in order; each succeeds or fails on its own.", maxBatchDebits)},
+	},
+	"DebitBatchItem": {
+		"status": {doc: "The HTTP status this debit would have had on its own."},
+	},
+	"HoldCreate": {
+		"account_id": {doc: "The account to reserve on. May be left out when a subaccount sends the hold."},
+		"amount":     {doc: "How much to reserve."},
+		"ttl":        {doc: "How long the hold lasts if neither captured nor released: a Go duration such as \"15m\", at most 720h."},
+		"event_id":   {doc: "The usage event's own id; a second hold for the same event returns the first."},
+	},
+	"HoldCapture": {
+		"amount": {doc: "The final amount: more or less than the hold."},
+	},
+	"Hold": {
+		"status": {enum: holdStatus},
+	},
+	"Balance": {
+		"balance":              {doc: "Realtime credits minus debt."},
+		"available":            {doc: "What a strict debit may still use: balance minus holds minus the floor."},
+		"held":                 {doc: "Reserved by active holds."},
+		"debt":                 {doc: "Owed below zero; repaid first from the next credit."},
+		"credits":              {doc: "Monetary credits remaining, by category (paid, promotional)."},
+		"units":                {doc: "Unit credits remaining, by unit."},
+		"expiring_soon":        {doc: "Credits that expire within 30 days."},
+		"gifted_remaining":     {doc: "What remains of true-up gifts."},
+		"balance_with_credits": {doc: "Balance plus gifted_remaining."},
+		"pending":              {doc: "Credits set against unpaid invoices."},
+		"status":               {enum: accountStatus},
+		"at":                   {doc: "The instant the balance describes."},
+	},
+	"ClockAdvance": {
+		"to": {doc: "The instant to move to. Give exactly one of to and by."},
+		"by": {doc: "How far to move, as a Go duration such as \"36h\"."},
+	},
+}
+
+// refineSchemas applies the refinements to the schemas registered so far.
+// A refinement naming a property the type no longer has is a programming
+// error and panics at start-up. Schemas not registered (the test clock's,
+// when it is off) are skipped.
+func refineSchemas(reg huma.Registry) {
+	schemas := reg.Map()
+	for name, props := range refinements {
+		s, ok := schemas[name]
+		if !ok {
+			continue
+		}
+		for prop, ref := range props {
+			p, ok := s.Properties[prop]
+			if !ok {
+				panic(fmt.Sprintf("httpapi: schema %s has no property %q", name, prop))
+			}
+			if ref.doc != "" {
+				p.Description = ref.doc
+			}
+			if ref.enum != nil {
+				p.Enum = ref.enum
+			}
+			if ref.minItems > 0 {
+				p.MinItems = &ref.minItems
+			}
+			if ref.maxItems > 0 {
+				p.MaxItems = &ref.maxItems
+			}
+			if ref.optional {
+				s.Required = slices.DeleteFunc(slices.Clone(s.Required), func(r string) bool { return r == prop })
+			}
+			p.PrecomputeMessages()
+		}
+		s.PrecomputeMessages()
+	}
+}
