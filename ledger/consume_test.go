@@ -18,11 +18,18 @@ var t0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func amt(s string) money.Amount { return money.MustParse(s) }
 
+// tb is what the harness needs from *testing.T and *rapid.T alike.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // book is the test harness: one account's State, a clock, a deterministic id
 // source, and every transaction written so far, so that the double entry can
 // be audited after each operation.
 type book struct {
-	t    testing.TB
+	t    tb
 	s    *ledger.State
 	now  time.Time
 	n    int
@@ -30,7 +37,7 @@ type book struct {
 	lots map[string]*ledger.Lot // by the test's name for them
 }
 
-func newBook(t testing.TB, minBalance string) *book {
+func newBook(t tb, minBalance string) *book {
 	return &book{
 		t:   t,
 		now: t0,
@@ -148,7 +155,7 @@ func (b *book) audit() {
 }
 
 // checkBalanced fails unless the postings sum to zero for every asset.
-func checkBalanced(t testing.TB, txn *ledger.Txn) {
+func checkBalanced(t tb, txn *ledger.Txn) {
 	t.Helper()
 	sums := map[string]money.Amount{}
 	for _, p := range txn.Postings {
@@ -191,7 +198,7 @@ func (b *book) unchanged(before snapshot) {
 }
 
 // wantCode fails unless err is a *coffer.Error with the code.
-func wantCode(t testing.TB, err error, code string) *coffer.Error {
+func wantCode(t tb, err error, code string) *coffer.Error {
 	t.Helper()
 	var ce *coffer.Error
 	if !errors.As(err, &ce) || ce.Code != code {
@@ -360,9 +367,6 @@ func TestConsumptionOrder(t *testing.T) {
 		{name: "true_up lot not consumed by served usage",
 			lots:  []lotSpec{{name: "T", amount: "100", trueUp: true}, {name: "A", amount: "1"}},
 			debit: served(cash("5")), takes: []string{"A=1.00"}, debt: "4"},
-		{name: "true_up unit lot not consumed",
-			lots:  []lotSpec{{name: "T", amount: "10", unit: "sms", trueUp: true}, {name: "A", amount: "5"}},
-			debit: units("sms", "1", "1"), takes: []string{"A=1.00"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -438,6 +442,38 @@ func TestConsumptionOrder(t *testing.T) {
 			}
 			b.audit()
 		})
+	}
+}
+
+func TestGrantRefuses(t *testing.T) {
+	b := newBook(t, "0")
+	base := ledger.Grant{Kind: ledger.Monetary, Amount: amt("1"), Category: ledger.Paid,
+		Application: ledger.Realtime, Priority: 50}
+	for name, edit := range map[string]func(g *ledger.Grant){
+		"zero amount":            func(g *ledger.Grant) { g.Amount = 0 },
+		"negative amount":        func(g *ledger.Grant) { g.Amount = amt("-1") },
+		"expiry at effect":       func(g *ledger.Grant) { g.ExpiresAt = t0 },
+		"expiry before effect":   func(g *ledger.Grant) { g.EffectiveAt, g.ExpiresAt = t0.Add(time.Hour), t0.Add(time.Minute) },
+		"expiry in the past":     func(g *ledger.Grant) { g.ExpiresAt = t0.Add(-time.Hour) },
+		"true_up units":          func(g *ledger.Grant) { g.Kind, g.Unit, g.Application = ledger.Units, "sms", ledger.TrueUp },
+		"past the largest value": func(g *ledger.Grant) { g.Amount = money.Max },
+	} {
+		t.Run(name, func(t *testing.T) {
+			if name == "past the largest value" {
+				b.grant("big", ledger.Grant{Amount: amt("1")})
+			}
+			before := b.snapshot()
+			g := base
+			edit(&g)
+			_, err := b.s.Grant(b.env(), g)
+			wantCode(t, err, coffer.EInvalid)
+			b.unchanged(before)
+		})
+	}
+	// An effective time in the past means now.
+	l := b.grant("past", ledger.Grant{Amount: amt("1"), EffectiveAt: t0.Add(-time.Hour)})
+	if !l.EffectiveAt.Equal(t0) || !l.CreatedAt.Equal(t0) {
+		t.Fatalf("lot %+v", l)
 	}
 }
 

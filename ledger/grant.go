@@ -41,6 +41,11 @@ func (s *State) Grant(env Env, g Grant) (*Effect, error) {
 	if g.Amount <= 0 {
 		return nil, coffer.Invalid("amount", "must be greater than zero")
 	}
+	if g.Application == TrueUp && g.Kind != Monetary {
+		// Gifted credit is money applied against last month's usage; a gift of
+		// units would be counted into gifted_remaining as if it were money.
+		return nil, coffer.Invalid("application", "true_up applies only to monetary credits")
+	}
 	effective := g.EffectiveAt
 	if effective.IsZero() || effective.Before(env.Now) {
 		effective = env.Now
