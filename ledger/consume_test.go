@@ -124,22 +124,34 @@ func (b *book) hold(amount string, ttl time.Duration) (*ledger.Hold, error) {
 func (b *book) balance() ledger.Balance { return b.s.Balance(b.now) }
 
 // audit checks the double entry against the state: every lot's remaining is
-// the sum of its postings, no lot is negative, and the receivables postings
-// sum to minus the debt.
+// the sum of its postings, no lot is negative, the receivables postings sum
+// to minus the debt, and the account's postings in its currency sum to its
+// ledger balance.
 func (b *book) audit() {
 	b.t.Helper()
+	realtime := map[string]bool{}
+	for _, l := range b.s.Lots {
+		realtime[l.ID] = l.Application == ledger.Realtime
+	}
 	byLot := map[string]money.Amount{}
-	var receivables money.Amount
+	var receivables, customer money.Amount
 	for _, txn := range b.txns {
 		checkBalanced(b.t, txn)
 		for _, p := range txn.Postings {
 			switch p.Book {
 			case ledger.BookCustomer:
 				byLot[p.LotID] += p.Amount
+				if p.Asset == string(b.s.Account.Currency) && realtime[p.LotID] {
+					customer += p.Amount
+				}
 			case ledger.BookReceivables:
 				receivables += p.Amount
 			}
 		}
+	}
+	if customer+receivables != b.s.LedgerBalance() {
+		b.t.Errorf("customer and receivables postings sum to %s, ledger balance %s",
+			customer+receivables, b.s.LedgerBalance())
 	}
 	for _, l := range b.s.Lots {
 		if l.Remaining < 0 || l.Remaining > l.Amount {
