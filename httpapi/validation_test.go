@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/cofferdev/coffer/api"
 )
 
 const (
@@ -135,38 +137,31 @@ func TestBodyTooLarge(t *testing.T) {
 }
 
 // TestValidRequestPassesValidation checks that correct requests are not
-// refused by the checks in front of the service: whatever the service
-// answers, it is not a validation error.
+// refused by the checks in front of the service.
 func TestValidRequestPassesValidation(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, Options{})
+	s := newLiveServer(t, false)
+	var a api.Account
+	s.call(t, "POST", "/v1/accounts", `{"name":"Acme"}`, 201, &a)
+	acct := "/v1/accounts/" + a.ID
 	tests := []struct{ method, path, body string }{
 		{"POST", "/v1/accounts", `{"name":"Acme","email":"ops@example.com","min_balance":"-50.00","metadata":{"tier":"gold"}}`},
-		{"POST", "/v1/accounts", `{"name":"Acme","currency":"EUR","billing_mode":"postpaid"}`},
-		{"POST", acct + "/grants", `{"amount":"25.00","category":"paid","expires_at":"2026-01-01T00:00:00Z","priority":10}`},
+		{"POST", "/v1/accounts", `{"name":"Acme","currency":"EUR","billing_mode":"postpaid","notification_emails":null}`},
+		{"POST", acct + "/grants", `{"amount":"25.00","category":"paid","expires_at":"2036-01-01T00:00:00Z","priority":10}`},
 		{"POST", acct + "/grants", `{"amount":"999999999999.999999","kind":"units","unit":"sms"}`},
-		{"POST", "/v1/debits", `{"account_id":"acct_0000000000000000000000000a","event_id":"e1","unit":"sms","quantity":"3","unit_price":"0.0075"}`},
-		{"POST", "/v1/holds", `{"account_id":"acct_0000000000000000000000000a","amount":"5","ttl":"15m"}`},
-		{"POST", grant + "/void", `{"reason":"goodwill"}`},
-		{"POST", hold + "/release", ``},
+		{"POST", "/v1/debits", `{"account_id":"` + a.ID + `","event_id":"e1","unit":"sms","quantity":"3","unit_price":"0.0075"}`},
+		{"POST", "/v1/holds", `{"account_id":"` + a.ID + `","amount":"5","ttl":"15m"}`},
+		{"PATCH", acct, `{"name":null}`},
 		{"GET", "/v1/accounts?limit=100&starting_after=acct_0000000000000000000000000a", ``},
 		{"GET", acct + "/balance?at=2025-06-01T12:00:00Z", ``},
 		{"GET", acct + "/transactions?type=debit,grant&type=void&from=2025-01-01T00:00:00Z&subaccount_id=sub_0000000000000000000000000a", ``},
 		{"GET", acct + "/grants?kind=units&category=paid&status=active&unit=sms", ``},
 	}
 	for _, tt := range tests {
-		var body any
-		if tt.body != "" {
-			body = tt.body
+		want := http.StatusOK
+		if tt.method == "POST" {
+			want = http.StatusCreated
 		}
-		r := s.do(t, tt.method, tt.path, body, "Idempotency-Key", "k1")
-		if r.status == http.StatusBadRequest || r.status == http.StatusUnsupportedMediaType {
-			t.Errorf("%s %s %s: refused: %s", tt.method, tt.path, tt.body, r.body)
-			continue
-		}
-		errorOf(t, r) // the zero service cannot succeed; its answer is still in shape
-		if strings.Contains(string(r.body), "not implemented") {
-			t.Errorf("%s %s: internal error text leaked: %s", tt.method, tt.path, r.body)
-		}
+		s.call(t, tt.method, tt.path, tt.body, want, nil)
 	}
 }
