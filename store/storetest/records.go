@@ -1,0 +1,336 @@
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Accounts, subaccounts, API keys and idempotency records.
+
+func testAccounts(t *testing.T, s store.Store) {
+	f := newFixture(t, s)
+	a := &store.Account{
+		ID: coffer.NewID(coffer.PrefixAccount, f.now), Name: "Acme Voice", Email: "ops@acme.test",
+		NotificationEmails: []string{"cfo@acme.test", "alerts@acme.test"}, Currency: "EUR",
+		Status: ledger.StatusActive, BillingMode: "postpaid", MinBalance: amt("-50.25"), TrustTier: 3,
+		Metadata: map[string]string{"crm": "c-42", "région": "ÎdF"}, CreatedAt: f.now, UpdatedAt: f.now.Add(1500),
+	}
+	a.UpdatedAt = a.UpdatedAt.Truncate(1000) // microsecond precision
+	ev := ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, f.now), Type: "account.created", AccountID: a.ID,
+		Data: map[string]any{"name": a.Name}, CreatedAt: f.now}
+	idem := &store.Idempotency{Scope: "key_admin", Key: "create-1", RequestHash: "h1", Status: 200,
+		Body: []byte(`{"id":"` + a.ID + `"}`), CreatedAt: f.now}
+	if err := s.CreateAccount(f.ctx, a, []ledger.Event{ev}, idem); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	got, err := s.GetAccount(f.ctx, a.ID)
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	same(t, "account", got, a)
+
+	gotIdem, err := s.GetIdempotency(f.ctx, "key_admin", "create-1")
+	if err != nil {
+		t.Fatalf("get idempotency: %v", err)
+	}
+	same(t, "idempotency", gotIdem, idem)
+
+	// A new account's ledger is empty.
+	st, err := s.LoadState(f.ctx, a.ID)
+	if err != nil {
+		t.Fatalf("load state: %v", err)
+	}
+	same(t, "state", st, &ledger.State{Account: ledger.Account{ID: a.ID, Currency: "EUR",
+		Status: ledger.StatusActive, MinBalance: amt("-50.25")}})
+
+	// Empty optional fields read back empty.
+	b := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",
+		Status: ledger.StatusActive, BillingMode: "prepaid", CreatedAt: f.now, UpdatedAt: f.now}
+	if err := s.CreateAccount(f.ctx, b, nil, nil); err != nil {
+		t.Fatalf("create bare: %v", err)
+	}
+	got, err = s.GetAccount(f.ctx, b.ID)
+	if err != nil {
+		t.Fatalf("get bare: %v", err)
+	}
+	same(t, "bare account", got, b)
+
+	// Errors.
+	_, err = s.GetAccount(f.ctx, "acct_00000000000000000000000000")
+	wantCode(t, err, coffer.ENotFound)
+	_, err = s.LoadState(f.ctx, "acct_00000000000000000000000000")
+	wantCode(t, err, coffer.ENotFound)
+	dup := *b
+	wantCode(t, s.CreateAccount(f.ctx, &dup, nil, nil), coffer.EConflict)
+	// The idempotency key is taken: the whole creation is refused.
+	c := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",
+		Status: ledger.StatusActive, BillingMode: "prepaid", CreatedAt: f.now, UpdatedAt: f.now}
+	wantCode(t, s.CreateAccount(f.ctx, c, nil, idem), coffer.EConflict)
+	_, err = s.GetAccount(f.ctx, c.ID)
+	wantCode(t, err, coffer.ENotFound)
+}
+
+func testAccountsList(t *testing.T, s store.Store) {
+	f := newFixture(t, s)
+	var ids []string
+	for range 7 {
+		ids = append(ids, f.account().ID)
+		f.tick(1000)
+	}
+	slices.Sort(ids)
+
+	var got []string
+	after := ""
+	pages := 0
+	for {
+		page, more, err := s.ListAccounts(f.ctx, store.Page{Limit: 3, StartingAfter: after})
+		if err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		pages++
+		for _, a := range page {
+			got = append(got, a.ID)
+		}
+		if !more {
+			if len(page) > 3 {
+				t.Fatalf("page of %d, limit 3", len(page))
+			}
+			break
+		}
+		if len(page) != 3 {
+			t.Fatalf("page of %d with more to come, want 3", len(page))
+		}
+		after = page[len(page)-1].ID
+	}
+	same(t, "accounts in id order", got, ids)
+	if pages != 3 {
+		t.Fatalf("%d pages, want 3", pages)
+	}
+	// An exact fit reports no more.
+	page, more, err := s.ListAccounts(f.ctx, store.Page{Limit: 7})
+	if err != nil || len(page) != 7 || more {
+		t.Fatalf("list 7 of 7: %d items, more %v, err %v", len(page), more, err)
+	}
+	page, more, err = s.ListAccounts(f.ctx, store.Page{Limit: 2, StartingAfter: ids[6]})
+	if err != nil || len(page) != 0 || more {
+		t.Fatalf("list after the last: %d items, more %v, err %v", len(page), more, err)
+	}
+}
+
+func testUpdateAccount(t *testing.T, s store.Store) {
+	f := newFixture(t, s)
+	a := f.account()
+	later := f.tick(3600e9)
+	idem := &store.Idempotency{Scope: "key_1", Key: "upd-1", RequestHash: "h", Status: 200, Body: []byte("{}"), CreatedAt: later}
+	got, err := s.UpdateAccount(f.ctx, a.ID, func(x *store.Account) error {
+		x.Name, x.Email = "Acme Ltd", "new@acme.test"
+		x.NotificationEmails = []string{"a@acme.test"}
+		x.MinBalance, x.TrustTier, x.BillingMode = amt("-10"), 2, "postpaid"
+		x.Status = ledger.StatusSuspended
+		x.Metadata = map[string]string{"k": "v"}
+		x.UpdatedAt = later
+		x.ID = "acct_ignored" // the id is not fn's to change
+		return nil
+	}, idem)
+	if err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	want := *a
+	want.Name, want.Email, want.NotificationEmails = "Acme Ltd", "new@acme.test", []string{"a@acme.test"}
+	want.MinBalance, want.TrustTier, want.BillingMode = amt("-10"), 2, "postpaid"
+	want.Status, want.Metadata, want.UpdatedAt = ledger.StatusSuspended, map[string]string{"k": "v"}, later
+	same(t, "updated", got, &want)
+	stored, err := s.GetAccount(f.ctx, a.ID)
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	same(t, "stored", stored, &want)
+	st, err := s.LoadState(f.ctx, a.ID)
+	if err != nil {
+		t.Fatalf("load state: %v", err)
+	}
+	if st.Account.Status != ledger.StatusSuspended || st.Account.MinBalance != amt("-10") {
+		t.Fatalf("ledger view after update: %+v", st.Account)
+	}
+	if _, err := s.GetIdempotency(f.ctx, "key_1", "upd-1"); err != nil {
+		t.Fatalf("idempotency of update: %v", err)
+	}
+
+	// fn's error is returned as is and nothing changes.
+	boom := errors.New("boom")
+	_, err = s.UpdateAccount(f.ctx, a.ID, func(x *store.Account) error {
+		x.Name = "changed"
+		return boom
+	}, nil)
+	if !errors.Is(err, boom) {
+		t.Fatalf("update with failing fn: %v, want boom", err)
+	}
+	_, err = s.UpdateAccount(f.ctx, a.ID, func(*store.Account) error {
+		return coffer.Errorf(coffer.EConflict, "no")
+	}, nil)
+	wantCode(t, err, coffer.EConflict)
+	stored, _ = s.GetAccount(f.ctx, a.ID)
+	same(t, "after failed updates", stored, &want)
+
+	_, err = s.UpdateAccount(f.ctx, "acct_00000000000000000000000000", func(*store.Account) error { return nil }, nil)
+	wantCode(t, err, coffer.ENotFound)
+}
+
+func testSubaccounts(t *testing.T, s store.Store) {
+	f := newFixture(t, s)
+	a, other := f.account(), f.account()
+	mk := func(account, authID string) *store.Subaccount {
+		f.tick(1000)
+		return &store.Subaccount{ID: coffer.NewID(coffer.PrefixSubaccount, f.now), AccountID: account,
+			Name: "eu-gateway", Enabled: true, AuthID: authID, TokenHash: []byte{1, 2, 3, byte(len(authID))},
+			CreatedAt: f.now, UpdatedAt: f.now}
+	}
+	sub := mk(a.ID, "AC_one")
+	idem := &store.Idempotency{Scope: "key_1", Key: "sub-1", RequestHash: "h", Status: 200, Body: []byte("{}"), CreatedAt: f.now}
+	if err := s.CreateSubaccount(f.ctx, sub, idem); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if _, err := s.GetIdempotency(f.ctx, "key_1", "sub-1"); err != nil {
+		t.Fatalf("idempotency: %v", err)
+	}
+	got, err := s.GetSubaccount(f.ctx, sub.ID)
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	same(t, "subaccount", got, sub)
+	got, err = s.GetSubaccountByAuthID(f.ctx, "AC_one")
+	if err != nil {
+		t.Fatalf("get by auth id: %v", err)
+	}
+	same(t, "subaccount by auth id", got, sub)
+
+	_, err = s.GetSubaccount(f.ctx, "sub_00000000000000000000000000")
+	wantCode(t, err, coffer.ENotFound)
+	_, err = s.GetSubaccountByAuthID(f.ctx, "AC_nobody")
+	wantCode(t, err, coffer.ENotFound)
+	wantCode(t, s.CreateSubaccount(f.ctx, mk(a.ID, "AC_one"), nil), coffer.EConflict)
+	wantCode(t, s.CreateSubaccount(f.ctx, mk("acct_00000000000000000000000000", "AC_orphan"), nil), coffer.ENotFound)
+
+	// Listing: the account's own, in id order, deleted ones left out.
+	want := []string{sub.ID}
+	for i := range 4 {
+		x := mk(a.ID, "AC_"+string(rune('a'+i)))
+		if err := s.CreateSubaccount(f.ctx, x, nil); err != nil {
+			t.Fatalf("create %d: %v", i, err)
+		}
+		want = append(want, x.ID)
+	}
+	if err := s.CreateSubaccount(f.ctx, mk(other.ID, "AC_other"), nil); err != nil {
+		t.Fatalf("create other: %v", err)
+	}
+	slices.Sort(want)
+
+	// Update: rename and disable one; delete another.
+	later := f.tick(60e9)
+	upd, err := s.UpdateSubaccount(f.ctx, want[1], func(x *store.Subaccount) error {
+		x.Name, x.Enabled, x.UpdatedAt = "renamed", false, later
+		x.AccountID = other.ID // not fn's to change
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if upd.Name != "renamed" || upd.Enabled || upd.AccountID != a.ID || !upd.UpdatedAt.Equal(later) {
+		t.Fatalf("updated subaccount: %+v", upd)
+	}
+	again, _ := s.GetSubaccount(f.ctx, want[1])
+	same(t, "stored update", again, upd)
+	if _, err := s.UpdateSubaccount(f.ctx, want[2], func(x *store.Subaccount) error {
+		x.Deleted = true
+		return nil
+	}, nil); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	deleted, err := s.GetSubaccount(f.ctx, want[2])
+	if err != nil || !deleted.Deleted {
+		t.Fatalf("a deleted subaccount is still readable, marked deleted: %+v, %v", deleted, err)
+	}
+	want = slices.Delete(want, 2, 3)
+
+	var ids []string
+	after := ""
+	for {
+		page, more, err := s.ListSubaccounts(f.ctx, a.ID, store.Page{Limit: 2, StartingAfter: after})
+		if err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		for _, x := range page {
+			ids = append(ids, x.ID)
+		}
+		if !more {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	same(t, "listed subaccounts", ids, want)
+
+	_, err = s.UpdateSubaccount(f.ctx, "sub_00000000000000000000000000", func(*store.Subaccount) error { return nil }, nil)
+	wantCode(t, err, coffer.ENotFound)
+}
+
+func testAPIKeys(t *testing.T, s store.Store) {
+	f := newFixture(t, s)
+	n, err := s.CountAPIKeys(f.ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("count on a fresh store: %d, %v", n, err)
+	}
+	a := f.account()
+	admin := &store.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: store.RoleAdmin, Name: "first",
+		Hash: []byte("0123456789abcdef0123456789abcdef"), CreatedAt: f.now}
+	acct := &store.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: store.RoleAccount, AccountID: a.ID,
+		Name: "acme", Hash: []byte("fedcba9876543210fedcba9876543210"), CreatedAt: f.now}
+	for _, k := range []*store.APIKey{admin, acct} {
+		if err := s.CreateAPIKey(f.ctx, k); err != nil {
+			t.Fatalf("create key: %v", err)
+		}
+	}
+	for _, k := range []*store.APIKey{admin, acct} {
+		got, err := s.GetAPIKeyByHash(f.ctx, k.Hash)
+		if err != nil {
+			t.Fatalf("get key: %v", err)
+		}
+		same(t, "key", got, k)
+	}
+	_, err = s.GetAPIKeyByHash(f.ctx, []byte("nope"))
+	wantCode(t, err, coffer.ENotFound)
+	dup := &store.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: store.RoleUsage, Hash: admin.Hash, CreatedAt: f.now}
+	wantCode(t, s.CreateAPIKey(f.ctx, dup), coffer.EConflict)
+	if n, err := s.CountAPIKeys(f.ctx); err != nil || n != 2 {
+		t.Fatalf("count: %d, %v", n, err)
+	}
+}
+
+func testIdempotency(t *testing.T, s store.Store) {
+	f := newFixture(t, s)
+	_, err := s.GetIdempotency(f.ctx, "key_1", "k1")
+	wantCode(t, err, coffer.ENotFound)
+	first := &store.Idempotency{Scope: "key_1", Key: "k1", RequestHash: "abc", Status: 402,
+		Body: []byte(`{"error":{"code":"insufficient_balance"}}`), CreatedAt: f.now}
+	if err := s.SaveIdempotency(f.ctx, first); err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	// A second answer for the same key is ignored: the first one stands.
+	second := *first
+	second.Status, second.Body = 200, []byte(`{}`)
+	if err := s.SaveIdempotency(f.ctx, &second); err != nil {
+		t.Fatalf("save again: %v", err)
+	}
+	got, err := s.GetIdempotency(f.ctx, "key_1", "k1")
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	same(t, "first answer", got, first)
+	// Keys are per scope.
+	_, err = s.GetIdempotency(f.ctx, "key_2", "k1")
+	wantCode(t, err, coffer.ENotFound)
+}
