@@ -1,0 +1,208 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/store"
+)
+
+// batch is the committer's view of one open write transaction: the hot
+// path. Every method is a constant number of statements however many
+// accounts and effects the batch carries, and on PostgreSQL each method's
+// statements travel in one round trip.
+type batch struct {
+	s *Store
+	q tx
+}
+
+// LoadStates locks the accounts in id order and loads their live state.
+func (b *batch) LoadStates(ctx context.Context, accountIDs []string) (map[string]*ledger.State, error) {
+	return loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate)
+}
+
+// eventKeyQuery returns a condition matching any of the keys' accounts and
+// events; callers keep only the exact pairs. Two IN lists use the
+// (account_id, event_id) indexes and are SQL both engines accept.
+func eventKeyQuery(keys []store.EventKey) (string, []any) {
+	accounts := make([]string, 0, len(keys))
+	events := make([]string, 0, len(keys))
+	for _, k := range keys {
+		accounts, events = append(accounts, k.AccountID), append(events, k.EventID)
+	}
+	inA, args := inList(1, accounts)
+	inE, argsE := inList(len(args)+1, events)
+	return "account_id " + inA + " AND event_id " + inE, append(args, argsE...)
+}
+
+// DebitsByEvent returns the debits, with postings, already recorded for
+// the events.
+func (b *batch) DebitsByEvent(ctx context.Context, keys []store.EventKey) (map[store.EventKey]*ledger.Txn, error) {
+	out := map[store.EventKey]*ledger.Txn{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	want := make(map[store.EventKey]bool, len(keys))
+	for _, k := range keys {
+		want[k] = true
+	}
+	cond, args := eventKeyQuery(keys)
+	r, err := b.q.query(ctx, "SELECT "+txnCols+" FROM txns WHERE type = 'debit' AND "+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	txns, _, err := collect(r, noLimit, scanTxn)
+	if err != nil {
+		return nil, err
+	}
+	var found []*ledger.Txn
+	for _, t := range txns {
+		k := store.EventKey{AccountID: t.AccountID, EventID: t.EventID}
+		if want[k] {
+			out[k] = t
+			found = append(found, t)
+		}
+	}
+	if err := loadPostings(ctx, b.q, found); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// HoldsByEvent returns the holds already placed for the events.
+func (b *batch) HoldsByEvent(ctx context.Context, keys []store.EventKey) (map[store.EventKey]*ledger.Hold, error) {
+	out := map[store.EventKey]*ledger.Hold{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	want := make(map[store.EventKey]bool, len(keys))
+	for _, k := range keys {
+		want[k] = true
+	}
+	cond, args := eventKeyQuery(keys)
+	r, err := b.q.query(ctx, "SELECT "+holdCols+" FROM holds WHERE "+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	holds, _, err := collect(r, noLimit, scanHold)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range holds {
+		if k := (store.EventKey{AccountID: h.AccountID, EventID: h.EventID}); want[k] {
+			out[k] = h
+		}
+	}
+	return out, nil
+}
+
+// Idempotency returns the stored answers for the scope+key pairs.
+func (b *batch) Idempotency(ctx context.Context, keys []store.Idempotency) (map[[2]string]*store.Idempotency, error) {
+	out := map[[2]string]*store.Idempotency{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	want := make(map[[2]string]bool, len(keys))
+	scopes := make([]string, 0, len(keys))
+	names := make([]string, 0, len(keys))
+	for _, k := range keys {
+		want[[2]string{k.Scope, k.Key}] = true
+		scopes, names = append(scopes, k.Scope), append(names, k.Key)
+	}
+	inS, args := inList(1, scopes)
+	inK, argsK := inList(len(args)+1, names)
+	r, err := b.q.query(ctx, "SELECT "+idemCols+" FROM idempotency WHERE scope "+inS+" AND key "+inK, append(args, argsK...)...)
+	if err != nil {
+		return nil, err
+	}
+	idems, _, err := collect(r, noLimit, scanIdem)
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range idems {
+		if k := [2]string{i.Scope, i.Key}; want[k] {
+			out[k] = i
+		}
+	}
+	return out, nil
+}
+
+// Write persists the batch: each account's ledger fields, every
+// transaction with its postings, the final state of every lot and hold an
+// effect touched (once each, however many effects touched it), the
+// outbox events and the idempotent answers. It is one multi-row statement
+// per table, sent in one round trip on PostgreSQL.
+func (b *batch) Write(ctx context.Context, w *store.Writes) error {
+	var stmts []stmt
+	for _, st := range w.States {
+		stmts = append(stmts, stmt{
+			sql:  "UPDATE accounts SET debt = $2, balance = $3, status = $4 WHERE id = $1",
+			args: []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status)},
+		})
+	}
+
+	var (
+		lots     []*ledger.Lot
+		lotAt    = map[string]int{}
+		holds    []*ledger.Hold
+		holdAt   = map[string]int{}
+		txnRows  [][]any
+		postRows [][]any
+		events   []ledger.Event
+	)
+	for _, e := range w.Effects {
+		// The same lot or hold may appear in several effects of a batch;
+		// the last pointer seen holds its final state.
+		for _, l := range e.Lots {
+			if i, ok := lotAt[l.ID]; ok {
+				lots[i] = l
+			} else {
+				lotAt[l.ID] = len(lots)
+				lots = append(lots, l)
+			}
+		}
+		for _, h := range e.Holds {
+			if i, ok := holdAt[h.ID]; ok {
+				holds[i] = h
+			} else {
+				holdAt[h.ID] = len(holds)
+				holds = append(holds, h)
+			}
+		}
+		if t := e.Txn; t != nil {
+			txnRows = append(txnRows, txnRow(t))
+			for i, p := range t.Postings {
+				postRows = append(postRows, []any{t.ID, i, string(p.Book), p.AccountID, p.LotID, p.Asset,
+					int64(p.Amount), micros(t.CreatedAt)})
+			}
+		}
+		events = append(events, e.Events...)
+	}
+
+	lotRows := make([][]any, len(lots))
+	for i, l := range lots {
+		lotRows[i] = lotRow(l)
+	}
+	stmts = append(stmts, insertRows("lots", lotColumns, lotRows,
+		" ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining, status = excluded.status")...)
+	holdRows := make([][]any, len(holds))
+	for i, h := range holds {
+		holdRows[i] = holdRow(h)
+	}
+	stmts = append(stmts, insertRows("holds", holdColumns, holdRows,
+		" ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status,"+
+			" txn_id = excluded.txn_id, finished_at = excluded.finished_at")...)
+	stmts = append(stmts, insertRows("txns", txnColumns, txnRows, "")...)
+	stmts = append(stmts, insertRows("postings", postingColumns, postRows, "")...)
+	evs, err := eventStmts(events)
+	if err != nil {
+		return err
+	}
+	stmts = append(stmts, evs...)
+	idems := make([]*store.Idempotency, len(w.Idempotency))
+	for i := range w.Idempotency {
+		idems[i] = &w.Idempotency[i]
+	}
+	stmts = append(stmts, idemStmts(idems...)...)
+	return b.s.translate(b.q.pipeline(ctx, stmts))
+}

@@ -1,0 +1,267 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// The two engines are reached through different client libraries: pgx's
+// native pool on PostgreSQL (for pipelined batches of statements, one round
+// trip per batch) and database/sql on SQLite. The store's methods are
+// written once, against the small querier interface below; this file is the
+// only place that knows which library is underneath.
+
+// rows is a result set being read. pgx.Rows satisfies it as is.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// stmt is one statement of a pipeline. scan, when set, reads the rows the
+// statement returns; it is called exactly once and must read to the end.
+type stmt struct {
+	sql  string
+	args []any
+	scan func(rows) error
+}
+
+// querier runs statements: on a pool (each statement its own transaction)
+// or inside an open transaction.
+type querier interface {
+	query(ctx context.Context, sql string, args ...any) (rows, error)
+	exec(ctx context.Context, sql string, args ...any) (int64, error)
+	// pipeline runs the statements in order, stopping at the first error.
+	// PostgreSQL sends them all in one round trip.
+	pipeline(ctx context.Context, stmts []stmt) error
+}
+
+// tx is an open transaction.
+type tx interface {
+	querier
+	commit(ctx context.Context) error
+	rollback(ctx context.Context) error
+}
+
+// engine is one database behind the store.
+type engine interface {
+	// pool runs single statements outside a transaction; write selects the
+	// writer on SQLite.
+	pool(write bool) querier
+	// begin opens a transaction: a write transaction (BEGIN IMMEDIATE on
+	// SQLite's single writer; READ COMMITTED with row locks on PostgreSQL) or
+	// a read-only snapshot.
+	begin(ctx context.Context, write bool) (tx, error)
+	// sqlDB is a database/sql handle for the migration tool.
+	sqlDB() *sql.DB
+	close() error
+}
+
+// queryRow runs a query expected to return at most one row and scans it. It
+// reports false when there is no row.
+func queryRow(ctx context.Context, q querier, query string, args []any, dest ...any) (bool, error) {
+	r, err := q.query(ctx, query, args...)
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	if !r.Next() {
+		return false, r.Err()
+	}
+	if err := r.Scan(dest...); err != nil {
+		return false, err
+	}
+	return true, r.Err()
+}
+
+// ---- database/sql (SQLite) ----
+
+// sqlConn is what *sql.DB and *sql.Tx have in common.
+type sqlConn interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+type sqlQuerier struct{ c sqlConn }
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { _ = r.Rows.Close() }
+
+func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := q.c.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{r}, nil
+}
+
+func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.c.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// pipeline on SQLite runs the statements one by one: they are function
+// calls into the same process, so there is no round trip to save.
+func (q sqlQuerier) pipeline(ctx context.Context, stmts []stmt) error {
+	for _, s := range stmts {
+		if err := runOne(ctx, q, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type sqlTx struct {
+	sqlQuerier
+	tx *sql.Tx
+}
+
+func (t sqlTx) commit(context.Context) error   { return t.tx.Commit() }
+func (t sqlTx) rollback(context.Context) error { return t.tx.Rollback() }
+
+// sqliteEngine has one writer connection and a pool of readers. WAL lets
+// the readers see the last committed state while the writer works.
+type sqliteEngine struct {
+	writer, reader *sql.DB
+}
+
+func (e *sqliteEngine) pool(write bool) querier {
+	if write {
+		return sqlQuerier{e.writer}
+	}
+	return sqlQuerier{e.reader}
+}
+
+func (e *sqliteEngine) begin(ctx context.Context, write bool) (tx, error) {
+	db := e.reader
+	if write {
+		db = e.writer // opened with _txlock=immediate
+	}
+	t, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return sqlTx{sqlQuerier{t}, t}, nil
+}
+
+func (e *sqliteEngine) sqlDB() *sql.DB { return e.writer }
+
+func (e *sqliteEngine) close() error {
+	err := e.reader.Close()
+	if werr := e.writer.Close(); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// ---- pgx (PostgreSQL) ----
+
+// pgConn is what *pgxpool.Pool and pgx.Tx have in common.
+type pgConn interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+type pgQuerier struct{ c pgConn }
+
+func (q pgQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	return q.c.Query(ctx, query, args...)
+}
+
+func (q pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.c.Exec(ctx, query, args...)
+	return tag.RowsAffected(), err
+}
+
+// pipeline sends every statement in one batch: one network round trip
+// however many statements there are.
+func (q pgQuerier) pipeline(ctx context.Context, stmts []stmt) error {
+	switch len(stmts) {
+	case 0:
+		return nil
+	case 1:
+		return runOne(ctx, q, stmts[0])
+	}
+	b := &pgx.Batch{}
+	for _, s := range stmts {
+		qq := b.Queue(s.sql, s.args...)
+		if s.scan != nil {
+			scan := s.scan
+			qq.Query(func(r pgx.Rows) error { return scan(r) })
+		}
+	}
+	return q.c.SendBatch(ctx, b).Close()
+}
+
+// runOne runs a single statement through any querier.
+func runOne(ctx context.Context, q querier, s stmt) error {
+	if s.scan == nil {
+		_, err := q.exec(ctx, s.sql, s.args...)
+		return err
+	}
+	r, err := q.query(ctx, s.sql, s.args...)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := s.scan(r); err != nil {
+		return err
+	}
+	return r.Err()
+}
+
+type pgTx struct {
+	pgQuerier
+	tx pgx.Tx
+}
+
+func (t pgTx) commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
+func (t pgTx) rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }
+
+type pgEngine struct {
+	p  *pgxpool.Pool
+	db *sql.DB // lazily opened over the pool, for goose
+}
+
+func (e *pgEngine) pool(bool) querier { return pgQuerier{e.p} }
+
+// Write transactions run at READ COMMITTED: every ledger write locks its
+// accounts' rows first, and each statement after the lock sees the latest
+// committed data. Reads of several statements run in a REPEATABLE READ
+// read-only snapshot, which never fails to serialize.
+func (e *pgEngine) begin(ctx context.Context, write bool) (tx, error) {
+	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
+	if !write {
+		opts = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	}
+	t, err := e.p.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return pgTx{pgQuerier{t}, t}, nil
+}
+
+func (e *pgEngine) sqlDB() *sql.DB { return e.db }
+
+func (e *pgEngine) close() error {
+	var err error
+	if e.db != nil {
+		err = e.db.Close()
+	}
+	e.p.Close()
+	if err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}

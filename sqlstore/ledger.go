@@ -1,0 +1,372 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Reads of the ledger: lots, holds, transactions, live state, balances.
+
+// GetLot reads a lot (a grant, in the API's words).
+func (s *Store) GetLot(ctx context.Context, id string) (*ledger.Lot, error) {
+	r, err := s.eng.pool(false).query(ctx, "SELECT "+lotCols+" FROM lots WHERE id = $1", id)
+	if err != nil {
+		return nil, err
+	}
+	l, _, err := collect(r, 1, scanLot)
+	if err != nil {
+		return nil, err
+	}
+	if len(l) == 0 {
+		return nil, coffer.Errorf(coffer.ENotFound, "grant %s not found", id)
+	}
+	return l[0], nil
+}
+
+// ListLots lists an account's lots in id (creation) order.
+func (s *Store) ListLots(ctx context.Context, accountID string, f store.LotFilter) ([]*ledger.Lot, bool, error) {
+	limit := pageLimit(f.Page)
+	var w where
+	w.add("account_id = ", accountID)
+	w.add("id > ", f.StartingAfter)
+	if f.Kind != "" {
+		w.add("kind = ", string(f.Kind))
+	}
+	if f.Category != "" {
+		w.add("category = ", string(f.Category))
+	}
+	if f.Status != "" {
+		w.add("status = ", string(f.Status))
+	}
+	if f.Unit != "" {
+		w.add("unit = ", f.Unit)
+	}
+	r, err := s.eng.pool(false).query(ctx, "SELECT "+lotCols+" FROM lots"+w.sql()+
+		" ORDER BY id LIMIT "+w.arg(limit+1), w.args...)
+	if err != nil {
+		return nil, false, err
+	}
+	return collect(r, limit, scanLot)
+}
+
+// where builds a WHERE clause of ANDed conditions with numbered parameters.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// arg adds a parameter and returns its placeholder.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+// add adds "cond $n" with v as the parameter.
+func (w *where) add(cond string, v any) { w.conds = append(w.conds, cond+w.arg(v)) }
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// GetHold reads a hold.
+func (s *Store) GetHold(ctx context.Context, id string) (*ledger.Hold, error) {
+	r, err := s.eng.pool(false).query(ctx, "SELECT "+holdCols+" FROM holds WHERE id = $1", id)
+	if err != nil {
+		return nil, err
+	}
+	h, _, err := collect(r, 1, scanHold)
+	if err != nil {
+		return nil, err
+	}
+	if len(h) == 0 {
+		return nil, coffer.Errorf(coffer.ENotFound, "hold %s not found", id)
+	}
+	return h[0], nil
+}
+
+// GetTxn reads a transaction with its postings.
+func (s *Store) GetTxn(ctx context.Context, id string) (*ledger.Txn, error) {
+	var txns []*ledger.Txn
+	err := s.read(ctx, func(q querier) error {
+		r, err := q.query(ctx, "SELECT "+txnCols+" FROM txns WHERE id = $1", id)
+		if err != nil {
+			return err
+		}
+		if txns, _, err = collect(r, 1, scanTxn); err != nil {
+			return err
+		}
+		return loadPostings(ctx, q, txns)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(txns) == 0 {
+		return nil, coffer.Errorf(coffer.ENotFound, "transaction %s not found", id)
+	}
+	return txns[0], nil
+}
+
+// loadPostings fills in the transactions' postings, in their order.
+func loadPostings(ctx context.Context, q querier, txns []*ledger.Txn) error {
+	if len(txns) == 0 {
+		return nil
+	}
+	byID := make(map[string]*ledger.Txn, len(txns))
+	ids := make([]string, len(txns))
+	for i, t := range txns {
+		byID[t.ID], ids[i] = t, t.ID
+	}
+	in, args := inList(1, ids)
+	r, err := q.query(ctx, "SELECT "+postingCols+" FROM postings WHERE txn_id "+in+" ORDER BY txn_id, idx", args...)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for r.Next() {
+		id, p, err := scanPosting(r)
+		if err != nil {
+			return err
+		}
+		if t := byID[id]; t != nil {
+			t.Postings = append(t.Postings, p)
+		}
+	}
+	return r.Err()
+}
+
+// ListTxns lists an account's transactions with their postings, newest
+// first: in the reverse of the order they were recorded (seq), which for one
+// account is the order they were committed. StartingAfter pages to older
+// ones.
+func (s *Store) ListTxns(ctx context.Context, accountID string, f store.TxnFilter) ([]*ledger.Txn, bool, error) {
+	limit := pageLimit(f.Page)
+	var w where
+	w.add("account_id = ", accountID)
+	if f.StartingAfter != "" {
+		w.conds = append(w.conds, "seq < (SELECT seq FROM txns WHERE id = "+w.arg(f.StartingAfter)+")")
+	}
+	if len(f.Types) > 0 {
+		ph := make([]string, len(f.Types))
+		for i, t := range f.Types {
+			ph[i] = w.arg(string(t))
+		}
+		w.conds = append(w.conds, "type IN ("+strings.Join(ph, ", ")+")")
+	}
+	if !f.From.IsZero() {
+		w.add("created_at >= ", micros(f.From))
+	}
+	if !f.To.IsZero() {
+		w.add("created_at < ", micros(f.To))
+	}
+	if f.SubaccountID != "" {
+		w.add("subaccount_id = ", f.SubaccountID)
+	}
+	var txns []*ledger.Txn
+	var more bool
+	err := s.read(ctx, func(q querier) error {
+		r, err := q.query(ctx, "SELECT "+txnCols+" FROM txns"+w.sql()+" ORDER BY seq DESC LIMIT "+w.arg(limit+1), w.args...)
+		if err != nil {
+			return err
+		}
+		if txns, more, err = collect(r, limit, scanTxn); err != nil {
+			return err
+		}
+		return loadPostings(ctx, q, txns)
+	})
+	return txns, more, err
+}
+
+// LoadState reads an account's live ledger state without locking it.
+func (s *Store) LoadState(ctx context.Context, accountID string) (*ledger.State, error) {
+	var states map[string]*ledger.State
+	err := s.read(ctx, func(q querier) error {
+		var err error
+		states, err = loadStates(ctx, q, []string{accountID}, "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	st := states[accountID]
+	if st == nil {
+		return nil, coffer.Errorf(coffer.ENotFound, "account %s not found", accountID)
+	}
+	return st, nil
+}
+
+// loadStates reads the accounts (locking them in id order when lock is
+// the dialect's FOR UPDATE) with their active lots and holds, in one
+// pipeline: one round trip on PostgreSQL.
+func loadStates(ctx context.Context, q querier, ids []string, lock string) (map[string]*ledger.State, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[string]*ledger.State, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := inList(1, ids)
+	stmts := []stmt{
+		{sql: "SELECT " + ledgerAccountCols + " FROM accounts WHERE id " + in + " ORDER BY id" + lock, args: args,
+			scan: func(r rows) error {
+				for r.Next() {
+					a, err := scanLedgerAccount(r)
+					if err != nil {
+						return err
+					}
+					out[a.ID] = &ledger.State{Account: *a}
+				}
+				return r.Err()
+			}},
+		{sql: "SELECT " + lotCols + " FROM lots WHERE account_id " + in + " AND status = 'active' ORDER BY id", args: args,
+			scan: func(r rows) error {
+				for r.Next() {
+					l, err := scanLot(r)
+					if err != nil {
+						return err
+					}
+					if st := out[l.AccountID]; st != nil {
+						st.Lots = append(st.Lots, l)
+					}
+				}
+				return r.Err()
+			}},
+		{sql: "SELECT " + holdCols + " FROM holds WHERE account_id " + in + " AND status = 'active' ORDER BY id", args: args,
+			scan: func(r rows) error {
+				for r.Next() {
+					h, err := scanHold(r)
+					if err != nil {
+						return err
+					}
+					if st := out[h.AccountID]; st != nil {
+						st.Holds = append(st.Holds, h)
+					}
+				}
+				return r.Err()
+			}},
+	}
+	if err := q.pipeline(ctx, stmts); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// StateAt rebuilds the account's ledger state as of t from the postings,
+// in one snapshot: the lots created at or before t that still held value
+// at t (remaining = their customer postings up to t; status active), the
+// debt at t (minus the receivables postings up to t) and the holds active
+// at t (created by t and not finished by t, shown as they were then).
+// Lots that held nothing at t are left out, as LoadState leaves out
+// finished lots, so StateAt(now) equals LoadState. The account's currency,
+// floor and status are today's: their history is not kept.
+func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*ledger.State, error) {
+	var st *ledger.State
+	var debt int64
+	at := micros(t)
+	err := s.read(ctx, func(q querier) error {
+		return q.pipeline(ctx, []stmt{
+			{sql: "SELECT " + ledgerAccountCols + " FROM accounts WHERE id = $1", args: []any{accountID},
+				scan: func(r rows) error {
+					if r.Next() {
+						a, err := scanLedgerAccount(r)
+						if err != nil {
+							return err
+						}
+						st = &ledger.State{Account: *a}
+					}
+					return r.Err()
+				}},
+			{sql: `SELECT ` + lotCols + `, (SELECT CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM postings p
+					WHERE p.lot_id = lots.id AND p.book = 'customer' AND p.created_at <= $2)
+				FROM lots WHERE account_id = $1 AND created_at <= $2 ORDER BY id`, args: []any{accountID, at},
+				scan: func(r rows) error {
+					for r.Next() {
+						var remaining int64
+						l, err := scanLot(extraScanner{r, &remaining})
+						if err != nil {
+							return err
+						}
+						if remaining > 0 && st != nil {
+							l.Remaining, l.Status = money.Amount(remaining), ledger.LotActive
+							st.Lots = append(st.Lots, l)
+						}
+					}
+					return r.Err()
+				}},
+			{sql: `SELECT CAST(COALESCE(-SUM(amount), 0) AS BIGINT) FROM postings
+				WHERE account_id = $1 AND book = 'receivables' AND created_at <= $2`, args: []any{accountID, at},
+				scan: func(r rows) error {
+					if r.Next() {
+						if err := r.Scan(&debt); err != nil {
+							return err
+						}
+					}
+					return r.Err()
+				}},
+			{sql: "SELECT " + holdCols + ` FROM holds WHERE account_id = $1 AND created_at <= $2
+				AND (finished_at IS NULL OR finished_at > $2) ORDER BY id`, args: []any{accountID, at},
+				scan: func(r rows) error {
+					for r.Next() {
+						h, err := scanHold(r)
+						if err != nil {
+							return err
+						}
+						if st != nil {
+							h.Status, h.Captured, h.TxnID, h.FinishedAt = ledger.HoldActive, 0, "", time.Time{}
+							st.Holds = append(st.Holds, h)
+						}
+					}
+					return r.Err()
+				}},
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, coffer.Errorf(coffer.ENotFound, "account %s not found", accountID)
+	}
+	st.Account.Debt = money.Amount(debt)
+	return st, nil
+}
+
+// extraScanner scans a row with one more column than the record's scan
+// function knows about, into extra.
+type extraScanner struct {
+	r     scanner
+	extra any
+}
+
+func (e extraScanner) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra)...) }
+
+// AccountsDue lists, in id order, accounts with an active lot at or past
+// its expiry or an active hold at or past its TTL.
+func (s *Store) AccountsDue(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	r, err := s.eng.pool(false).query(ctx, `
+		SELECT account_id FROM lots WHERE status = 'active' AND expires_at <= $1
+		UNION
+		SELECT account_id FROM holds WHERE status = 'active' AND expires_at <= $1
+		ORDER BY account_id LIMIT $2`, micros(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	ids, _, err := collect(r, limit, func(r scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+	return ids, err
+}

@@ -1,0 +1,178 @@
+// Package sqlstore implements store.Store on SQLite (the embedded default)
+// and PostgreSQL (production), with one set of SQL for both.
+//
+// The schema is the same in both engines (see migrations/): amounts are
+// BIGINT micro-units, timestamps BIGINT unix microseconds UTC, metadata and
+// event data JSON text. The few places where the engines' SQL differs are
+// in dialect.go and the two migration folders.
+//
+// Concurrency: on SQLite one writer connection takes every write
+// transaction with BEGIN IMMEDIATE, so writes are serialised by the file
+// lock, and readers use a separate pool over WAL. On PostgreSQL, ledger
+// writes lock the touched accounts' rows in id order with SELECT … FOR
+// UPDATE, so several Coffer processes may share one database. Deadlocks,
+// serialization failures and SQLITE_BUSY are retried a few times.
+package sqlstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/cofferdev/coffer/store"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// Store is a store.Store on SQLite or PostgreSQL. It is safe for
+// concurrent use.
+type Store struct {
+	d   dialect
+	eng engine
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database the DSN names: a postgres:// or
+// postgresql:// URL selects PostgreSQL; anything else is a SQLite file path,
+// optionally prefixed "sqlite:". Open does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+}
+
+func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse postgres url: %w", err)
+	}
+	// Statements vary in shape with batch size (multi-row INSERT, IN lists),
+	// so caching prepared statements would churn. The exec mode sends each
+	// statement with its parameters in one round trip, pipelined batches
+	// included. A DSN may still choose otherwise.
+	if !strings.Contains(dsn, "default_query_exec_mode") {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return &Store{d: postgresDialect, eng: &pgEngine{p: pool, db: stdlib.OpenDBFromPool(pool)}}, nil
+}
+
+// Engine returns "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.d.name }
+
+// Close releases the store's connections.
+func (s *Store) Close() error { return s.eng.close() }
+
+// Migrate brings the schema up to date with the migrations embedded in the
+// binary. On PostgreSQL an advisory lock lets several processes start at
+// once; only one migrates.
+func (s *Store) Migrate(ctx context.Context) error {
+	dir, err := fs.Sub(migrations, "migrations/"+s.d.name)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	dialect := goose.DialectSQLite3
+	if s.d.name == "postgres" {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, s.eng.sqlDB(), dir, opts...)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// maxAttempts bounds how often a transaction that lost a race (deadlock,
+// serialization failure, busy database) is run again.
+const maxAttempts = 6
+
+// write runs fn in a write transaction and commits it, retrying the whole
+// transaction when the engine reports a transient conflict. fn must not
+// keep anything from a failed attempt.
+func (s *Store) write(ctx context.Context, fn func(tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tryWrite(ctx, fn)
+		if err == nil || !retryable(err) || attempt == maxAttempts {
+			return s.translate(err)
+		}
+		// Jittered exponential backoff: 1-2ms, 2-4ms, 4-8ms, …
+		base := time.Millisecond << (attempt - 1)
+		t := time.NewTimer(base + rand.N(base))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Store) tryWrite(ctx context.Context, fn func(tx) error) error {
+	t, err := s.eng.begin(ctx, true)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(t); err != nil {
+		_ = t.rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if err := t.commit(ctx); err != nil {
+		_ = t.rollback(context.WithoutCancel(ctx))
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// read runs fn in a read-only snapshot, for reads of more than one
+// statement that must agree with each other.
+func (s *Store) read(ctx context.Context, fn func(querier) error) error {
+	t, err := s.eng.begin(ctx, false)
+	if err != nil {
+		return s.translate(fmt.Errorf("begin: %w", err))
+	}
+	defer func() { _ = t.rollback(context.WithoutCancel(ctx)) }()
+	return s.translate(fn(t))
+}
+
+// Batch runs fn in one write transaction and commits if it returns nil. A
+// deadlock, serialization failure or busy database runs fn again from the
+// start, so fn must load everything it uses through the Batch.
+func (s *Store) Batch(ctx context.Context, fn func(store.Batch) error) error {
+	return s.write(ctx, func(t tx) error {
+		return fn(&batch{s: s, q: t})
+	})
+}
+
+// errNoRows is returned by helpers when a lookup finds nothing; callers
+// turn it into a not-found error naming the thing.
+var errNoRows = errors.New("no rows")
