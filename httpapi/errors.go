@@ -251,6 +251,9 @@ func writeError(w http.ResponseWriter, e *errorBody) {
 }
 
 func init() {
+	// Field names are matched exactly: "Name" is an unknown field, not
+	// "name", as a strict decoder would see it.
+	huma.ValidateStrictCasing = true
 	// huma builds its own errors through these package variables. Coffer
 	// answers every error in one shape, so they are replaced once, here.
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {

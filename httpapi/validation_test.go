@@ -33,6 +33,7 @@ func TestValidationErrors(t *testing.T) {
 		{"empty body", "POST", "/v1/accounts", nil, nil, 400, "", "request body is required"},
 		{"unknown field", "POST", "/v1/accounts", `{"name":"Acme","currency":"USD","colour":"red"}`, nil, 400, "colour", "colour is not a known field"},
 		{"unknown nested field", "POST", "/v1/debits/batch", `{"debits":[{"event_id":"e1","amount":"1.00","extra":true}]}`, nil, 400, "debits[0].extra", "not a known field"},
+		{"field name in another case", "POST", "/v1/accounts", `{"Name":"Acme"}`, nil, 400, "name", "Name is not a known field"},
 		{"wrong type", "POST", "/v1/accounts", `{"name":5}`, nil, 400, "name", "expected string"},
 		{"missing required", "POST", "/v1/accounts", `{"email":"a@example.com"}`, nil, 400, "name", "name is required"},
 		{"amount as JSON number", "POST", acct + "/grants", `{"amount":25}`, nil, 400, "amount", "expected string"},
