@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/cofferdev/coffer"
 )
@@ -83,5 +87,49 @@ func TestUnknownRoutesAnswerInShape(t *testing.T) {
 	}
 	if allow := r.header.Get("Allow"); !strings.Contains(allow, "POST") {
 		t.Errorf("405 without Allow: %q", allow)
+	}
+}
+
+// TestHandlerErrorsThroughHuma checks that an error a handler returns
+// reaches the client with its status, shape and headers, and that a panic
+// becomes a logged 500.
+func TestHandlerErrorsThroughHuma(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	a := humago.New(mux, huma.Config{OpenAPI: &huma.OpenAPI{Info: &huma.Info{Title: "probe", Version: "1"}}, Formats: huma.DefaultFormats})
+	type empty struct{}
+	register(a, get("busy", "/busy", "t", "busy", ""), func(ctx context.Context, _ *empty) (*empty, error) {
+		return nil, fmt.Errorf("queue: %w", coffer.Errorf(coffer.EOverloaded, "too many requests queued"))
+	})
+	register(a, get("refused", "/refused", "t", "refused", ""), func(ctx context.Context, _ *empty) (*empty, error) {
+		return nil, &coffer.Error{Code: coffer.EInsufficientBalance, Message: "not enough", Details: map[string]string{"available": "1.50"}}
+	})
+	register(a, get("panics", "/panics", "t", "panics", ""), func(ctx context.Context, _ *empty) (*empty, error) {
+		panic(secretText)
+	})
+	register(a, get("nothing", "/nothing", "t", "nothing", ""), func(ctx context.Context, _ *empty) (*empty, error) {
+		return nil, nil
+	})
+	logs := &syncBuffer{}
+	srv := httptest.NewServer(logRequests(slog.New(slog.NewTextHandler(logs, nil)), recoverPanics(mux)))
+	defer srv.Close()
+	s := &testServer{Server: srv, log: logs}
+
+	r := s.do(t, "GET", "/busy", nil)
+	if e := errorOf(t, r); r.status != 503 || e.Code != coffer.EOverloaded || e.Type != "api_error" || r.header.Get("Retry-After") != "1" {
+		t.Errorf("overloaded: %d %v %s", r.status, r.header, r.body)
+	}
+	r = s.do(t, "GET", "/refused", nil)
+	if e := errorOf(t, r); r.status != 402 || e.Type != "balance_error" || e.Details["available"] != "1.50" {
+		t.Errorf("refused: %d %s", r.status, r.body)
+	}
+	for _, path := range []string{"/panics", "/nothing"} {
+		r = s.do(t, "GET", path, nil)
+		if e := errorOf(t, r); r.status != 500 || e.Message != "internal error" {
+			t.Errorf("%s: %d %s", path, r.status, r.body)
+		}
+	}
+	if !strings.Contains(logs.String(), secretText) || !strings.Contains(logs.String(), "panic serving request") {
+		t.Errorf("the panic was not logged:\n%s", logs)
 	}
 }
