@@ -15,13 +15,9 @@ import (
 	"github.com/cofferdev/coffer/service"
 )
 
-// Error types group the codes the way clients branch on them. The full
-// mapping from code to type is service.ErrorType; these are the ones this
-// package uses itself.
-const (
-	typeInvalidRequest = "invalid_request_error"
-	typeAPI            = "api_error"
-)
+// typeAPI is the error type of failures that are the server's, not the
+// caller's. The mapping of every other code to its type is service.ErrorType.
+const typeAPI = "api_error"
 
 // classify returns the status and type an error code is answered with, and
 // whether the code is one a caller may see. The status comes from
