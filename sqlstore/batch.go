@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/store"
@@ -32,7 +34,9 @@ func eventKeyQuery(keys []store.EventKey) (string, []any) {
 	}
 	inA, args := inList(1, accounts)
 	inE, argsE := inList(len(args)+1, events)
-	return "account_id " + inA + " AND event_id " + inE, append(args, argsE...)
+	// event_id <> '' repeats the partial unique indexes' predicate so the
+	// planner may use them.
+	return "account_id " + inA + " AND event_id " + inE + " AND event_id <> ''", append(args, argsE...)
 }
 
 // DebitsByEvent returns the debits, with postings, already recorded for
@@ -133,13 +137,7 @@ func (b *batch) Idempotency(ctx context.Context, keys []store.Idempotency) (map[
 // outbox events and the idempotent answers. It is one multi-row statement
 // per table, sent in one round trip on PostgreSQL.
 func (b *batch) Write(ctx context.Context, w *store.Writes) error {
-	var stmts []stmt
-	for _, st := range w.States {
-		stmts = append(stmts, stmt{
-			sql:  "UPDATE accounts SET debt = $2, balance = $3, status = $4 WHERE id = $1",
-			args: []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status)},
-		})
-	}
+	stmts := accountUpdates(w.States)
 
 	var (
 		lots     []*ledger.Lot
@@ -205,4 +203,44 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 	}
 	stmts = append(stmts, idemStmts(idems...)...)
 	return b.s.translate(b.q.pipeline(ctx, stmts))
+}
+
+// accountUpdates writes each state's ledger fields (debt, cached balance,
+// status) in one UPDATE per chunk of accounts, joining a VALUES list: a
+// batch over many cold accounts costs what one over a hot account does.
+// A CTE names the VALUES columns in a way both engines accept; the casts
+// type the parameters for PostgreSQL.
+func accountUpdates(states []*ledger.State) []stmt {
+	at := map[string]int{}
+	var rows [][]any
+	for _, st := range states {
+		row := []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status)}
+		if i, ok := at[st.Account.ID]; ok {
+			rows[i] = row // the last state given for an account wins
+			continue
+		}
+		at[st.Account.ID] = len(rows)
+		rows = append(rows, row)
+	}
+	const per = maxParams / 4
+	var out []stmt
+	for len(rows) > 0 {
+		chunk := rows[:min(per, len(rows))]
+		rows = rows[len(chunk):]
+		var b strings.Builder
+		b.WriteString("WITH v (id, debt, balance, status) AS (VALUES ")
+		args := make([]any, 0, 4*len(chunk))
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($%d, CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", n+1, n+2, n+3, n+4)
+			args = append(args, r...)
+		}
+		b.WriteString(") UPDATE accounts SET debt = v.debt, balance = v.balance, status = v.status" +
+			" FROM v WHERE accounts.id = v.id")
+		out = append(out, stmt{sql: b.String(), args: args})
+	}
+	return out
 }

@@ -15,3 +15,10 @@ func (s *Store) QueryInt(ctx context.Context, query string, args ...any) (int64,
 	_, err := queryRow(ctx, s.eng.pool(false), query, args, &n)
 	return n, err
 }
+
+// QueryString runs a query returning one string.
+func (s *Store) QueryString(ctx context.Context, query string, args ...any) (string, error) {
+	var v string
+	_, err := queryRow(ctx, s.eng.pool(false), query, args, &v)
+	return v, err
+}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	moneypkg "github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/sqlstore"
 	"github.com/cofferdev/coffer/sqlstore/pgtest"
 	"github.com/cofferdev/coffer/store"
@@ -47,3 +48,5 @@ func TestPostgres(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) store.Store { return openPostgres(t) })
 }
+
+func money(s string) moneypkg.Amount { return moneypkg.MustParse(s) }
