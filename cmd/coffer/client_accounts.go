@@ -230,7 +230,8 @@ func subaccountsDeleteCmd(e *clientEnv) *cobra.Command {
 			if err == nil && s == nil { // the server answered without a body
 				s = &api.Subaccount{ID: args[0]}
 			}
-			return show(e, cmd, s, err, printSubaccount)
+			// The answer's fields cannot say "deleted", so the table does.
+			return show(e, cmd, s, err, func(w io.Writer, s *api.Subaccount) { line(w, "Deleted", s.ID) })
 		},
 	}
 }

@@ -329,7 +329,7 @@ func TestGrantsCreateImpliesUnitsKind(t *testing.T) {
 	}
 }
 
-func TestSubaccountsDisableAndCreate(t *testing.T) {
+func TestSubaccountsDisableDeleteAndCreate(t *testing.T) {
 	f := newFakeServer(t, 200, api.Subaccount{ID: "sub_1", AuthID: "auth_1", AuthToken: "tok_secret"})
 	if _, _, err := run(t, f.URL, "subaccounts", "disable", "sub_1"); err != nil {
 		t.Fatal(err)
@@ -337,6 +337,12 @@ func TestSubaccountsDisableAndCreate(t *testing.T) {
 	r, body := f.last(t)
 	if r.Method != "PATCH" || r.URL.Path != "/v1/subaccounts/sub_1" || body != `{"enabled":false}` {
 		t.Errorf("request = %s %s %s", r.Method, r.URL.Path, body)
+	}
+	if out, _, err := run(t, f.URL, "subaccounts", "delete", "sub_1"); err != nil || out != "Deleted  sub_1\n" {
+		t.Errorf("delete: %q, %v", out, err)
+	}
+	if r, _ := f.last(t); r.Method != "DELETE" || r.URL.Path != "/v1/subaccounts/sub_1" {
+		t.Errorf("request = %s %s", r.Method, r.URL.Path)
 	}
 	out, errOut, err := run(t, f.URL, "subaccounts", "create", "acct_01", "--name", "eu-gateway")
 	if err != nil {
