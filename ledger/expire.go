@@ -55,6 +55,9 @@ func (s *State) withdraw(env Env, l *Lot, typ TxnType, status LotStatus, eventTy
 	if l.Kind == Monetary && l.Application == Realtime {
 		txn.Amount = -left
 	}
+	if l.Kind == Units {
+		txn.Unit, txn.Quantity = l.Unit, -left
+	}
 	if left != 0 {
 		txn.Postings = []Posting{
 			{Book: BookCustomer, AccountID: s.Account.ID, LotID: l.ID, Asset: asset, Amount: -left},

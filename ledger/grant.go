@@ -87,6 +87,9 @@ func (s *State) Grant(env Env, g Grant) (*Effect, error) {
 	if lot.Kind == Monetary && lot.Application == Realtime {
 		txn.Amount = g.Amount
 	}
+	if lot.Kind == Units {
+		txn.Unit, txn.Quantity = lot.Unit, g.Amount
+	}
 	s.finish(env, txn, effect, EventGranted, map[string]any{"lot_id": lot.ID, "amount": g.Amount.String(),
 		"kind": string(g.Kind), "unit": g.Unit, "category": string(g.Category), "reason": g.Reason})
 	return effect, nil

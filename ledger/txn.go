@@ -55,8 +55,8 @@ type Txn struct {
 	HoldID       string // the hold captured
 	EventID      string // the usage event a debit or capture settles
 	SubaccountID string
-	Unit         string // a unit debit's unit
-	Quantity     money.Amount
+	Unit         string       // the unit of a unit debit, or of a unit lot granted, voided or expired
+	Quantity     money.Amount // units debited, or units added (+) or withdrawn (−) by a lot
 	UnitPrice    money.Amount
 	Description  string
 	Metadata     map[string]string

@@ -45,8 +45,12 @@ func txnView(t *ledger.Txn, currency money.Currency) api.Transaction {
 		Description: t.Description, Metadata: t.Metadata, Actor: t.Actor, Reason: t.Reason,
 		CreatedAt: t.CreatedAt, Postings: make([]api.Posting, 0, len(t.Postings))}
 	if t.Unit != "" {
-		q, p := t.Quantity, t.UnitPrice
-		v.Quantity, v.UnitPrice = &q, &p
+		q := t.Quantity
+		v.Quantity = &q
+		if t.Type == ledger.TxnDebit {
+			p := t.UnitPrice
+			v.UnitPrice = &p
+		}
 	}
 	for _, p := range t.Postings {
 		v.Postings = append(v.Postings, api.Posting{Book: string(p.Book), AccountID: p.AccountID,
