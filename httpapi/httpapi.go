@@ -126,7 +126,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	})
 	registerDocs(mux)
 
-	return logRequests(logger, recoverPanics(jsonNotFound(mux)))
+	return logRequests(logger, recoverPanics(assumeJSON(jsonNotFound(mux))))
 }
 
 // apiDescription heads the OpenAPI document and the documentation page.

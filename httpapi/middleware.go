@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -168,4 +169,19 @@ func (w *errorRewriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// assumeJSON treats a body sent without a Content-Type, or with the form
+// type curl sends by default, as JSON: the API speaks nothing else, and
+// `curl -d '{…}'` should just work. A body that is not JSON still fails,
+// with a message saying where it stopped parsing. Other explicit types are
+// left alone, and are refused with 415.
+func assumeJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ct := r.Header.Get("Content-Type")
+		if ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		next.ServeHTTP(w, r)
+	})
 }

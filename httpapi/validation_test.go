@@ -64,7 +64,8 @@ func TestValidationErrors(t *testing.T) {
 		{"bad subaccount filter", "GET", acct + "/transactions?subaccount_id=acct_0000000000000000000000000a", nil, nil, 400, "subaccount_id", "sub_"},
 		{"bad grant filter", "GET", acct + "/grants?kind=gold", nil, nil, 400, "kind", "expected value to be one of"},
 		{"idempotency key too long", "POST", "/v1/accounts", `{"name":"Acme"}`, []string{"Idempotency-Key", strings.Repeat("k", 256)}, 400, "Idempotency-Key", "at most 255"},
-		{"not JSON", "POST", "/v1/accounts", `name=Acme`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "", "JSON"},
+		{"form body", "POST", "/v1/accounts", `name=Acme`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 400, "", "JSON"},
+		{"not JSON", "POST", "/v1/accounts", `<a/>`, []string{"Content-Type", "application/xml"}, 415, "", "JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
