@@ -94,8 +94,8 @@ func (s *State) plan(env Env, d Debit) (plan, error) {
 	}
 	// Only the money part can cross the floor: a debit that unit credits
 	// cover in full goes through even while the balance is below it.
-	if !d.AllowNegative && p.money > 0 && p.money > s.available(env.Now) {
-		return p, s.refuse(env, "amount", "%s is more than the %s available", p.money, s.available(env.Now))
+	if avail := s.available(env.Now); !d.AllowNegative && p.money > 0 && p.money > avail {
+		return p, s.refuse(env, "amount", "%s is more than the %s available", p.money, avail)
 	}
 	left := p.money
 	for _, l := range s.usableLots(env.Now, "") {

@@ -60,8 +60,10 @@ func (s *State) LedgerBalance() money.Amount {
 // realtime monetary lots minus debt.
 func (s *State) spendable(now time.Time) money.Amount {
 	var sum money.Amount
-	for _, l := range s.usableLots(now, "") {
-		sum += l.Remaining
+	for _, l := range s.Lots {
+		if l.Kind == Monetary && l.Application == Realtime && l.Usable(now) {
+			sum += l.Remaining
+		}
 	}
 	return sum - s.Account.Debt
 }
