@@ -23,20 +23,34 @@ func (b *batch) LoadStates(ctx context.Context, accountIDs []string) (map[string
 	return loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate)
 }
 
-// eventKeyQuery returns a condition matching any of the keys' accounts and
-// events; callers keep only the exact pairs. Two IN lists use the
-// (account_id, event_id) indexes and are SQL both engines accept.
-func eventKeyQuery(keys []store.EventKey) (string, []any) {
-	accounts := make([]string, 0, len(keys))
-	events := make([]string, 0, len(keys))
-	for _, k := range keys {
-		accounts, events = append(accounts, k.AccountID), append(events, k.EventID)
+// pairsIn returns "(a, b) IN (VALUES ($1, $2), …)" for the pairs, and the
+// pairs as args: one index probe per pair on an (a, b) index, where two
+// IN lists would probe every combination. Both engines accept row values.
+func pairsIn(a, b string, pairs [][2]string) (string, []any) {
+	var sb strings.Builder
+	args := make([]any, 0, 2*len(pairs))
+	fmt.Fprintf(&sb, "(%s, %s) IN (VALUES ", a, b)
+	for i, p := range pairs {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "($%d, $%d)", 2*i+1, 2*i+2)
+		args = append(args, p[0], p[1])
 	}
-	inA, args := inList(1, accounts)
-	inE, argsE := inList(len(args)+1, events)
-	// event_id <> '' repeats the partial unique indexes' predicate so the
-	// planner may use them.
-	return "account_id " + inA + " AND event_id " + inE + " AND event_id <> ''", append(args, argsE...)
+	sb.WriteString(")")
+	return sb.String(), args
+}
+
+// eventKeyQuery returns a condition matching the keys. event_id <> ”
+// repeats the partial unique indexes' predicate so the planner may use
+// them.
+func eventKeyQuery(keys []store.EventKey) (string, []any) {
+	pairs := make([][2]string, len(keys))
+	for i, k := range keys {
+		pairs[i] = [2]string{k.AccountID, k.EventID}
+	}
+	in, args := pairsIn("account_id", "event_id", pairs)
+	return in + " AND event_id <> ''", args
 }
 
 // DebitsByEvent returns the debits, with postings, already recorded for
@@ -107,15 +121,13 @@ func (b *batch) Idempotency(ctx context.Context, keys []store.Idempotency) (map[
 		return out, nil
 	}
 	want := make(map[[2]string]bool, len(keys))
-	scopes := make([]string, 0, len(keys))
-	names := make([]string, 0, len(keys))
-	for _, k := range keys {
-		want[[2]string{k.Scope, k.Key}] = true
-		scopes, names = append(scopes, k.Scope), append(names, k.Key)
+	pairs := make([][2]string, len(keys))
+	for i, k := range keys {
+		pairs[i] = [2]string{k.Scope, k.Key}
+		want[pairs[i]] = true
 	}
-	inS, args := inList(1, scopes)
-	inK, argsK := inList(len(args)+1, names)
-	r, err := b.q.query(ctx, "SELECT "+idemCols+" FROM idempotency WHERE scope "+inS+" AND key "+inK, append(args, argsK...)...)
+	in, args := pairsIn("scope", "key", pairs)
+	r, err := b.q.query(ctx, "SELECT "+idemCols+" FROM idempotency WHERE "+in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -206,10 +218,10 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 }
 
 // accountUpdates writes each state's ledger fields (debt, cached balance,
-// status) in one UPDATE per chunk of accounts, joining a VALUES list: a
-// batch over many cold accounts costs what one over a hot account does.
-// A CTE names the VALUES columns in a way both engines accept; the casts
-// type the parameters for PostgreSQL.
+// status). On PostgreSQL it is one UPDATE joining a VALUES list, so a batch
+// over many cold accounts costs what one over a hot account does; a CTE
+// names the VALUES columns in a way both engines accept, and the casts type
+// the parameters.
 func accountUpdates(states []*ledger.State) []stmt {
 	at := map[string]int{}
 	var rows [][]any
@@ -222,25 +234,25 @@ func accountUpdates(states []*ledger.State) []stmt {
 		at[st.Account.ID] = len(rows)
 		rows = append(rows, row)
 	}
-	const per = maxParams / 4
-	var out []stmt
-	for len(rows) > 0 {
-		chunk := rows[:min(per, len(rows))]
-		rows = rows[len(chunk):]
-		var b strings.Builder
-		b.WriteString("WITH v (id, debt, balance, status) AS (VALUES ")
-		args := make([]any, 0, 4*len(chunk))
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&b, "($%d, CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", n+1, n+2, n+3, n+4)
-			args = append(args, r...)
-		}
-		b.WriteString(") UPDATE accounts SET debt = v.debt, balance = v.balance, status = v.status" +
-			" FROM v WHERE accounts.id = v.id")
-		out = append(out, stmt{sql: b.String(), args: args})
+	if len(rows) == 0 {
+		return nil
 	}
-	return out
+	return []stmt{{bulk: &bulk{
+		one: "UPDATE accounts SET debt = $2, balance = $3, status = $4 WHERE id = $1",
+		many: func(n int) string {
+			var b strings.Builder
+			b.WriteString("WITH v (id, debt, balance, status) AS (VALUES ")
+			for i := range n {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				p := 4 * i
+				fmt.Fprintf(&b, "($%d, CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", p+1, p+2, p+3, p+4)
+			}
+			b.WriteString(") UPDATE accounts SET debt = v.debt, balance = v.balance, status = v.status" +
+				" FROM v WHERE accounts.id = v.id")
+			return b.String()
+		},
+		rows: rows,
+	}}}
 }

@@ -26,10 +26,43 @@ type rows interface {
 
 // stmt is one statement of a pipeline. scan, when set, reads the rows the
 // statement returns; it is called exactly once and must read to the end.
+// A stmt with bulk set is one statement applied to many rows instead.
 type stmt struct {
 	sql  string
 	args []any
 	scan func(rows) error
+	bulk *bulk
+}
+
+// bulk is one write applied to many rows, shaped for each engine: SQLite
+// prepares the single-row form once and runs it per row (a function call
+// in-process, and its driver binds parameters in time quadratic in their
+// number, so small statements are much cheaper than one large one);
+// PostgreSQL sends the multi-row form, one statement per chunk of rows.
+type bulk struct {
+	one  string             // the statement for one row: parameters $1…$k
+	many func(n int) string // the statement for n rows: parameters $1…$(n·k)
+	rows [][]any
+}
+
+// expand returns the multi-row statements for the bulk write, each under
+// maxParams parameters.
+func (b *bulk) expand() []stmt {
+	if len(b.rows) == 0 {
+		return nil
+	}
+	per := max(1, maxParams/len(b.rows[0]))
+	var out []stmt
+	for rows := b.rows; len(rows) > 0; {
+		chunk := rows[:min(per, len(rows))]
+		rows = rows[len(chunk):]
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		out = append(out, stmt{sql: b.many(len(chunk)), args: args})
+	}
+	return out
 }
 
 // querier runs statements: on a pool (each statement its own transaction)
@@ -86,6 +119,7 @@ func queryRow(ctx context.Context, q querier, query string, args []any, dest ...
 type sqlConn interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 type sqlQuerier struct{ c sqlConn }
@@ -114,7 +148,35 @@ func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64,
 // calls into the same process, so there is no round trip to save.
 func (q sqlQuerier) pipeline(ctx context.Context, stmts []stmt) error {
 	for _, s := range stmts {
-		if err := runOne(ctx, q, s); err != nil {
+		var err error
+		if s.bulk != nil {
+			err = q.runBulk(ctx, s.bulk)
+		} else {
+			err = runOne(ctx, q, s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runBulk runs the single-row form of a bulk write once per row.
+func (q sqlQuerier) runBulk(ctx context.Context, b *bulk) error {
+	switch len(b.rows) {
+	case 0:
+		return nil
+	case 1:
+		_, err := q.exec(ctx, b.one, b.rows[0]...)
+		return err
+	}
+	ps, err := q.c.PrepareContext(ctx, b.one)
+	if err != nil {
+		return err
+	}
+	defer ps.Close()
+	for _, r := range b.rows {
+		if _, err := ps.ExecContext(ctx, r...); err != nil {
 			return err
 		}
 	}
@@ -187,6 +249,15 @@ func (q pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, 
 // pipeline sends every statement in one batch: one network round trip
 // however many statements there are.
 func (q pgQuerier) pipeline(ctx context.Context, stmts []stmt) error {
+	var flat []stmt
+	for _, s := range stmts {
+		if s.bulk != nil {
+			flat = append(flat, s.bulk.expand()...)
+		} else {
+			flat = append(flat, s)
+		}
+	}
+	stmts = flat
 	switch len(stmts) {
 	case 0:
 		return nil

@@ -123,31 +123,32 @@ func inList(from int, vals []string) (string, []any) {
 // (SQLite 32766, PostgreSQL 65535).
 const maxParams = 30000
 
-// insertRows returns multi-row INSERT statements for rows, split so no
-// statement passes maxParams. suffix follows the VALUES list (ON CONFLICT …).
+// insertRows returns a bulk INSERT of rows into table; suffix follows the
+// VALUES list (ON CONFLICT …).
 func insertRows(table string, cols []string, rows [][]any, suffix string) []stmt {
-	per := max(1, maxParams/len(cols))
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	var out []stmt
-	for len(rows) > 0 {
-		chunk := rows[:min(per, len(rows))]
-		rows = rows[len(chunk):]
-		var b strings.Builder
-		b.WriteString(head)
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			b.WriteString(placeholders(len(args)+1, len(r)))
-			b.WriteByte(')')
-			args = append(args, r...)
-		}
-		b.WriteString(suffix)
-		out = append(out, stmt{sql: b.String(), args: args})
+	if len(rows) == 0 {
+		return nil
 	}
-	return out
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	k := len(cols)
+	return []stmt{{bulk: &bulk{
+		one: head + "(" + placeholders(1, k) + ")" + suffix,
+		many: func(n int) string {
+			var b strings.Builder
+			b.WriteString(head)
+			for i := range n {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteByte('(')
+				b.WriteString(placeholders(i*k+1, k))
+				b.WriteByte(')')
+			}
+			b.WriteString(suffix)
+			return b.String()
+		},
+		rows: rows,
+	}}}
 }
 
 // ---- accounts ----

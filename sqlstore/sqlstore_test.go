@@ -13,7 +13,7 @@ import (
 )
 
 // open opens and migrates a store, closing it when the test ends.
-func open(t *testing.T, dsn string) *sqlstore.Store {
+func open(t testing.TB, dsn string) *sqlstore.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := sqlstore.Open(ctx, dsn)
@@ -31,11 +31,11 @@ func open(t *testing.T, dsn string) *sqlstore.Store {
 	return s
 }
 
-func openSQLite(t *testing.T) *sqlstore.Store {
+func openSQLite(t testing.TB) *sqlstore.Store {
 	return open(t, filepath.Join(t.TempDir(), "coffer.db"))
 }
 
-func openPostgres(t *testing.T) *sqlstore.Store {
+func openPostgres(t testing.TB) *sqlstore.Store {
 	return open(t, pgtest.TestPostgresDSN(t))
 }
 
