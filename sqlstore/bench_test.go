@@ -21,7 +21,7 @@ func BenchmarkBatch(b *testing.B) {
 		name string
 		open func(testing.TB) *sqlstore.Store
 	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
-		for _, n := range []int{1, 100} {
+		for _, n := range []int{1, 100, 500} {
 			for _, hot := range []bool{true, false} {
 				shape := "cold"
 				if hot {

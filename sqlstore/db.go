@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -129,7 +130,8 @@ type sqlRows struct{ *sql.Rows }
 func (r sqlRows) Close() { _ = r.Rows.Close() }
 
 func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
-	r, err := q.c.QueryContext(ctx, query, args...)
+	query, order := rebind(query)
+	r, err := q.c.QueryContext(ctx, query, reorder(args, order)...)
 	if err != nil {
 		return nil, err
 	}
@@ -137,11 +139,68 @@ func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows,
 }
 
 func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.c.ExecContext(ctx, query, args...)
+	query, order := rebind(query)
+	res, err := q.c.ExecContext(ctx, query, reorder(args, order)...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// rebind rewrites the $n parameters of a query as positional ? for
+// SQLite, and returns which argument each ? takes. The driver binds a
+// numbered parameter by scanning every argument and formatting each one's
+// ordinal as text: quadratic in their number, with an allocation per step.
+// A positional ? binds by a plain integer match.
+func rebind(query string) (string, []int) {
+	if !strings.Contains(query, "$") {
+		return query, nil
+	}
+	var b strings.Builder
+	b.Grow(len(query))
+	var order []int
+	quoted := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		if c == '\'' {
+			quoted = !quoted
+		}
+		if c != '$' || quoted || i+1 == len(query) || query[i+1] < '0' || query[i+1] > '9' {
+			b.WriteByte(c)
+			continue
+		}
+		n := 0
+		for i+1 < len(query) && query[i+1] >= '0' && query[i+1] <= '9' {
+			i++
+			n = n*10 + int(query[i]-'0')
+		}
+		b.WriteByte('?')
+		order = append(order, n-1)
+	}
+	return b.String(), order
+}
+
+// reorder returns the arguments in the order rebind gave; a query whose
+// parameters already ran $1, $2, … in order keeps its slice.
+func reorder(args []any, order []int) []any {
+	inOrder := len(order) == len(args)
+	for i, n := range order {
+		if n != i {
+			inOrder = false
+			break
+		}
+	}
+	if inOrder || order == nil {
+		return args
+	}
+	out := make([]any, len(order))
+	for i, n := range order {
+		if n < 0 || n >= len(args) {
+			return args // let the driver report the missing argument
+		}
+		out[i] = args[n]
+	}
+	return out
 }
 
 // pipeline on SQLite runs the statements one by one: they are function
@@ -170,13 +229,14 @@ func (q sqlQuerier) runBulk(ctx context.Context, b *bulk) error {
 		_, err := q.exec(ctx, b.one, b.rows[0]...)
 		return err
 	}
-	ps, err := q.c.PrepareContext(ctx, b.one)
+	query, order := rebind(b.one)
+	ps, err := q.c.PrepareContext(ctx, query)
 	if err != nil {
 		return err
 	}
 	defer ps.Close()
 	for _, r := range b.rows {
-		if _, err := ps.ExecContext(ctx, r...); err != nil {
+		if _, err := ps.ExecContext(ctx, reorder(r, order)...); err != nil {
 			return err
 		}
 	}

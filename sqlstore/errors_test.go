@@ -36,3 +36,25 @@ func TestUniqueViolationPostgres(t *testing.T) {
 		t.Fatalf("no message for %s", key)
 	}
 }
+
+func TestRebind(t *testing.T) {
+	for _, tc := range []struct {
+		in, out string
+		order   []int
+	}{
+		{"SELECT 1", "SELECT 1", nil},
+		{"SELECT a FROM t WHERE x = $1 AND y = $2", "SELECT a FROM t WHERE x = ? AND y = ?", []int{0, 1}},
+		{"WHERE a <= $2 UNION WHERE b <= $2 LIMIT $1", "WHERE a <= ? UNION WHERE b <= ? LIMIT ?", []int{1, 1, 0}},
+		{"VALUES ($10, $11)", "VALUES (?, ?)", []int{9, 10}},
+		{"WHERE s = '$1' AND n = $1", "WHERE s = '$1' AND n = ?", []int{0}},
+	} {
+		out, order := rebind(tc.in)
+		if out != tc.out || fmt.Sprint(order) != fmt.Sprint(tc.order) {
+			t.Errorf("rebind(%q) = %q, %v; want %q, %v", tc.in, out, order, tc.out, tc.order)
+		}
+	}
+	args := []any{"a", "b"}
+	if got := reorder(args, []int{1, 1, 0}); fmt.Sprint(got) != "[b b a]" {
+		t.Errorf("reorder: %v", got)
+	}
+}
