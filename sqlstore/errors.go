@@ -52,7 +52,7 @@ func (s *Store) translate(err error) error {
 		if !known {
 			msg = "duplicate " + key
 		}
-		return &coffer.Error{Code: coffer.EConflict, Message: msg, Details: map[string]string{"unique": key}}
+		return coffer.Errorf(coffer.EConflict, "%s", msg)
 	}
 	if isForeignKeyViolation(err) {
 		return coffer.Errorf(coffer.ENotFound, "a record this one refers to does not exist")
