@@ -34,6 +34,10 @@ type committer struct {
 	done sync.WaitGroup
 }
 
+// conflictRetries bounds how often a batch is rerun after losing a race
+// for a unique key to another process.
+const conflictRetries = 3
+
 // request is one change of value waiting for the committer.
 type request struct {
 	accountID string
@@ -128,9 +132,19 @@ func (c *committer) loop() {
 // nothing of the batch was written.
 func (c *committer) commit(batch []*request) {
 	replies := make([]reply, len(batch))
-	err := c.store.Batch(context.Background(), func(b store.Batch) error {
-		return c.apply(b, batch, replies)
-	})
+	var err error
+	for attempt := 0; attempt < conflictRetries; attempt++ {
+		err = c.store.Batch(context.Background(), func(b store.Batch) error {
+			return c.apply(b, batch, replies)
+		})
+		// A conflict at this level is a unique key (an event id or an
+		// Idempotency-Key) that another process committed after this
+		// batch looked it up. Running the batch again finds that row and
+		// answers from it, as for any repeat.
+		if coffer.ErrorCode(err) != coffer.EConflict {
+			break
+		}
+	}
 	if err != nil {
 		c.log.Error("committer batch failed", "requests", len(batch), "err", err)
 		for i := range replies {
