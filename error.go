@@ -12,11 +12,11 @@ import (
 // Error codes. Each maps to one HTTP status in package httpapi; the codes are
 // part of the public API and never change meaning.
 const (
-	EInvalid             = "invalid_request"      // the request is malformed or a field is wrong
-	EUnauthenticated     = "unauthenticated"      // missing or bad credentials
-	EForbidden           = "forbidden"            // credentials valid, action not allowed for them
-	ENotFound            = "not_found"            // no such resource visible to the caller
-	EConflict            = "conflict"             // the resource's state forbids the action
+	EInvalid             = "invalid_request" // the request is malformed or a field is wrong
+	EUnauthenticated     = "unauthenticated" // missing or bad credentials
+	EForbidden           = "forbidden"       // credentials valid, action not allowed for them
+	ENotFound            = "not_found"       // no such resource visible to the caller
+	EConflict            = "conflict"        // the resource's state forbids the action
 	EIdempotencyReuse    = "idempotency_key_reused"
 	EInsufficientBalance = "insufficient_balance" // a strict debit or hold would cross the floor
 	EAccountSuspended    = "account_suspended"
