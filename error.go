@@ -9,7 +9,7 @@ import (
 	"fmt"
 )
 
-// Error codes. Each maps to one HTTP status in package httpapi; the codes are
+// Error codes. Each maps to one HTTP status (HTTPStatus, below); the codes are
 // part of the public API and never change meaning.
 const (
 	EInvalid             = "invalid_request" // the request is malformed or a field is wrong
