@@ -30,7 +30,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd())
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newBenchCmd())
 	addClientCommands(root)
 	return root
 }

@@ -1,0 +1,427 @@
+// Package bench measures Coffer's hot path against baselines, side by side
+// in one run on one store: Coffer's batching committer driven in-process
+// (spread over many accounts, and on one hot account), the same through the
+// HTTP API (single debits closed-loop and at a fixed offered rate, and the
+// batch endpoint), a naive one-transaction-per-debit design, and the
+// store's raw batched append rate. `coffer bench` is its command line;
+// docs/performance.md explains each scenario and the targets.
+//
+// The bench always works in a database of its own: a new SQLite file, or a
+// new PostgreSQL database it creates on the server and drops at the end.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a run. Zero values take the defaults.
+type Options struct {
+	// DB is a postgres:// URL (a fresh database is created on that server),
+	// a SQLite file path that must not exist yet, or "" for a temporary
+	// SQLite file.
+	DB string
+	// Duration is how long each scenario runs (default 5s), unless Count
+	// is set: then each scenario does Count debits.
+	Duration time.Duration
+	Count    int64
+	// Accounts is how many accounts debits are spread over (default 1000).
+	Accounts int
+	// Clients is the number of concurrent HTTP clients and naive-baseline
+	// connections (default 8).
+	Clients int
+	// Concurrency is the number of goroutines calling the service
+	// in-process (default 1024): a busy gateway's requests in flight.
+	Concurrency int
+	// BatchSize is the number of debits per POST /v1/debits/batch
+	// (default 200).
+	BatchSize int
+	// AppendBatch is the number of rows per raw append transaction
+	// (default 512, the committer's largest batch).
+	AppendBatch int
+	// Rate is the debits per second the open-loop HTTP run offers
+	// (default 5000).
+	Rate float64
+	// Rounds splits each scenario's time (or count) into this many runs,
+	// taken in turn with the other scenarios' (default 1). On a shared
+	// machine it spreads background load over all scenarios alike.
+	Rounds int
+	// Scenarios, when not empty, runs only the scenarios with these keys
+	// (see Scenarios).
+	Scenarios []string
+	// Progress receives a line as each step starts and ends (default:
+	// nowhere).
+	Progress io.Writer
+	// CPUProfile, when set, receives a CPU profile of the scenarios' run
+	// (not of the setup).
+	CPUProfile io.Writer
+}
+
+func (o *Options) fill() error {
+	if o.Duration <= 0 {
+		o.Duration = 5 * time.Second
+	}
+	if o.Count < 0 {
+		return errors.New("count must not be negative")
+	}
+	if o.Accounts <= 0 {
+		o.Accounts = 1000
+	}
+	if o.Clients <= 0 {
+		o.Clients = 8
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 1024
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 200
+	}
+	if o.AppendBatch <= 0 {
+		o.AppendBatch = 512
+	}
+	if o.Rate <= 0 {
+		o.Rate = 5000
+	}
+	if o.Rounds <= 0 {
+		o.Rounds = 1
+	}
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	for _, k := range o.Scenarios {
+		if !slices.Contains(Scenarios, k) {
+			return fmt.Errorf("unknown scenario %q; the scenarios are %s", k, strings.Join(Scenarios, ", "))
+		}
+	}
+	return nil
+}
+
+// Scenario keys, in the order they run.
+const (
+	CofferSpread = "coffer-spread"
+	CofferHot    = "coffer-hot"
+	HTTPSingle   = "http-single"
+	HTTPOpen     = "http-open"
+	HTTPBatch    = "http-batch"
+	NaiveSpread  = "naive-spread"
+	NaiveHot     = "naive-hot"
+	RawAppend    = "raw-append"
+	RawLedger    = "raw-ledger"
+)
+
+// Scenarios lists every scenario's key in the order they run.
+var Scenarios = []string{CofferSpread, CofferHot, HTTPSingle, HTTPOpen, HTTPBatch, NaiveSpread, NaiveHot, RawAppend, RawLedger}
+
+// Result is one scenario's measurement. Latency is per operation: one
+// debit, or for the batch endpoint and the raw append one request or
+// transaction of many (LatencyOf says which).
+type Result struct {
+	Key         string  `json:"key"`
+	Name        string  `json:"name"`
+	Concurrency int     `json:"concurrency"`
+	Debits      int64   `json:"debits"`
+	Errors      int64   `json:"errors"`
+	FirstError  string  `json:"first_error,omitempty"`
+	Seconds     float64 `json:"seconds"`
+	PerSecond   float64 `json:"debits_per_second"`
+	P50ms       float64 `json:"p50_ms"`
+	P99ms       float64 `json:"p99_ms"`
+	LatencyOf   string  `json:"latency_of"`
+	// Offered is the open-loop run's offered rate and Sent how many
+	// debits it managed to send in its time.
+	Offered float64 `json:"offered_per_second,omitempty"`
+	Sent    int64   `json:"sent,omitempty"`
+}
+
+// Report is a whole run.
+type Report struct {
+	Engine      string   `json:"engine"`
+	Database    string   `json:"database"`
+	Durability  string   `json:"durability"`
+	GoVersion   string   `json:"go_version"`
+	CPUs        int      `json:"cpus"`
+	Accounts    int      `json:"accounts"`
+	Clients     int      `json:"clients"`
+	Concurrency int      `json:"concurrency"`
+	BatchSize   int      `json:"batch_size"`
+	AppendBatch int      `json:"append_batch"`
+	Plan        string   `json:"plan"`
+	Rounds      int      `json:"rounds"`
+	Results     []Result `json:"results"`
+	Ratios      []Ratio  `json:"ratios"`
+	// Verification after the run: the ledger's invariants (coffer check),
+	// and that the store holds exactly the debits acknowledged.
+	CheckOK       bool     `json:"check_ok"`
+	Violations    []string `json:"violations,omitempty"`
+	Acknowledged  int64    `json:"coffer_debits_acknowledged"`
+	Recorded      int64    `json:"coffer_debits_recorded"`
+	NaiveRecorded int64    `json:"naive_debits_recorded"`
+	NaiveDrift    int64    `json:"naive_accounts_off_balance"`
+}
+
+// Result returns the result of the scenario with the key, or nil.
+func (r *Report) Result(key string) *Result {
+	for i := range r.Results {
+		if r.Results[i].Key == key {
+			return &r.Results[i]
+		}
+	}
+	return nil
+}
+
+// scenario is one measured run.
+type scenario struct {
+	key, name string
+	conc      int
+	latencyOf string
+	run       func(ctx context.Context, p plan) outcome
+}
+
+// Run makes the bench's database, runs the scenarios, verifies the store
+// and drops the database (unless it is a SQLite path the caller named).
+func Run(ctx context.Context, o Options) (rep *Report, err error) {
+	if err := o.fill(); err != nil {
+		return nil, err
+	}
+	say := func(format string, args ...any) { fmt.Fprintf(o.Progress, "bench: "+format+"\n", args...) }
+	db, err := openDatabase(ctx, o.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if derr := db.drop(); derr != nil && err == nil {
+			err = derr
+		}
+	}()
+	say("database %s", db.where)
+	setupStart := time.Now()
+	env, err := startCoffer(ctx, db.dsn, &o, say)
+	if err != nil {
+		return nil, err
+	}
+	defer env.close()
+	bl, err := openBaseline(ctx, db.engine, db.dsn, o.Clients)
+	if err != nil {
+		return nil, fmt.Errorf("open the baseline's connections: %w", err)
+	}
+	defer bl.close()
+	all := append(slices.Clone(env.spread), env.hot)
+	if err := bl.seed(ctx, all, int64(openingCredit)); err != nil {
+		return nil, fmt.Errorf("create the baseline's tables: %w", err)
+	}
+	if err := bl.createLedgerCopies(ctx); err != nil {
+		return nil, fmt.Errorf("copy the journal's tables: %w", err)
+	}
+	durability, err := bl.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	say("setup done in %.1fs", time.Since(setupStart).Seconds())
+
+	rep = &Report{Engine: db.engine, Database: db.where, Durability: durability, GoVersion: runtime.Version(),
+		CPUs: runtime.GOMAXPROCS(0), Accounts: o.Accounts, Clients: o.Clients, Concurrency: o.Concurrency,
+		BatchSize: o.BatchSize, AppendBatch: o.AppendBatch, Rounds: o.Rounds}
+	if o.Count > 0 {
+		rep.Plan = fmt.Sprintf("%d debits per scenario", o.Count)
+	} else {
+		rep.Plan = fmt.Sprintf("%s per scenario", o.Duration)
+	}
+	var run []scenario
+	for _, sc := range scenarios(env, bl, &o) {
+		if len(o.Scenarios) == 0 || slices.Contains(o.Scenarios, sc.key) {
+			run = append(run, sc)
+		}
+	}
+	outs, err := runRounds(ctx, run, &o, say)
+	if err != nil {
+		return nil, err
+	}
+	for i, sc := range run {
+		res := result(sc, outs[i])
+		if sc.key == HTTPOpen {
+			res.Offered, res.Sent = o.Rate, outs[i].offered
+		}
+		rep.Results = append(rep.Results, res)
+	}
+
+	say("verifying the store (coffer check) and counting what was recorded")
+	if err := verify(ctx, env, bl, rep); err != nil {
+		return nil, err
+	}
+	rep.Ratios = ratios(rep, o.Rate)
+	return rep, nil
+}
+
+// runRounds runs the scenarios, each split into o.Rounds runs taken in
+// turn, and returns each scenario's merged outcome.
+func runRounds(ctx context.Context, run []scenario, o *Options, say func(string, ...any)) ([]outcome, error) {
+	if o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	outs := make([]outcome, len(run))
+	next := make([]atomic.Int64, len(run))
+	for round := range o.Rounds {
+		for i, sc := range run {
+			p := plan{dur: o.Duration / time.Duration(o.Rounds), next: &next[i]}
+			if o.Count > 0 {
+				// Share the count out; the first rounds take the remainder.
+				p.count = o.Count / int64(o.Rounds)
+				if int64(round) < o.Count%int64(o.Rounds) {
+					p.count++
+				}
+			}
+			step := fmt.Sprintf("[%d/%d]", i+1, len(run))
+			if o.Rounds > 1 {
+				step = fmt.Sprintf("[round %d/%d, %d/%d]", round+1, o.Rounds, i+1, len(run))
+			}
+			say("%s %s: running (concurrency %d)", step, sc.name, sc.conc)
+			out := sc.run(ctx, p)
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			outs[i].add(out)
+			r := result(sc, out)
+			say("%s %s: %d debits in %.2fs = %.0f/s, p50 %s, p99 %s%s", step, sc.name,
+				r.Debits, r.Seconds, r.PerSecond, fmtMs(r.P50ms), fmtMs(r.P99ms), errNote(r))
+		}
+	}
+	return outs, nil
+}
+
+func errNote(r Result) string {
+	if r.Errors == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d errors (first: %s)", r.Errors, r.FirstError)
+}
+
+func result(sc scenario, out outcome) Result {
+	p50, p99 := latencies(out.lats)
+	r := Result{Key: sc.key, Name: sc.name, Concurrency: sc.conc, Debits: out.debits, Errors: out.errors,
+		Seconds: out.elapsed.Seconds(), P50ms: ms(p50), P99ms: ms(p99), LatencyOf: sc.latencyOf}
+	if r.Seconds > 0 {
+		r.PerSecond = float64(out.debits) / r.Seconds
+	}
+	if out.firstErr != nil {
+		r.FirstError = out.firstErr.Error()
+	}
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// scenarios builds every scenario over the environment.
+func scenarios(env *cofferEnv, bl baseline, o *Options) []scenario {
+	hot := []string{env.hot}
+	n := o.Accounts
+	return []scenario{
+		{key: CofferSpread, name: fmt.Sprintf("coffer in-process, %d accounts", n), conc: o.Concurrency, latencyOf: "debit",
+			run: func(ctx context.Context, p plan) outcome {
+				return closedLoop(ctx, p, o.Concurrency, 1, env.inProcess(env.spread, "spread-"))
+			}},
+		{key: CofferHot, name: "coffer in-process, 1 hot account", conc: o.Concurrency, latencyOf: "debit",
+			run: func(ctx context.Context, p plan) outcome {
+				return closedLoop(ctx, p, o.Concurrency, 1, env.inProcess(hot, "hot-"))
+			}},
+		{key: HTTPSingle, name: fmt.Sprintf("http single debits, %d accounts", n), conc: o.Clients, latencyOf: "request",
+			run: func(ctx context.Context, p plan) outcome {
+				return closedLoop(ctx, p, o.Clients, 1, env.httpSingle("http-"))
+			}},
+		{key: HTTPOpen, name: fmt.Sprintf("http single debits, %.0f/s offered", o.Rate), conc: openWorkers,
+			latencyOf: "request, from its due time",
+			run: func(ctx context.Context, p plan) outcome {
+				return openLoop(ctx, p, o.Rate, openWorkers, env.httpSingle("open-"))
+			}},
+		{key: HTTPBatch, name: fmt.Sprintf("http batch of %d, %d accounts", o.BatchSize, n), conc: o.Clients,
+			latencyOf: fmt.Sprintf("request of %d", o.BatchSize),
+			run: func(ctx context.Context, p plan) outcome {
+				return closedLoop(ctx, p, o.Clients, o.BatchSize, env.httpBatch("batch-"))
+			}},
+		{key: NaiveSpread, name: fmt.Sprintf("naive, %d accounts", n), conc: o.Clients, latencyOf: "debit",
+			run: func(ctx context.Context, p plan) outcome {
+				return closedLoop(ctx, p, o.Clients, 1, naiveOp(bl, env.spread, "spread-"))
+			}},
+		{key: NaiveHot, name: "naive, 1 hot account", conc: o.Clients, latencyOf: "debit",
+			run: func(ctx context.Context, p plan) outcome {
+				return closedLoop(ctx, p, o.Clients, 1, naiveOp(bl, hot, "hot-"))
+			}},
+		{key: RawAppend, name: fmt.Sprintf("raw append, %d rows per commit", o.AppendBatch), conc: 1,
+			latencyOf: fmt.Sprintf("commit of %d", o.AppendBatch),
+			run: func(ctx context.Context, p plan) outcome {
+				return closedLoop(ctx, p, 1, o.AppendBatch, appendOp(bl.appendRows, env.spread, "raw-"))
+			}},
+		{key: RawLedger, name: fmt.Sprintf("raw append, coffer's rows, %d per commit", o.AppendBatch), conc: 1,
+			latencyOf: fmt.Sprintf("commit of %d", o.AppendBatch),
+			run: func(ctx context.Context, p plan) outcome {
+				return closedLoop(ctx, p, 1, o.AppendBatch, appendOp(bl.appendLedger, env.spread, "ledger-"))
+			}},
+	}
+}
+
+// openWorkers is how many requests the open-loop run may have in flight:
+// far more than 5,000/s needs at a few milliseconds each, so that the
+// run measures the server and not a shortage of senders.
+const openWorkers = 256
+
+func naiveOp(bl baseline, accounts []string, tag string) op {
+	amount := int64(debitAmount)
+	return func(ctx context.Context, seq int64, _ int) (int, error) {
+		err := bl.debit(ctx, pick(accounts, seq), eventID(tag, seq), amount, time.Now().UnixMicro())
+		if err != nil {
+			return 0, err
+		}
+		return 1, nil
+	}
+}
+
+// appendOp appends the rows of n debits in one transaction.
+func appendOp(write func(context.Context, []journalRow) error, accounts []string, tag string) op {
+	amount := int64(debitAmount)
+	return func(ctx context.Context, seq int64, n int) (int, error) {
+		rows := make([]journalRow, n)
+		now := time.Now().UnixMicro()
+		for i := range rows {
+			s := seq + int64(i)
+			rows[i] = journalRow{account: pick(accounts, s), event: eventID(tag, s), amount: -amount,
+				balanceAfter: int64(openingCredit), when: now}
+		}
+		if err := write(ctx, rows); err != nil {
+			return 0, err
+		}
+		return n, nil
+	}
+}
+
+// verify runs coffer check on the store and counts the debits recorded.
+func verify(ctx context.Context, env *cofferEnv, bl baseline, rep *Report) error {
+	vs, err := env.st.Check(ctx)
+	if err != nil {
+		return fmt.Errorf("check the store: %w", err)
+	}
+	rep.CheckOK = len(vs) == 0
+	for _, v := range vs {
+		rep.Violations = append(rep.Violations, fmt.Sprintf("%s %s: %s", v.Rule, v.Subject, v.Detail))
+	}
+	for _, r := range rep.Results {
+		switch r.Key {
+		case CofferSpread, CofferHot, HTTPSingle, HTTPOpen, HTTPBatch:
+			rep.Acknowledged += r.Debits
+		}
+	}
+	if rep.Recorded, err = bl.count(ctx, "SELECT COUNT(*) FROM txns WHERE type = 'debit'"); err != nil {
+		return err
+	}
+	rep.NaiveRecorded, rep.NaiveDrift, err = bl.verify(ctx, int64(openingCredit))
+	return err
+}

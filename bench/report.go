@@ -1,0 +1,192 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Ratio is one of the issue's targets, computed from results of the same
+// run. Status is PASS or MISS, or "info" where the target does not apply
+// (the naive-baseline targets are set for PostgreSQL) or the figure only
+// explains the others. A target whose scenarios were not run is left out.
+type Ratio struct {
+	Name   string  `json:"name"`
+	Value  float64 `json:"value"`
+	Unit   string  `json:"unit"` // "x" (a ratio) or "ms"
+	Target string  `json:"target"`
+	Status string  `json:"status"`
+	Note   string  `json:"note,omitempty"`
+}
+
+// ratios works out the targets' figures from the results present.
+func ratios(rep *Report, rate float64) []Ratio {
+	var out []Ratio
+	per := func(key string) (float64, bool) {
+		r := rep.Result(key)
+		if r == nil || r.PerSecond == 0 {
+			return 0, false
+		}
+		return r.PerSecond, true
+	}
+	// scope is "" for a target on both engines, "postgres" for one set
+	// for PostgreSQL only, and "context" for a figure shown beside the
+	// targets to explain them.
+	ratio := func(name, num, den string, target float64, scope string) {
+		a, ok1 := per(num)
+		b, ok2 := per(den)
+		if !ok1 || !ok2 {
+			return
+		}
+		r := Ratio{Name: name, Value: a / b, Unit: "x", Target: "≥ " + trim(target) + "x"}
+		switch {
+		case scope == "context":
+			r.Status, r.Target = "info", "(not a target)"
+		case scope == "postgres" && rep.Engine != "postgres":
+			r.Status, r.Target = "info", r.Target+" on PostgreSQL"
+		case r.Value >= target:
+			r.Status = "PASS"
+		default:
+			r.Status = "MISS"
+		}
+		out = append(out, r)
+	}
+	n := rep.Accounts
+	ratio(fmt.Sprintf("coffer in-process / naive, %d accounts", n), CofferSpread, NaiveSpread, 20, "postgres")
+	ratio("coffer in-process / naive, 1 hot account", CofferHot, NaiveHot, 50, "postgres")
+	ratio(fmt.Sprintf("hot account / %d accounts, in-process", n), CofferHot, CofferSpread, 0.9, "")
+	ratio(fmt.Sprintf("coffer in-process, %d accounts / raw append", n), CofferSpread, RawAppend, 0.5, "")
+	ratio("coffer in-process, 1 hot account / raw append", CofferHot, RawAppend, 0.5, "")
+	ratio(fmt.Sprintf("coffer in-process, %d accounts / raw append of coffer's rows", n), CofferSpread, RawLedger, 0, "context")
+	if r := rep.Result(HTTPOpen); r != nil {
+		x := Ratio{Name: fmt.Sprintf("http single-debit p99 at %.0f/s offered", rate), Value: r.P99ms, Unit: "ms",
+			Target: "≤ 10ms", Status: "PASS",
+			Note: fmt.Sprintf("achieved %.0f/s, %d of %d sent answered", r.PerSecond, r.Debits, r.Sent)}
+		// It must also have kept up: answered nearly all it was offered in
+		// time, with no errors.
+		if r.P99ms > 10 || r.PerSecond < 0.97*rate || r.Errors > 0 {
+			x.Status = "MISS"
+		}
+		out = append(out, x)
+	}
+	ratio("http batch / http single debits, throughput", HTTPBatch, HTTPSingle, 5, "")
+	return out
+}
+
+func trim(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// WriteTable prints the report for a reader: the setting, a row per
+// scenario, the targets, and the verification.
+func (rep *Report) WriteTable(w io.Writer) {
+	fmt.Fprintf(w, "coffer bench: %s, %d CPUs, %s\n", rep.Engine, rep.CPUs, rep.GoVersion)
+	fmt.Fprintf(w, "database:     %s\n", rep.Database)
+	fmt.Fprintf(w, "durability:   %s\n", rep.Durability)
+	plan := rep.Plan
+	if rep.Rounds > 1 {
+		plan += fmt.Sprintf(", in %d rounds taken in turn", rep.Rounds)
+	}
+	fmt.Fprintf(w, "load:         %s; %d accounts + 1 hot; in-process %d goroutines; HTTP and naive %d clients;"+
+		" batch requests of %d; raw append %d rows per commit\n\n",
+		plan, rep.Accounts, rep.Concurrency, rep.Clients, rep.BatchSize, rep.AppendBatch)
+
+	width := len("scenario")
+	for _, r := range rep.Results {
+		width = max(width, len(r.Name))
+	}
+	fmt.Fprintf(w, "%-*s  %5s  %10s  %7s  %10s  %9s  %9s  %s\n", width, "scenario", "conc", "debits", "seconds",
+		"debits/s", "p50", "p99", "latency of")
+	for _, r := range rep.Results {
+		fmt.Fprintf(w, "%-*s  %5d  %10s  %7.2f  %10s  %9s  %9s  %s", width, r.Name, r.Concurrency, group(r.Debits),
+			r.Seconds, group(int64(r.PerSecond+0.5)), fmtMs(r.P50ms), fmtMs(r.P99ms), r.LatencyOf)
+		if r.Errors > 0 {
+			fmt.Fprintf(w, "  (%s errors; first: %s)", group(r.Errors), r.FirstError)
+		}
+		fmt.Fprintln(w)
+	}
+
+	if len(rep.Ratios) > 0 {
+		width = len("target")
+		for _, x := range rep.Ratios {
+			width = max(width, len(x.Name))
+		}
+		fmt.Fprintf(w, "\n%-*s  %9s  %-22s  %s\n", width, "target", "measured", "wanted", "result")
+		for _, x := range rep.Ratios {
+			v := fmt.Sprintf("%.2fx", x.Value)
+			if x.Unit == "ms" {
+				v = fmtMs(x.Value)
+			}
+			fmt.Fprintf(w, "%-*s  %9s  %-22s  %s", width, x.Name, v, x.Target, x.Status)
+			if x.Note != "" {
+				fmt.Fprintf(w, "  (%s)", x.Note)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+
+	fmt.Fprintln(w)
+	if rep.CheckOK {
+		fmt.Fprintln(w, "check:        ok, all ledger invariants hold")
+	} else {
+		fmt.Fprintf(w, "check:        %d VIOLATIONS\n", len(rep.Violations))
+		for _, v := range rep.Violations {
+			fmt.Fprintf(w, "  %s\n", v)
+		}
+	}
+	fmt.Fprintf(w, "coffer:       %s debits acknowledged, %s recorded\n", group(rep.Acknowledged), group(rep.Recorded))
+	fmt.Fprintf(w, "naive:        %s debits recorded, %d accounts off balance\n", group(rep.NaiveRecorded), rep.NaiveDrift)
+}
+
+// Problems lists what makes the run's numbers untrustworthy: broken
+// invariants, debits lost or doubled, failed debits.
+func (rep *Report) Problems() []string {
+	var out []string
+	if !rep.CheckOK {
+		out = append(out, fmt.Sprintf("coffer check found %d violations", len(rep.Violations)))
+	}
+	var errs int64
+	for _, r := range rep.Results {
+		errs += r.Errors
+	}
+	// A debit whose answer was lost may still have been recorded, so only
+	// with no errors must the counts agree exactly.
+	if rep.Recorded < rep.Acknowledged || (errs == 0 && rep.Recorded != rep.Acknowledged) {
+		out = append(out, fmt.Sprintf("%d debits acknowledged but %d recorded", rep.Acknowledged, rep.Recorded))
+	}
+	if rep.NaiveDrift > 0 {
+		out = append(out, fmt.Sprintf("%d naive accounts disagree with their journal", rep.NaiveDrift))
+	}
+	if errs > 0 {
+		out = append(out, fmt.Sprintf("%d debits failed", errs))
+	}
+	return out
+}
+
+// fmtMs prints a latency in milliseconds with sensible precision.
+func fmtMs(v float64) string {
+	switch {
+	case v < 1:
+		return fmt.Sprintf("%.3fms", v)
+	case v < 100:
+		return fmt.Sprintf("%.2fms", v)
+	}
+	return fmt.Sprintf("%.0fms", v)
+}
+
+// group prints n with thousands separators.
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cofferdev/coffer/bench"
+)
+
+func newBenchCmd() *cobra.Command {
+	var o bench.Options
+	var asJSON bool
+	var scenarios, cpuProfile string
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure the hot path against a naive design and the store's raw append rate",
+		Long: `Measure Coffer's hot path in one run on one store, side by side with
+baselines: the batching committer in-process (spread over --accounts accounts,
+and on one hot account); the HTTP API (single debits from --clients clients,
+single debits offered at a fixed rate, and the batch endpoint); a naive
+design doing one transaction per debit; and the store's raw batched append.
+
+The bench never touches existing data. With a postgres:// URL it creates a
+fresh database coffer_bench_<random> on that server and drops it at the end;
+with a SQLite path that does not exist yet it creates that file and leaves it;
+with no --db it uses a temporary SQLite file. Progress goes to stderr, the
+table (or --json) to stdout. See docs/performance.md.`,
+		Example: `  coffer bench
+  coffer bench --db 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
+  coffer bench --count 20000 --accounts 100 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("duration") && o.Count > 0 {
+				return errors.New("give --duration or --count, not both")
+			}
+			if scenarios != "" {
+				o.Scenarios = strings.Split(scenarios, ",")
+			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				o.CPUProfile = f
+			}
+			o.Progress = cmd.ErrOrStderr()
+			rep, err := bench.Run(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				rep.WriteTable(cmd.OutOrStdout())
+			}
+			if p := rep.Problems(); len(p) > 0 {
+				return fmt.Errorf("the run is not trustworthy: %s", strings.Join(p, "; "))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.DB, "db", "", "a postgres:// URL (the bench creates and drops its own database there), "+
+		"or a new SQLite file path; default a temporary SQLite file")
+	f.DurationVar(&o.Duration, "duration", 5*time.Second, "how long each scenario runs")
+	f.Int64Var(&o.Count, "count", 0, "debits per scenario, instead of --duration")
+	f.IntVar(&o.Accounts, "accounts", 1000, "accounts the debits are spread over")
+	f.IntVar(&o.Clients, "clients", 8, "concurrent HTTP clients, and connections of the naive baseline")
+	f.IntVar(&o.Concurrency, "concurrency", 1024, "goroutines calling the service in-process")
+	f.IntVar(&o.BatchSize, "batch-size", 200, "debits per POST /v1/debits/batch request")
+	f.IntVar(&o.AppendBatch, "append-batch", 512, "rows per commit of the raw append")
+	f.Float64Var(&o.Rate, "rate", 5000, "debits per second the open-loop HTTP run offers")
+	f.IntVar(&o.Rounds, "rounds", 1, "split each scenario into this many runs taken in turn with the others, "+
+		"so background load falls on all alike")
+	f.StringVar(&scenarios, "scenarios", "", "run only these, comma-separated: "+strings.Join(bench.Scenarios, ","))
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the scenarios to this file (read it with go tool pprof)")
+	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
+}
