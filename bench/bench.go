@@ -135,6 +135,12 @@ type Result struct {
 	P50ms       float64 `json:"p50_ms"`
 	P99ms       float64 `json:"p99_ms"`
 	LatencyOf   string  `json:"latency_of"`
+	// Commits is the number of store transactions the debits took, and
+	// PerCommit the debits per transaction: Coffer's batch size. Busy is
+	// the share of the time Coffer's committer spent in transactions.
+	Commits   int64   `json:"commits"`
+	PerCommit float64 `json:"debits_per_commit"`
+	Busy      float64 `json:"committer_busy,omitempty"`
 	// Offered is the open-loop run's offered rate and Sent how many
 	// debits it managed to send in its time.
 	Offered float64 `json:"offered_per_second,omitempty"`
@@ -183,6 +189,9 @@ type scenario struct {
 	conc      int
 	latencyOf string
 	run       func(ctx context.Context, p plan) outcome
+	// metered is set for the scenarios that go through Coffer's committer,
+	// whose transactions the store counts; the others count their own.
+	metered bool
 }
 
 // Run makes the bench's database, runs the scenarios, verifies the store
@@ -240,7 +249,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			run = append(run, sc)
 		}
 	}
-	outs, err := runRounds(ctx, run, &o, say)
+	outs, err := runRounds(ctx, run, &o, env.st.meter, say)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +271,8 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 
 // runRounds runs the scenarios, each split into o.Rounds runs taken in
 // turn, and returns each scenario's merged outcome.
-func runRounds(ctx context.Context, run []scenario, o *Options, say func(string, ...any)) ([]outcome, error) {
+func runRounds(ctx context.Context, run []scenario, o *Options, meter func() (int64, time.Duration),
+	say func(string, ...any)) ([]outcome, error) {
 	if o.CPUProfile != nil {
 		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
 			return nil, err
@@ -286,9 +296,14 @@ func runRounds(ctx context.Context, run []scenario, o *Options, say func(string,
 				step = fmt.Sprintf("[round %d/%d, %d/%d]", round+1, o.Rounds, i+1, len(run))
 			}
 			say("%s %s: running (concurrency %d)", step, sc.name, sc.conc)
+			commits, busy := meter()
 			out := sc.run(ctx, p)
 			if err := ctx.Err(); err != nil {
 				return nil, err
+			}
+			if sc.metered {
+				c, b := meter()
+				out.commits, out.busy = c-commits, b-busy
 			}
 			outs[i].add(out)
 			r := result(sc, out)
@@ -316,112 +331,17 @@ func result(sc scenario, out outcome) Result {
 	if out.firstErr != nil {
 		r.FirstError = out.firstErr.Error()
 	}
+	if !sc.metered {
+		out.commits = int64(len(out.lats)) // one transaction per operation
+	}
+	r.Commits = out.commits
+	if out.commits > 0 {
+		r.PerCommit = float64(out.debits) / float64(out.commits)
+	}
+	if sc.metered && out.elapsed > 0 {
+		r.Busy = float64(out.busy) / float64(out.elapsed)
+	}
 	return r
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// scenarios builds every scenario over the environment.
-func scenarios(env *cofferEnv, bl baseline, o *Options) []scenario {
-	hot := []string{env.hot}
-	n := o.Accounts
-	return []scenario{
-		{key: CofferSpread, name: fmt.Sprintf("coffer in-process, %d accounts", n), conc: o.Concurrency, latencyOf: "debit",
-			run: func(ctx context.Context, p plan) outcome {
-				return closedLoop(ctx, p, o.Concurrency, 1, env.inProcess(env.spread, "spread-"))
-			}},
-		{key: CofferHot, name: "coffer in-process, 1 hot account", conc: o.Concurrency, latencyOf: "debit",
-			run: func(ctx context.Context, p plan) outcome {
-				return closedLoop(ctx, p, o.Concurrency, 1, env.inProcess(hot, "hot-"))
-			}},
-		{key: HTTPSingle, name: fmt.Sprintf("http single debits, %d accounts", n), conc: o.Clients, latencyOf: "request",
-			run: func(ctx context.Context, p plan) outcome {
-				return closedLoop(ctx, p, o.Clients, 1, env.httpSingle("http-"))
-			}},
-		{key: HTTPOpen, name: fmt.Sprintf("http single debits, %.0f/s offered", o.Rate), conc: openWorkers,
-			latencyOf: "request, from its due time",
-			run: func(ctx context.Context, p plan) outcome {
-				return openLoop(ctx, p, o.Rate, openWorkers, env.httpSingle("open-"))
-			}},
-		{key: HTTPBatch, name: fmt.Sprintf("http batch of %d, %d accounts", o.BatchSize, n), conc: o.Clients,
-			latencyOf: fmt.Sprintf("request of %d", o.BatchSize),
-			run: func(ctx context.Context, p plan) outcome {
-				return closedLoop(ctx, p, o.Clients, o.BatchSize, env.httpBatch("batch-"))
-			}},
-		{key: NaiveSpread, name: fmt.Sprintf("naive, %d accounts", n), conc: o.Clients, latencyOf: "debit",
-			run: func(ctx context.Context, p plan) outcome {
-				return closedLoop(ctx, p, o.Clients, 1, naiveOp(bl, env.spread, "spread-"))
-			}},
-		{key: NaiveHot, name: "naive, 1 hot account", conc: o.Clients, latencyOf: "debit",
-			run: func(ctx context.Context, p plan) outcome {
-				return closedLoop(ctx, p, o.Clients, 1, naiveOp(bl, hot, "hot-"))
-			}},
-		{key: RawAppend, name: fmt.Sprintf("raw append, %d rows per commit", o.AppendBatch), conc: 1,
-			latencyOf: fmt.Sprintf("commit of %d", o.AppendBatch),
-			run: func(ctx context.Context, p plan) outcome {
-				return closedLoop(ctx, p, 1, o.AppendBatch, appendOp(bl.appendRows, env.spread, "raw-"))
-			}},
-		{key: RawLedger, name: fmt.Sprintf("raw append, coffer's rows, %d per commit", o.AppendBatch), conc: 1,
-			latencyOf: fmt.Sprintf("commit of %d", o.AppendBatch),
-			run: func(ctx context.Context, p plan) outcome {
-				return closedLoop(ctx, p, 1, o.AppendBatch, appendOp(bl.appendLedger, env.spread, "ledger-"))
-			}},
-	}
-}
-
-// openWorkers is how many requests the open-loop run may have in flight:
-// far more than 5,000/s needs at a few milliseconds each, so that the
-// run measures the server and not a shortage of senders.
-const openWorkers = 256
-
-func naiveOp(bl baseline, accounts []string, tag string) op {
-	amount := int64(debitAmount)
-	return func(ctx context.Context, seq int64, _ int) (int, error) {
-		err := bl.debit(ctx, pick(accounts, seq), eventID(tag, seq), amount, time.Now().UnixMicro())
-		if err != nil {
-			return 0, err
-		}
-		return 1, nil
-	}
-}
-
-// appendOp appends the rows of n debits in one transaction.
-func appendOp(write func(context.Context, []journalRow) error, accounts []string, tag string) op {
-	amount := int64(debitAmount)
-	return func(ctx context.Context, seq int64, n int) (int, error) {
-		rows := make([]journalRow, n)
-		now := time.Now().UnixMicro()
-		for i := range rows {
-			s := seq + int64(i)
-			rows[i] = journalRow{account: pick(accounts, s), event: eventID(tag, s), amount: -amount,
-				balanceAfter: int64(openingCredit), when: now}
-		}
-		if err := write(ctx, rows); err != nil {
-			return 0, err
-		}
-		return n, nil
-	}
-}
-
-// verify runs coffer check on the store and counts the debits recorded.
-func verify(ctx context.Context, env *cofferEnv, bl baseline, rep *Report) error {
-	vs, err := env.st.Check(ctx)
-	if err != nil {
-		return fmt.Errorf("check the store: %w", err)
-	}
-	rep.CheckOK = len(vs) == 0
-	for _, v := range vs {
-		rep.Violations = append(rep.Violations, fmt.Sprintf("%s %s: %s", v.Rule, v.Subject, v.Detail))
-	}
-	for _, r := range rep.Results {
-		switch r.Key {
-		case CofferSpread, CofferHot, HTTPSingle, HTTPOpen, HTTPBatch:
-			rep.Acknowledged += r.Debits
-		}
-	}
-	if rep.Recorded, err = bl.count(ctx, "SELECT COUNT(*) FROM txns WHERE type = 'debit'"); err != nil {
-		return err
-	}
-	rep.NaiveRecorded, rep.NaiveDrift, err = bl.verify(ctx, int64(openingCredit))
-	return err
-}

@@ -37,8 +37,9 @@ func checkReport(t *testing.T, rep *bench.Report, count int64) {
 			t.Errorf("no result for scenario %s", key)
 		case r.Debits != count || r.Errors != 0:
 			t.Errorf("%s: %d debits and %d errors (first: %s), want %d and none", key, r.Debits, r.Errors, r.FirstError, count)
-		case r.PerSecond <= 0 || r.Seconds <= 0 || r.P99ms <= 0:
-			t.Errorf("%s: %.0f debits/s over %.3fs, p99 %.3fms: want all above zero", key, r.PerSecond, r.Seconds, r.P99ms)
+		case r.PerSecond <= 0 || r.Seconds <= 0 || r.P99ms <= 0 || r.PerCommit <= 0:
+			t.Errorf("%s: %.0f debits/s over %.3fs, p99 %.3fms, %.1f per commit: want all above zero",
+				key, r.PerSecond, r.Seconds, r.P99ms, r.PerCommit)
 		}
 	}
 	if !rep.CheckOK {

@@ -32,7 +32,7 @@ var openingCredit = money.FromInt(1_000_000)
 // cofferEnv is a Coffer as `coffer serve` runs it: the store, the service
 // with its batching committer, and the v1 HTTP API on a local port.
 type cofferEnv struct {
-	st     *sqlstore.Store
+	st     *meteredStore
 	svc    *service.Service
 	call   service.Call // an admin caller, authenticated as any request is
 	secret string       // its API key, for the HTTP client
@@ -58,7 +58,8 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	// Committer failures are logged at error level; let them through.
 	log := slog.New(slog.NewTextHandler(o.Progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := service.DefaultConfig()
-	e := &cofferEnv{st: st, svc: service.New(st, coffer.SystemClock{}, log, cfg)}
+	ms := &meteredStore{Store: st}
+	e := &cofferEnv{st: ms, svc: service.New(ms, coffer.SystemClock{}, log, cfg)}
 
 	secret, _, err := e.svc.CreateAPIKey(ctx, store.RoleAdmin, "", "coffer bench")
 	if err != nil {
@@ -160,6 +161,28 @@ func (e *cofferEnv) close() {
 	}
 	e.svc.Close()
 	e.st.Close()
+}
+
+// meteredStore counts the committer's store transactions and the time
+// spent in them, to report batch sizes and how busy the committer was.
+type meteredStore struct {
+	*sqlstore.Store
+	commits atomic.Int64
+	busy    atomic.Int64 // nanoseconds
+}
+
+// Batch is the committer's one call per batch.
+func (s *meteredStore) Batch(ctx context.Context, fn func(store.Batch) error) error {
+	t0 := time.Now()
+	err := s.Store.Batch(ctx, fn)
+	s.busy.Add(int64(time.Since(t0)))
+	s.commits.Add(1)
+	return err
+}
+
+// meter reads the counters.
+func (s *meteredStore) meter() (int64, time.Duration) {
+	return s.commits.Load(), time.Duration(s.busy.Load())
 }
 
 // pick spreads debit number seq over the accounts: the same debit number

@@ -26,6 +26,8 @@ type outcome struct {
 	elapsed  time.Duration
 	lats     []time.Duration // one per operation
 	offered  int64           // open loop: operations sent
+	commits  int64           // store transactions the debits took
+	busy     time.Duration   // time the committer spent in them
 }
 
 // op does n debits, numbered from seq, and returns how many succeeded.
@@ -167,6 +169,8 @@ func (o *outcome) add(x outcome) {
 	o.elapsed += x.elapsed
 	o.lats = append(o.lats, x.lats...)
 	o.offered += x.offered
+	o.commits += x.commits
+	o.busy += x.busy
 }
 
 // percentile returns the q-quantile (0 < q ≤ 1) of sorted latencies.

@@ -94,11 +94,15 @@ func (rep *Report) WriteTable(w io.Writer) {
 	for _, r := range rep.Results {
 		width = max(width, len(r.Name))
 	}
-	fmt.Fprintf(w, "%-*s  %5s  %10s  %7s  %10s  %9s  %9s  %s\n", width, "scenario", "conc", "debits", "seconds",
-		"debits/s", "p50", "p99", "latency of")
+	fmt.Fprintf(w, "%-*s  %5s  %10s  %7s  %10s  %9s  %9s  %8s  %5s  %s\n", width, "scenario", "conc", "debits", "seconds",
+		"debits/s", "p50", "p99", "/commit", "busy", "latency of")
 	for _, r := range rep.Results {
-		fmt.Fprintf(w, "%-*s  %5d  %10s  %7.2f  %10s  %9s  %9s  %s", width, r.Name, r.Concurrency, group(r.Debits),
-			r.Seconds, group(int64(r.PerSecond+0.5)), fmtMs(r.P50ms), fmtMs(r.P99ms), r.LatencyOf)
+		busy := "-"
+		if r.Busy > 0 {
+			busy = fmt.Sprintf("%.0f%%", 100*r.Busy)
+		}
+		fmt.Fprintf(w, "%-*s  %5d  %10s  %7.2f  %10s  %9s  %9s  %8.1f  %5s  %s", width, r.Name, r.Concurrency, group(r.Debits),
+			r.Seconds, group(int64(r.PerSecond+0.5)), fmtMs(r.P50ms), fmtMs(r.P99ms), r.PerCommit, busy, r.LatencyOf)
 		if r.Errors > 0 {
 			fmt.Fprintf(w, "  (%s errors; first: %s)", group(r.Errors), r.FirstError)
 		}
