@@ -137,10 +137,13 @@ type Result struct {
 	LatencyOf   string  `json:"latency_of"`
 	// Commits is the number of store transactions the debits took, and
 	// PerCommit the debits per transaction: Coffer's batch size. Busy is
-	// the share of the time Coffer's committer spent in transactions.
-	Commits   int64   `json:"commits"`
-	PerCommit float64 `json:"debits_per_commit"`
-	Busy      float64 `json:"committer_busy,omitempty"`
+	// the share of the time Coffer's committer spent in transactions, and
+	// Phases how long each phase of them took per debit, in microseconds
+	// (see PhaseNames).
+	Commits   int64              `json:"commits"`
+	PerCommit float64            `json:"debits_per_commit"`
+	Busy      float64            `json:"committer_busy,omitempty"`
+	Phases    map[string]float64 `json:"committer_us_per_debit,omitempty"`
 	// Offered is the open-loop run's offered rate and Sent how many
 	// debits it managed to send in its time.
 	Offered float64 `json:"offered_per_second,omitempty"`
@@ -271,7 +274,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 
 // runRounds runs the scenarios, each split into o.Rounds runs taken in
 // turn, and returns each scenario's merged outcome.
-func runRounds(ctx context.Context, run []scenario, o *Options, meter func() (int64, time.Duration),
+func runRounds(ctx context.Context, run []scenario, o *Options, read func() meter,
 	say func(string, ...any)) ([]outcome, error) {
 	if o.CPUProfile != nil {
 		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
@@ -296,14 +299,13 @@ func runRounds(ctx context.Context, run []scenario, o *Options, meter func() (in
 				step = fmt.Sprintf("[round %d/%d, %d/%d]", round+1, o.Rounds, i+1, len(run))
 			}
 			say("%s %s: running (concurrency %d)", step, sc.name, sc.conc)
-			commits, busy := meter()
+			before := read()
 			out := sc.run(ctx, p)
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 			if sc.metered {
-				c, b := meter()
-				out.commits, out.busy = c-commits, b-busy
+				out.meter = read().sub(before)
 			}
 			outs[i].add(out)
 			r := result(sc, out)
@@ -331,15 +333,21 @@ func result(sc scenario, out outcome) Result {
 	if out.firstErr != nil {
 		r.FirstError = out.firstErr.Error()
 	}
-	if !sc.metered {
-		out.commits = int64(len(out.lats)) // one transaction per operation
+	r.Commits = int64(len(out.lats)) // one transaction per operation
+	if sc.metered {
+		r.Commits = out.meter.commits
+		if out.elapsed > 0 {
+			r.Busy = float64(out.meter.busy()) / float64(out.elapsed)
+		}
+		if out.debits > 0 {
+			r.Phases = map[string]float64{}
+			for i, d := range out.meter.phases {
+				r.Phases[PhaseNames[i]] = float64(d.Microseconds()) / float64(out.debits)
+			}
+		}
 	}
-	r.Commits = out.commits
-	if out.commits > 0 {
-		r.PerCommit = float64(out.debits) / float64(out.commits)
-	}
-	if sc.metered && out.elapsed > 0 {
-		r.Busy = float64(out.busy) / float64(out.elapsed)
+	if r.Commits > 0 {
+		r.PerCommit = float64(out.debits) / float64(r.Commits)
 	}
 	return r
 }

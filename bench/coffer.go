@@ -163,28 +163,6 @@ func (e *cofferEnv) close() {
 	e.st.Close()
 }
 
-// meteredStore counts the committer's store transactions and the time
-// spent in them, to report batch sizes and how busy the committer was.
-type meteredStore struct {
-	*sqlstore.Store
-	commits atomic.Int64
-	busy    atomic.Int64 // nanoseconds
-}
-
-// Batch is the committer's one call per batch.
-func (s *meteredStore) Batch(ctx context.Context, fn func(store.Batch) error) error {
-	t0 := time.Now()
-	err := s.Store.Batch(ctx, fn)
-	s.busy.Add(int64(time.Since(t0)))
-	s.commits.Add(1)
-	return err
-}
-
-// meter reads the counters.
-func (s *meteredStore) meter() (int64, time.Duration) {
-	return s.commits.Load(), time.Duration(s.busy.Load())
-}
-
 // pick spreads debit number seq over the accounts: the same debit number
 // goes to the same account in every scenario.
 func pick(accounts []string, seq int64) string {

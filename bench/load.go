@@ -26,8 +26,9 @@ type outcome struct {
 	elapsed  time.Duration
 	lats     []time.Duration // one per operation
 	offered  int64           // open loop: operations sent
-	commits  int64           // store transactions the debits took
-	busy     time.Duration   // time the committer spent in them
+	// For scenarios through Coffer's committer: its transactions while
+	// the scenario ran, and where their time went.
+	meter meter
 }
 
 // op does n debits, numbered from seq, and returns how many succeeded.
@@ -169,8 +170,10 @@ func (o *outcome) add(x outcome) {
 	o.elapsed += x.elapsed
 	o.lats = append(o.lats, x.lats...)
 	o.offered += x.offered
-	o.commits += x.commits
-	o.busy += x.busy
+	o.meter.commits += x.meter.commits
+	for i := range o.meter.phases {
+		o.meter.phases[i] += x.meter.phases[i]
+	}
 }
 
 // percentile returns the q-quantile (0 < q ≤ 1) of sorted latencies.

@@ -109,6 +109,8 @@ func (rep *Report) WriteTable(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 
+	rep.writePhases(w)
+
 	if len(rep.Ratios) > 0 {
 		width = len("target")
 		for _, x := range rep.Ratios {
@@ -139,6 +141,37 @@ func (rep *Report) WriteTable(w io.Writer) {
 	}
 	fmt.Fprintf(w, "coffer:       %s debits acknowledged, %s recorded\n", group(rep.Acknowledged), group(rep.Recorded))
 	fmt.Fprintf(w, "naive:        %s debits recorded, %d accounts off balance\n", group(rep.NaiveRecorded), rep.NaiveDrift)
+}
+
+// writePhases prints where the committer's time went, per debit, for the
+// scenarios that went through it.
+func (rep *Report) writePhases(w io.Writer) {
+	width := 0
+	for _, r := range rep.Results {
+		if r.Phases != nil {
+			width = max(width, len(r.Name))
+		}
+	}
+	if width == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%-*s", width, "committer time per debit, µs")
+	for _, p := range PhaseNames {
+		fmt.Fprintf(w, "  %7s", p)
+	}
+	fmt.Fprintf(w, "  %7s\n", "total")
+	for _, r := range rep.Results {
+		if r.Phases == nil {
+			continue
+		}
+		fmt.Fprintf(w, "%-*s", width, r.Name)
+		var total float64
+		for _, p := range PhaseNames {
+			fmt.Fprintf(w, "  %7.1f", r.Phases[p])
+			total += r.Phases[p]
+		}
+		fmt.Fprintf(w, "  %7.1f\n", total)
+	}
 }
 
 // Problems lists what makes the run's numbers untrustworthy: broken
