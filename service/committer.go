@@ -29,6 +29,11 @@ type committer struct {
 	log   *slog.Logger
 	max   int
 	queue chan *request
+	// observe, if set, is told what each batch wrote, after the commit and
+	// after the callers have their answers. It runs on the committer's
+	// goroutine, so it must only hand the news on (to a channel, say) and
+	// never block or write.
+	observe func(*store.Writes)
 
 	stop chan struct{}
 	done sync.WaitGroup
@@ -133,9 +138,12 @@ func (c *committer) loop() {
 func (c *committer) commit(batch []*request) {
 	replies := make([]reply, len(batch))
 	var err error
+	var written *store.Writes
 	for attempt := 0; attempt < conflictRetries; attempt++ {
 		err = c.store.Batch(context.Background(), func(b store.Batch) error {
-			return c.apply(b, batch, replies)
+			var aerr error
+			written, aerr = c.apply(b, batch, replies)
+			return aerr
 		})
 		// A conflict at this level is a unique key (an event id or an
 		// Idempotency-Key) that another process committed after this
@@ -154,11 +162,14 @@ func (c *committer) commit(batch []*request) {
 	for i, r := range batch {
 		r.reply <- replies[i]
 	}
+	if err == nil && written != nil && c.observe != nil {
+		c.observe(written)
+	}
 }
 
 // apply runs inside the store transaction. It may run more than once if
 // the store retries the transaction, so it starts from nothing each time.
-func (c *committer) apply(b store.Batch, batch []*request, replies []reply) error {
+func (c *committer) apply(b store.Batch, batch []*request, replies []reply) (*store.Writes, error) {
 	ctx := context.Background()
 	now := c.clock.Now()
 	bc := &batchContext{env: ledger.Env{Now: now, NewID: func(p string) string { return coffer.NewID(p, now) }}}
@@ -181,17 +192,17 @@ func (c *committer) apply(b store.Batch, batch []*request, replies []reply) erro
 	ids = uniqueSorted(ids)
 	states, err := b.LoadStates(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if bc.debits, err = b.DebitsByEvent(ctx, debitKeys); err != nil {
-		return err
+		return nil, err
 	}
 	if bc.holds, err = b.HoldsByEvent(ctx, holdKeys); err != nil {
-		return err
+		return nil, err
 	}
 	stored, err := b.Idempotency(ctx, idemKeys)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	w := &store.Writes{}
@@ -211,12 +222,12 @@ func (c *committer) apply(b store.Batch, batch []*request, replies []reply) erro
 		val, effects, err := c.runOne(bc, r, st)
 		replies[i] = reply{val: val, err: err}
 		if err != nil && coffer.ErrorCode(err) == coffer.EInternal {
-			return err // a bug or a broken store: fail the batch, write nothing
+			return nil, err // a bug or a broken store: fail the batch, write nothing
 		}
 		if r.idem != nil {
 			rec, err := answer(r.idem, val, err, now)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			w.Idempotency = append(w.Idempotency, rec)
 			stored[[2]string{rec.Scope, rec.Key}] = &w.Idempotency[len(w.Idempotency)-1]
@@ -230,9 +241,9 @@ func (c *committer) apply(b store.Batch, batch []*request, replies []reply) erro
 		}
 	}
 	if len(w.Effects) == 0 && len(w.Idempotency) == 0 {
-		return nil
+		return nil, nil
 	}
-	return b.Write(ctx, w)
+	return w, b.Write(ctx, w)
 }
 
 // runOne applies one request, collecting the effects it records. A failed

@@ -26,6 +26,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	}
 	s := &Service{store: st, clock: clock, log: log, cfg: cfg, stop: make(chan struct{})}
 	s.committer = newCommitter(st, clock, log, cfg.MaxBatch, cfg.MaxQueue)
+	s.committer.observe = s.notify
 	if _, test := clock.(*coffer.TestClock); !test {
 		s.bg.Add(1)
 		go func() {
@@ -42,4 +43,13 @@ func (s *Service) Close() {
 	close(s.stop)
 	s.bg.Wait()
 	s.committer.close()
+}
+
+// notify hands a committed batch to every observer. Observers are the
+// off-hot-path workers (auto-recharge, alerts delivery) that react to
+// balances; each must only pass the news on, never block.
+func (s *Service) notify(w *store.Writes) {
+	for _, o := range s.observers {
+		o(w)
+	}
 }

@@ -66,6 +66,9 @@ type Service struct {
 	cfg       Config
 	committer *committer
 
+	// observers are told what each committed batch wrote; see notify.
+	observers []func(*store.Writes)
+
 	stop chan struct{}
 	bg   sync.WaitGroup
 }
