@@ -5,6 +5,7 @@
 package service
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"time"
@@ -68,6 +69,9 @@ type Service struct {
 
 	// observers are told what each committed batch wrote; see notify.
 	observers []func(*store.Writes)
+	// jobs are the time-driven work Sweep runs after expiry, in order:
+	// each does whatever has fallen due on the service's clock.
+	jobs []func(context.Context) error
 
 	stop chan struct{}
 	bg   sync.WaitGroup

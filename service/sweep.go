@@ -14,9 +14,25 @@ const sweepChunk = 200
 
 // Sweep runs the time-driven work that has fallen due on the service's
 // clock: it expires lots past their expiry (their value goes to breakage)
-// and holds past their TTL. Debits never consume an expired lot even before
-// the sweep runs; the sweep writes the ledger entries that say so.
+// and holds past their TTL, then runs every registered job (s.jobs) — the
+// other work that falls due with time. Debits never consume an expired lot
+// even before the sweep runs; the sweep writes the ledger entries that say
+// so.
 func (s *Service) Sweep(ctx context.Context) error {
+	if err := s.expire(ctx); err != nil {
+		return err
+	}
+	for _, job := range s.jobs {
+		if err := job(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expire sends every account with a grant or hold past due through the
+// committer to expire them.
+func (s *Service) expire(ctx context.Context) error {
 	for {
 		ids, err := s.store.AccountsDue(ctx, s.now(), sweepChunk)
 		if err != nil || len(ids) == 0 {
