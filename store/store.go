@@ -136,6 +136,7 @@ type Violation struct {
 
 // Store is a storage engine.
 type Store interface {
+	Payments
 	// Batch runs fn in one store transaction and commits if it returns nil.
 	// It retries fn on a serialization failure or deadlock.
 	Batch(ctx context.Context, fn func(Batch) error) error

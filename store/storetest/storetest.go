@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentDebits", testConcurrentDebits},
 		{"ConcurrentMultiAccount", testConcurrentMultiAccount},
 	}
+	tests = append(tests, paymentTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
