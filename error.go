@@ -22,7 +22,9 @@ const (
 	EAccountSuspended    = "account_suspended"
 	EAccountClosed       = "account_closed"
 	ESubaccountDisabled  = "subaccount_disabled"
-	EOverloaded          = "overloaded" // the write queue is full; retry after a moment
+	EOverloaded          = "overloaded"          // the write queue is full; retry after a moment
+	EPaymentFailed       = "payment_failed"      // the gateway declined the charge; nothing changed
+	EGatewayUnavailable  = "gateway_unavailable" // the gateway could not be reached; retry with the same key
 	EInternal            = "internal_error"
 )
 
@@ -75,7 +77,7 @@ func HTTPStatus(code string) int {
 		return 400
 	case EUnauthenticated:
 		return 401
-	case EInsufficientBalance:
+	case EInsufficientBalance, EPaymentFailed:
 		return 402
 	case EForbidden, EAccountSuspended, EAccountClosed, ESubaccountDisabled:
 		return 403
@@ -83,7 +85,7 @@ func HTTPStatus(code string) int {
 		return 404
 	case EConflict, EIdempotencyReuse:
 		return 409
-	case EOverloaded:
+	case EOverloaded, EGatewayUnavailable:
 		return 503
 	}
 	return 500

@@ -104,6 +104,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	h.registerAccounts(a)
 	h.registerCredits(a)
 	h.registerUsage(a)
+	h.registerPayments(a)
 	if opts.TestClock {
 		h.registerTestClock(a)
 	}

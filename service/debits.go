@@ -113,8 +113,10 @@ func ErrorType(code string) string {
 		return "permission_error"
 	case coffer.EInsufficientBalance, coffer.EAccountSuspended, coffer.EAccountClosed:
 		return "balance_error"
-	case coffer.EOverloaded, coffer.EInternal:
+	case coffer.EOverloaded, coffer.EInternal, coffer.EGatewayUnavailable:
 		return "api_error"
+	case coffer.EPaymentFailed:
+		return "payment_error"
 	}
 	return "invalid_request_error"
 }

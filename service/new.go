@@ -27,6 +27,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	s := &Service{store: st, clock: clock, log: log, cfg: cfg, stop: make(chan struct{})}
 	s.committer = newCommitter(st, clock, log, cfg.MaxBatch, cfg.MaxQueue)
 	s.committer.observe = s.notify
+	s.startPayments()
 	if _, test := clock.(*coffer.TestClock); !test {
 		s.bg.Add(1)
 		go func() {

@@ -27,6 +27,8 @@ type Config struct {
 	// SweepInterval is how often expiry of lots and holds runs on the
 	// system clock. Under a test clock, advancing the clock runs it.
 	SweepInterval time.Duration
+	// Payments configures purchases and auto-recharge (payments.go).
+	Payments PaymentsConfig
 }
 
 // DefaultConfig returns the settings used when nothing is configured.
@@ -66,6 +68,7 @@ type Service struct {
 	log       *slog.Logger
 	cfg       Config
 	committer *committer
+	pay       *payer // payment gateway and auto-recharge worker; see payments.go
 
 	// observers are told what each committed batch wrote; see notify.
 	observers []func(*store.Writes)

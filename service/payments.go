@@ -1,0 +1,431 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+	"github.com/cofferdev/coffer/payments"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Id prefixes of payment records.
+const (
+	prefixPaymentMethod = "pm"
+	prefixPayment       = "pay"
+	prefixSchedule      = "psch"
+)
+
+// Events about payments, written to the outbox with the change they report.
+const (
+	EventPurchaseSucceeded  = "purchase.succeeded"
+	EventPurchaseFailed     = "purchase.failed"
+	EventRechargeSucceeded  = "recharge.succeeded"
+	EventRechargeFailed     = "recharge.failed"
+	EventPaymentSucceeded   = "payment.succeeded" // a scheduled bank debit settled
+	EventPaymentFailed      = "payment.failed"
+	EventAccountSuspended   = "account.suspended"
+	EventAccountReactivated = "account.reactivated"
+)
+
+// PaymentsConfig holds the deployment's payment settings.
+type PaymentsConfig struct {
+	// Gateway takes the money; nil means the built-in sandbox on the
+	// service's clock.
+	Gateway payments.Gateway
+	// MinPurchase is the smallest manual purchase; zero means 25.00.
+	MinPurchase money.Amount
+	// TierMax is the largest single purchase per trust tier. A tier above
+	// the highest configured one gets the highest one's maximum; a tier
+	// below the lowest may not buy. Nil means DefaultTierMax.
+	TierMax map[int]money.Amount
+	// PurchaseExpiry is how long purchased and recharged credit lasts;
+	// zero means 365 days, negative means it never expires.
+	PurchaseExpiry time.Duration
+	// DailyCap is the default for each account's daily auto-recharge cap;
+	// zero means 1000.00, negative means no cap.
+	DailyCap money.Amount
+}
+
+// DefaultTierMax is the largest single purchase for each trust tier when
+// the deployment configures none.
+var DefaultTierMax = map[int]money.Amount{
+	0: money.FromInt(100),
+	1: money.FromInt(1000),
+	2: money.FromInt(10000),
+	3: money.FromInt(100000),
+}
+
+// Settings used when nothing is configured.
+var (
+	defaultMinPurchase    = money.FromInt(25)
+	defaultPurchaseExpiry = 365 * 24 * time.Hour
+	defaultDailyCap       = money.FromInt(1000)
+)
+
+func (c PaymentsConfig) withDefaults() PaymentsConfig {
+	if c.MinPurchase <= 0 {
+		c.MinPurchase = defaultMinPurchase
+	}
+	if c.TierMax == nil {
+		c.TierMax = DefaultTierMax
+	}
+	if c.PurchaseExpiry == 0 {
+		c.PurchaseExpiry = defaultPurchaseExpiry
+	}
+	if c.DailyCap == 0 {
+		c.DailyCap = defaultDailyCap
+	}
+	return c
+}
+
+// tierMax is the largest purchase the trust tier allows, and whether it
+// may buy at all.
+func (c PaymentsConfig) tierMax(tier int) (money.Amount, bool) {
+	tiers := make([]int, 0, len(c.TierMax))
+	for t := range c.TierMax {
+		tiers = append(tiers, t)
+	}
+	sort.Ints(tiers)
+	best, ok := money.Amount(0), false
+	for _, t := range tiers {
+		if t <= tier {
+			best, ok = c.TierMax[t], true
+		}
+	}
+	return best, ok
+}
+
+// payer is the service's payment machinery: the gateway and the
+// auto-recharge worker, which learns from the committer's observer which
+// accounts' balances moved and checks them off the hot path.
+type payer struct {
+	gw   payments.Gateway
+	cfg  PaymentsConfig
+	node string // this process, in recharge lease tokens
+
+	mu     sync.Mutex
+	queued map[string]bool
+	wake   chan struct{}
+}
+
+// startPayments wires the payment machinery into the service: the gateway,
+// the observer that notices balances below a threshold, the jobs that
+// settle bank debits, run schedules and catch missed recharges, and the
+// recharge worker.
+func (s *Service) startPayments() {
+	cfg := s.cfg.Payments.withDefaults()
+	gw := cfg.Gateway
+	if gw == nil {
+		gw = payments.NewSandbox(s.clock)
+	}
+	s.pay = &payer{gw: gw, cfg: cfg, node: coffer.NewID("node", time.Now()),
+		queued: map[string]bool{}, wake: make(chan struct{}, 1)}
+	s.observers = append(s.observers, s.pay.observe)
+	s.jobs = append(s.jobs, s.settlePayments, s.runSchedules, s.rechargeSweep)
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.rechargeLoop()
+	}()
+}
+
+// Gateway is the payment gateway in use.
+func (s *Service) Gateway() payments.Gateway { return s.pay.gw }
+
+// observe notes every account a committed batch touched. It runs on the
+// committer's goroutine, so it only marks and signals.
+func (p *payer) observe(w *store.Writes) {
+	if len(w.States) == 0 {
+		return
+	}
+	p.mu.Lock()
+	for _, st := range w.States {
+		p.queued[st.Account.ID] = true
+	}
+	p.mu.Unlock()
+	p.signal()
+}
+
+func (p *payer) enqueue(accountID string) {
+	p.mu.Lock()
+	p.queued[accountID] = true
+	p.mu.Unlock()
+	p.signal()
+}
+
+func (p *payer) signal() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take empties the set of accounts to check.
+func (p *payer) take() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := make([]string, 0, len(p.queued))
+	for id := range p.queued {
+		ids = append(ids, id)
+	}
+	clear(p.queued)
+	sort.Strings(ids)
+	return ids
+}
+
+// paymentView is a payment as the API shows it.
+func paymentView(p *store.Payment) *api.Payment {
+	obj := "payment"
+	if p.Source == store.SourcePurchase {
+		obj = "purchase"
+	}
+	v := &api.Payment{ID: p.ID, Object: obj, AccountID: p.AccountID, Source: p.Source, Status: p.Status,
+		Amount: p.Amount, Currency: string(p.Currency), PaymentMethodID: p.MethodID, ScheduleID: p.ScheduleID,
+		ChargeID: p.ChargeID, GrantID: p.LotID, FailureCode: p.FailureCode, FailureMessage: p.FailureMessage,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	if !p.SettlesAt.IsZero() && p.Status == store.PaymentPending {
+		t := p.SettlesAt
+		v.SettlesAt = &t
+	}
+	return v
+}
+
+// declined is the error a failed payment answers with.
+func declined(p *store.Payment) error {
+	e := coffer.Errorf(coffer.EPaymentFailed, "the payment of %s %s was declined: %s (%s); no money was taken and the balance is unchanged",
+		p.Amount, p.Currency, p.FailureMessage, p.FailureCode)
+	e.Param = "payment_method_id"
+	return e
+}
+
+// charge asks the gateway for a recorded payment's money, under the
+// payment's id as idempotency key: asking again for the same payment is
+// the same charge.
+func (s *Service) charge(ctx context.Context, p *store.Payment, m *store.PaymentMethod) (*payments.Charge, error) {
+	ch, err := s.pay.gw.Charge(ctx, payments.ChargeRequest{IdempotencyKey: p.ID, Token: m.Token, MethodType: m.Type,
+		Amount: p.Amount, Currency: p.Currency, Description: fmt.Sprintf("Coffer %s %s for %s", p.Source, p.ID, p.AccountID)})
+	if err != nil {
+		s.log.Warn("payment gateway error", "payment", p.ID, "err", err)
+		return nil, coffer.Errorf(coffer.EGatewayUnavailable,
+			"the payment gateway did not answer; nothing was credited. Retry with the same Idempotency-Key: it cannot charge twice")
+	}
+	return ch, nil
+}
+
+// settle records what the gateway said about a payment. A success is
+// credited first, through the committer, as a paid grant under the
+// payment's id as Idempotency-Key, so a payment is credited once however
+// often settle runs; then the payment, the auto-recharge ladder, the
+// account's status and the events are saved in one store transaction.
+// balance is the account's balance when the charge was made, for the
+// failure ladder.
+func (s *Service) settle(ctx context.Context, p *store.Payment, ch *payments.Charge, balance money.Amount) (*store.Payment, error) {
+	now := s.now()
+	lotID := ""
+	if ch.Status == payments.Succeeded {
+		lot, err := s.credit(ctx, p)
+		if coffer.ErrorCode(err) == coffer.EAccountClosed {
+			// The money cannot be credited any more: give it back.
+			if _, rerr := s.pay.gw.Refund(ctx, ch.ID, 0, "refund-"+p.ID); rerr != nil {
+				return nil, fmt.Errorf("refund payment %s to closed account: %w", p.ID, rerr)
+			}
+			ch = &payments.Charge{ID: ch.ID, Status: payments.Failed, FailureCode: "account_closed",
+				FailureMessage: "the account was closed before the payment could be credited; it was refunded"}
+		} else if err != nil {
+			return nil, err
+		}
+		lotID = lot
+	}
+	return s.store.FinishPayment(ctx, p.ID, func(c *store.PaymentChange) error {
+		q, a, ar := c.Payment, c.Account, c.AutoRecharge
+		if q.Status == store.PaymentSucceeded || q.Status == store.PaymentFailed {
+			return nil // settled already, by another run
+		}
+		q.ChargeID, q.UpdatedAt = ch.ID, now
+		event := func(typ string, data map[string]any) {
+			data["payment_id"] = q.ID
+			data["amount"] = q.Amount.String()
+			data["currency"] = string(q.Currency)
+			data["source"] = q.Source
+			c.Events = append(c.Events, ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, now), Type: typ,
+				AccountID: q.AccountID, CreatedAt: now, Data: data})
+		}
+		switch ch.Status {
+		case payments.Pending:
+			q.Status, q.SettlesAt = store.PaymentPending, ch.SettlesAt
+		case payments.Succeeded:
+			q.Status, q.LotID = store.PaymentSucceeded, lotID
+			event(successEvent(q.Source), map[string]any{"grant_id": lotID})
+			if ar != nil {
+				ar.Failures, ar.RetryAt, ar.Exhausted = 0, 0, false
+				if q.Source == store.SourceAutoRecharge {
+					day := now.Format(time.DateOnly)
+					if ar.Day != day {
+						ar.Day, ar.Spent = day, 0
+					}
+					ar.Spent += q.Amount
+				}
+				if ar.Suspended && a.Status == ledger.StatusSuspended {
+					a.Status, a.UpdatedAt = ledger.StatusActive, now
+					event(EventAccountReactivated, map[string]any{"reason": "payment_succeeded"})
+				}
+				ar.Suspended = false
+			}
+		default:
+			q.Status, q.FailureCode, q.FailureMessage = store.PaymentFailed, ch.FailureCode, ch.FailureMessage
+			data := map[string]any{"failure_code": ch.FailureCode, "failure_message": ch.FailureMessage}
+			if q.Source == store.SourceAutoRecharge && ar != nil {
+				climb(ar, a, balance, now, data, event)
+				return nil
+			}
+			event(failureEvent(q.Source), data)
+		}
+		return nil
+	})
+}
+
+// retryLevels are the rungs of the failure ladder: after a failed
+// recharge the next try waits until the balance falls to this share of
+// the threshold.
+var retryLevels = []int64{75, 50, 25, 0}
+
+// climb moves the failure ladder one rung after a failed recharge at
+// balance: the next try waits for the first level below it; a failure at
+// zero or below exhausts the ladder and suspends the account.
+func climb(ar *store.AutoRecharge, a *store.Account, balance money.Amount, now time.Time,
+	data map[string]any, event func(string, map[string]any)) {
+	ar.Failures++
+	data["attempt"] = ar.Failures
+	data["balance"] = balance.String()
+	ar.Exhausted = true
+	for _, pct := range retryLevels {
+		level := money.Amount(int64(ar.Threshold) / 100 * pct)
+		if level < balance {
+			ar.Exhausted, ar.RetryAt = false, level
+			data["next_retry_at_balance"] = level.String()
+			break
+		}
+	}
+	event(EventRechargeFailed, data)
+	if ar.Exhausted && balance <= 0 && a.Status == ledger.StatusActive {
+		a.Status, a.UpdatedAt = ledger.StatusSuspended, now
+		ar.Suspended = true
+		event(EventAccountSuspended, map[string]any{"reason": "auto_recharge_failed", "balance": balance.String()})
+	}
+}
+
+func successEvent(source string) string {
+	switch source {
+	case store.SourcePurchase:
+		return EventPurchaseSucceeded
+	case store.SourceAutoRecharge:
+		return EventRechargeSucceeded
+	}
+	return EventPaymentSucceeded
+}
+
+func failureEvent(source string) string {
+	switch source {
+	case store.SourcePurchase:
+		return EventPurchaseFailed
+	case store.SourceAutoRecharge:
+		return EventRechargeFailed
+	}
+	return EventPaymentFailed
+}
+
+// credit grants a succeeded payment's money as a paid lot: it repays debt
+// first and expires after the purchase expiry. It returns the grant's id.
+func (s *Service) credit(ctx context.Context, p *store.Payment) (string, error) {
+	origin := ledger.OriginPurchase
+	if p.Source == store.SourceAutoRecharge {
+		origin = ledger.OriginRecharge
+	}
+	g := ledger.Grant{Kind: ledger.Monetary, Amount: p.Amount, Category: ledger.Paid, Priority: defaultPriority,
+		Application: ledger.Realtime, Origin: origin, Reason: p.Source + " " + p.ID, Actor: p.Actor,
+		Metadata: map[string]string{"payment_id": p.ID}}
+	sum := sha256.Sum256([]byte(p.ID))
+	idem := &store.Idempotency{Scope: "payments", Key: p.ID, RequestHash: hex.EncodeToString(sum[:])}
+	val, err := s.committer.submit(ctx, &request{accountID: p.AccountID, idem: idem,
+		run: func(b *batchContext, st *ledger.State) (any, error) {
+			if s.pay.cfg.PurchaseExpiry > 0 {
+				g.ExpiresAt = b.env.Now.Add(s.pay.cfg.PurchaseExpiry)
+			}
+			e, err := st.Grant(b.env, g)
+			if err != nil {
+				return nil, err
+			}
+			b.record(e)
+			return grantView(e.Lots[0]), nil
+		}})
+	v, err := decodeReplay[api.Grant](val, err)
+	if err != nil {
+		return "", fmt.Errorf("credit payment %s: %w", p.ID, err)
+	}
+	return v.ID, nil
+}
+
+// settlePayments is the job that finishes open payments: bank debits
+// whose settlement time has come, and payments left processing (Coffer
+// stopped between the charge and recording its answer) for more than a
+// minute on the clock, which are charged again under the same key — the
+// gateway answers with the first charge.
+func (s *Service) settlePayments(ctx context.Context) error {
+	open, err := s.store.OpenPayments(ctx, 500)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, p := range open {
+		var ch *payments.Charge
+		switch {
+		case p.Status == store.PaymentPending:
+			if now.Before(p.SettlesAt) {
+				continue
+			}
+			if ch, err = s.pay.gw.Status(ctx, p.ChargeID); err != nil {
+				s.log.Warn("payment status", "payment", p.ID, "err", err)
+				continue
+			}
+			if ch.Status == payments.Pending {
+				continue
+			}
+		case now.Sub(p.UpdatedAt) > time.Minute:
+			m, err := s.store.GetPaymentMethod(ctx, p.MethodID)
+			if err != nil {
+				return err
+			}
+			if ch, err = s.charge(ctx, p, m); err != nil {
+				continue
+			}
+		default:
+			continue
+		}
+		bal, err := s.balanceOf(ctx, p.AccountID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.settle(ctx, p, ch, bal); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// balanceOf reads an account's balance now.
+func (s *Service) balanceOf(ctx context.Context, accountID string) (money.Amount, error) {
+	st, err := s.store.LoadState(ctx, accountID)
+	if err != nil {
+		return 0, err
+	}
+	return st.Balance(s.now()).Balance, nil
+}

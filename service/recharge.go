@@ -1,0 +1,324 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+	"github.com/cofferdev/coffer/payments"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Auto-recharge limits.
+const (
+	// maxChargesPerRun bounds one run of the fixed-amount loop; the daily
+	// cap is the real brake, this only keeps a misconfiguration finite.
+	maxChargesPerRun = 100
+	// rechargeLease is how long a run holds its account's lease (wall
+	// time); a process that dies mid-run frees the account after it.
+	rechargeLease = 2 * time.Minute
+)
+
+func autoRechargeView(ar *store.AutoRecharge, now time.Time) *api.AutoRecharge {
+	v := &api.AutoRecharge{Object: "auto_recharge", AccountID: ar.AccountID, Enabled: ar.Enabled, Locked: ar.Locked,
+		PaymentMethodID: ar.MethodID, Threshold: ar.Threshold, Failures: ar.Failures, State: "idle"}
+	if ar.Amount > 0 {
+		v.Amount = &ar.Amount
+	}
+	if ar.Target > 0 {
+		v.Target = &ar.Target
+	}
+	if ar.DailyCap > 0 {
+		v.DailyCap = &ar.DailyCap
+	}
+	switch {
+	case ar.Exhausted:
+		v.State = "exhausted"
+	case ar.Failures > 0:
+		v.State = "retrying"
+		v.RetryAt = &ar.RetryAt
+	}
+	if ar.Day == now.Format(time.DateOnly) {
+		v.SpentToday = ar.Spent
+	}
+	if !ar.UpdatedAt.IsZero() {
+		t := ar.UpdatedAt
+		v.UpdatedAt = &t
+	}
+	return v
+}
+
+// GetAutoRecharge returns an account's auto-recharge settings; an account
+// that never set them has them disabled.
+func (s *Service) GetAutoRecharge(ctx context.Context, c Call, accountID string) (*api.AutoRecharge, error) {
+	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
+		return nil, err
+	}
+	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.GetAccount(ctx, accountID); err != nil {
+		return nil, err
+	}
+	ar, err := s.store.GetAutoRecharge(ctx, accountID)
+	if coffer.ErrorCode(err) == coffer.ENotFound {
+		return autoRechargeView(&store.AutoRecharge{AccountID: accountID}, s.now()), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return autoRechargeView(ar, s.now()), nil
+}
+
+// PutAutoRecharge changes an account's auto-recharge settings; absent
+// fields keep their value. Saving settings starts the failure ladder
+// afresh. Only an admin may lock or unlock; while locked, the owner may
+// change the payment method and amounts but not turn it off.
+func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string, in api.AutoRechargeUpdate) (*api.AutoRecharge, error) {
+	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
+		return nil, err
+	}
+	want := manageAccount
+	if in.Locked != nil {
+		want = operate
+	}
+	if err := authorize(c.Caller, accountID, want); err != nil {
+		return nil, err
+	}
+	var method *store.PaymentMethod
+	if in.PaymentMethodID != nil {
+		var err error
+		if method, err = s.chargeableMethod(ctx, accountID, *in.PaymentMethodID, false); err != nil {
+			return nil, err
+		}
+	}
+	if in.Amount != nil && in.Target != nil && *in.Amount > 0 && *in.Target > 0 {
+		return nil, coffer.Invalid("target", "cannot be set with amount: choose a fixed recharge amount or a refill target")
+	}
+	isAdmin := c.Caller.Role == store.RoleAdmin
+	v, err := idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.AutoRecharge) error) (*api.AutoRecharge, error) {
+		var v *api.AutoRecharge
+		_, err := s.store.UpdateAutoRecharge(ctx, accountID, func(ar *store.AutoRecharge, a *store.Account) ([]ledger.Event, error) {
+			if a.Status == ledger.StatusClosed {
+				return nil, coffer.Errorf(coffer.EAccountClosed, "account %s is closed", a.ID)
+			}
+			if ar.UpdatedAt.IsZero() && s.pay.cfg.DailyCap > 0 {
+				ar.DailyCap = s.pay.cfg.DailyCap
+			}
+			if in.Locked != nil {
+				ar.Locked = *in.Locked
+			}
+			if in.Enabled != nil {
+				if !*in.Enabled && ar.Locked && !isAdmin {
+					return nil, coffer.Errorf(coffer.EConflict, "auto-recharge on account %s is locked on by the operator: you can change its payment method and amounts, but not turn it off", a.ID)
+				}
+				ar.Enabled = *in.Enabled
+			}
+			if method != nil {
+				ar.MethodID = method.ID
+			}
+			setIf(&ar.Threshold, in.Threshold)
+			if in.Amount != nil {
+				ar.Amount = *in.Amount
+				if ar.Amount > 0 {
+					ar.Target = 0
+				}
+			}
+			if in.Target != nil {
+				ar.Target = *in.Target
+				if ar.Target > 0 {
+					ar.Amount = 0
+				}
+			}
+			setIf(&ar.DailyCap, in.DailyCap)
+			if err := checkAutoRecharge(ar); err != nil {
+				return nil, err
+			}
+			if ar.Enabled && ar.MethodID == "" {
+				m, err := s.chargeableMethod(ctx, a.ID, "", false)
+				if err != nil {
+					return nil, coffer.Invalid("payment_method_id", "is required: account %s has no default card or PayPal account to charge", a.ID)
+				}
+				ar.MethodID = m.ID
+			}
+			ar.Failures, ar.RetryAt, ar.Exhausted = 0, 0, false
+			ar.UpdatedAt = s.now()
+			v = autoRechargeView(ar, ar.UpdatedAt)
+			return nil, encode(v)
+		}, rec)
+		return v, err
+	})
+	if err == nil {
+		s.pay.enqueue(accountID) // the balance may already be below the new threshold
+	}
+	return v, err
+}
+
+// checkAutoRecharge validates settings about to be saved.
+func checkAutoRecharge(ar *store.AutoRecharge) error {
+	if ar.Threshold < 0 || ar.Amount < 0 || ar.Target < 0 || ar.DailyCap < 0 {
+		return coffer.Invalid("threshold", "threshold, amount, target and daily_cap must not be negative")
+	}
+	if !ar.Enabled {
+		return nil
+	}
+	if ar.Threshold <= 0 {
+		return coffer.Invalid("threshold", "must be greater than zero to enable auto-recharge: it is the balance below which a recharge runs")
+	}
+	if ar.Amount == 0 && ar.Target == 0 {
+		return coffer.Invalid("amount", "or target is required: a fixed recharge amount, or a refill target")
+	}
+	if ar.Target > 0 && ar.Target <= ar.Threshold {
+		return coffer.Invalid("target", "must be above the threshold (%s), got %s", ar.Threshold, ar.Target)
+	}
+	return nil
+}
+
+// rechargeLoop checks the accounts the observer noted, one at a time,
+// until the service stops.
+func (s *Service) rechargeLoop() {
+	ctx := context.Background()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.pay.wake:
+		}
+		for _, id := range s.pay.take() {
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
+			if err := s.recharge(ctx, id); err != nil {
+				s.log.Error("auto-recharge failed", "account", id, "err", err)
+			}
+		}
+	}
+}
+
+// rechargeSweep is the job that catches what the observer could not: a
+// balance another process moved, or a run that lost its lease race just
+// as the balance fell.
+func (s *Service) rechargeSweep(ctx context.Context) error {
+	ids, err := s.store.RechargeCandidates(ctx, 500)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.recharge(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recharge runs auto-recharge for one account if its balance is below
+// the threshold. Only one run per account at a time, in any process: the
+// run holds the account's lease row. With a fixed amount it charges again
+// and again until the balance is at or above the threshold; with a target
+// it charges the difference once. A failure stops the run; the next try
+// waits for the ladder's next rung.
+func (s *Service) recharge(ctx context.Context, accountID string) error {
+	ar, err := s.store.GetAutoRecharge(ctx, accountID)
+	if coffer.ErrorCode(err) == coffer.ENotFound {
+		return nil
+	}
+	if err != nil || !ar.Enabled {
+		return err
+	}
+	token := s.pay.node + "/" + coffer.NewID("run", time.Now())
+	wall := time.Now()
+	got, err := s.store.ClaimRecharge(ctx, accountID, token, wall, wall.Add(rechargeLease))
+	if err != nil || !got {
+		return err
+	}
+	defer func() {
+		if err := s.store.ReleaseRecharge(context.WithoutCancel(ctx), accountID, token); err != nil {
+			s.log.Error("release recharge lease", "account", accountID, "err", err)
+		}
+	}()
+	for range maxChargesPerRun {
+		done, err := s.rechargeOnce(ctx, accountID)
+		if err != nil || done {
+			return err
+		}
+	}
+	return nil
+}
+
+// rechargeOnce makes at most one charge; done reports that the run should
+// stop (nothing to do, a failure, or the cap).
+func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool, err error) {
+	ar, err := s.store.GetAutoRecharge(ctx, accountID)
+	if err != nil || !ar.Enabled || ar.Exhausted {
+		return true, err
+	}
+	st, err := s.store.LoadState(ctx, accountID)
+	if err != nil {
+		return true, err
+	}
+	now := s.now()
+	bal := st.Balance(now).Balance
+	if bal >= ar.Threshold || st.Account.Status == ledger.StatusClosed {
+		return true, nil
+	}
+	if ar.Failures > 0 && bal > ar.RetryAt {
+		return true, nil // waiting for the ladder's next rung
+	}
+	amount := ar.Amount
+	if ar.Target > 0 {
+		amount = ar.Target - bal
+	}
+	day := now.Format(time.DateOnly)
+	spent := money.Amount(0)
+	if ar.Day == day {
+		spent = ar.Spent
+	}
+	if ar.DailyCap > 0 && spent+amount > ar.DailyCap {
+		return true, s.capReached(ctx, accountID, day, amount, spent)
+	}
+	m, err := s.store.GetPaymentMethod(ctx, ar.MethodID)
+	if err != nil {
+		return true, err
+	}
+	p, _, err := s.store.CreatePayment(ctx, &store.Payment{ID: coffer.NewID(prefixPayment, now), AccountID: accountID,
+		Source: store.SourceAutoRecharge, Key: coffer.NewID("recharge", now), Status: store.PaymentProcessing,
+		MethodID: m.ID, Amount: amount, Currency: st.Account.Currency, Actor: "auto_recharge", CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		return true, err
+	}
+	var ch *payments.Charge
+	if m.Status != store.MethodActive {
+		ch = &payments.Charge{Status: payments.Failed, FailureCode: "payment_method_unusable",
+			FailureMessage: "payment method " + m.ID + " is " + m.Status}
+	} else if ch, err = s.charge(ctx, p, m); err != nil {
+		return true, nil // left processing; the settle job finishes it
+	}
+	p, err = s.settle(ctx, p, ch, bal)
+	if err != nil {
+		return true, err
+	}
+	return p.Status != store.PaymentSucceeded, nil
+}
+
+// capReached records, once a day, that auto-recharge stopped at the
+// account's daily cap.
+func (s *Service) capReached(ctx context.Context, accountID, day string, amount, spent money.Amount) error {
+	now := s.now()
+	_, err := s.store.UpdateAutoRecharge(ctx, accountID, func(ar *store.AutoRecharge, _ *store.Account) ([]ledger.Event, error) {
+		if ar.CapHit == day {
+			return nil, nil
+		}
+		ar.CapHit = day
+		msg := "auto-recharge stopped: charging " + amount.String() + " more would pass the daily cap of " + ar.DailyCap.String()
+		data := map[string]any{"failure_code": "daily_cap_reached", "reason": "daily_cap", "failure_message": msg,
+			"amount": amount.String(), "spent_today": spent.String(), "daily_cap": ar.DailyCap.String()}
+		return []ledger.Event{{ID: coffer.NewID(coffer.PrefixEvent, now), Type: EventRechargeFailed, AccountID: accountID,
+			CreatedAt: now, Data: data}}, nil
+	}, nil)
+	return err
+}
