@@ -19,6 +19,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -96,12 +97,30 @@ func (o *Options) fill() error {
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}
+	// The committer's logger writes to it too, from its own goroutine.
+	o.Progress = &lockedWriter{w: o.Progress}
+	if o.Count > 0 {
+		// Every round needs at least one debit.
+		o.Rounds = int(min(int64(o.Rounds), o.Count))
+	}
 	for _, k := range o.Scenarios {
 		if !slices.Contains(Scenarios, k) {
 			return fmt.Errorf("unknown scenario %q; the scenarios are %s", k, strings.Join(Scenarios, ", "))
 		}
 	}
 	return nil
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // Scenario keys, in the order they run.

@@ -115,7 +115,9 @@ func (e *cofferEnv) createAccounts(ctx context.Context, n int) ([]string, error)
 				id, err := e.createAccount(ctx, i)
 				if err != nil {
 					mu.Lock()
-					first = cmp(first, err)
+					if first == nil {
+						first = err
+					}
 					mu.Unlock()
 					return
 				}
@@ -128,13 +130,6 @@ func (e *cofferEnv) createAccounts(ctx context.Context, n int) ([]string, error)
 		first = ctx.Err()
 	}
 	return ids, first
-}
-
-func cmp(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 func (e *cofferEnv) createAccount(ctx context.Context, i int) (string, error) {
