@@ -129,11 +129,12 @@ func (s *State) event(env Env, typ string, data map[string]any) Event {
 }
 
 // depletion raises balance_depleted when an operation took the balance from
-// above zero to zero or below.
+// above zero to zero or below, then any balance alert it crossed.
 func (s *State) depletion(env Env, effect *Effect, before money.Amount) {
 	after := s.LedgerBalance()
 	if before > 0 && after <= 0 {
 		effect.Events = append(effect.Events, s.event(env, EventDepleted, map[string]any{
 			"balance": after.String(), "min_balance": s.Account.MinBalance.String()}))
 	}
+	s.alerts(env, effect, before)
 }

@@ -32,6 +32,9 @@ type State struct {
 	Account Account
 	Lots    []*Lot
 	Holds   []*Hold
+	// Alerts are the balance alert thresholds (see alerts.go); the store
+	// loads them with the state. Nil raises no alert.
+	Alerts []money.Amount
 }
 
 // Env is what an operation may read from the world: the time, and a source

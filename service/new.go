@@ -28,6 +28,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	s.committer = newCommitter(st, clock, log, cfg.MaxBatch, cfg.MaxQueue)
 	s.committer.observe = s.notify
 	s.startPayments()
+	s.startNotify()
 	if _, test := clock.(*coffer.TestClock); !test {
 		s.bg.Add(1)
 		go func() {

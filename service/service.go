@@ -29,6 +29,8 @@ type Config struct {
 	SweepInterval time.Duration
 	// Payments configures purchases and auto-recharge (payments.go).
 	Payments PaymentsConfig
+	// Notify configures e-mail and webhook delivery (notify.go).
+	Notify NotifyConfig
 }
 
 // DefaultConfig returns the settings used when nothing is configured.
@@ -68,7 +70,8 @@ type Service struct {
 	log       *slog.Logger
 	cfg       Config
 	committer *committer
-	pay       *payer // payment gateway and auto-recharge worker; see payments.go
+	pay       *payer    // payment gateway and auto-recharge worker; see payments.go
+	notifier  *notifier // alerts e-mail and webhook delivery; see notify.go
 
 	// observers are told what each committed batch wrote; see notify.
 	observers []func(*store.Writes)

@@ -137,6 +137,7 @@ type Violation struct {
 // Store is a storage engine.
 type Store interface {
 	Payments
+	Notifications
 	// Batch runs fn in one store transaction and commits if it returns nil.
 	// It retries fn on a serialization failure or deadlock.
 	Batch(ctx context.Context, fn func(Batch) error) error

@@ -39,8 +39,10 @@ func TestCheckCommand(t *testing.T) {
 		t.Fatalf("check on a healthy store: %v\n%s", err, out)
 	}
 
-	// Corrupt one lot behind the ledger's back.
-	raw, err := sql.Open("sqlite", db)
+	// Corrupt one lot behind the ledger's back. The server's background
+	// workers may be writing, so wait for the lock as the store does.
+	rawDSN := "file:" + db + "?_pragma=busy_timeout(5000)"
+	raw, err := sql.Open("sqlite", rawDSN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +55,7 @@ func TestCheckCommand(t *testing.T) {
 		t.Fatalf("check on a corrupted store should fail naming %s: %v\n%s", g.ID, err, out)
 	}
 	// Put it back so the harness's own check at cleanup passes.
-	raw, _ = sql.Open("sqlite", db)
+	raw, _ = sql.Open("sqlite", rawDSN)
 	raw.Exec(`UPDATE lots SET remaining = remaining - 1000000 WHERE id = ?`, g.ID)
 	raw.Close()
 }

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentMultiAccount", testConcurrentMultiAccount},
 	}
 	tests = append(tests, paymentTests...)
+	tests = append(tests, notifyTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,0 +1,193 @@
+package service
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/cofferdev/coffer/mail"
+	"github.com/cofferdev/coffer/store"
+	"github.com/cofferdev/coffer/webhook"
+)
+
+// NotifyConfig is how events leave Coffer: e-mail to customers over SMTP
+// and signed webhooks to the operator's endpoints.
+type NotifyConfig struct {
+	// SMTP is the mail server; an empty Host turns e-mail off.
+	SMTP mail.Config
+	// Retries is the wait before each retry of a failed delivery, on
+	// Coffer's clock; after the last one the delivery fails and its
+	// endpoint is marked failing. Default: DefaultRetries (about 3 days).
+	Retries []time.Duration
+	// PollInterval is how often the delivery worker looks for work it was
+	// not woken for (events written by another process, retries that fell
+	// due). Default 1s.
+	PollInterval time.Duration
+	// NoDelivery stops this process from delivering: events still go to
+	// the outbox, and a process with delivery on sends them.
+	NoDelivery bool
+	// Sender posts webhooks; nil uses webhook.NewSender().
+	Sender *webhook.Sender
+}
+
+// DefaultRetries is the retry schedule: quick retries first, then twice a
+// day, about 75 hours in all.
+var DefaultRetries = []time.Duration{
+	5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour,
+	12 * time.Hour, 12 * time.Hour, 12 * time.Hour, 12 * time.Hour, 12 * time.Hour,
+}
+
+// Delivery tuning.
+const (
+	deliveryLease   = 2 * time.Minute // a claimed delivery is retried by others after this, on Coffer's clock
+	claimChunk      = 50
+	deliveryWorkers = 8
+)
+
+// notifier dispatches outbox events into deliveries and makes them: the
+// worker goroutine, woken by committed batches and by a poll, and the
+// Sweep job for retries that fall due when a test clock moves. It never
+// runs on the committer's goroutine, so no delivery slows a debit.
+type notifier struct {
+	s       *Service
+	cfg     NotifyConfig
+	sender  *webhook.Sender
+	mailer  *mail.Mailer
+	wake    chan struct{}
+	running sync.Mutex // one round at a time in this process
+}
+
+// startNotify wires the notifier into the service: an observer that wakes
+// it, a Sweep job for the daily recommendation and for due retries, and
+// the worker goroutine.
+func (s *Service) startNotify() {
+	cfg := s.cfg.Notify
+	if len(cfg.Retries) == 0 {
+		cfg.Retries = DefaultRetries
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	n := &notifier{s: s, cfg: cfg, sender: cfg.Sender, wake: make(chan struct{}, 1)}
+	if n.sender == nil {
+		n.sender = webhook.NewSender()
+	}
+	if cfg.SMTP.Host != "" {
+		// The server checks the settings before it starts; a service
+		// built with bad ones runs without e-mail rather than not at all.
+		m, err := mail.New(cfg.SMTP)
+		if err != nil {
+			s.log.Error("e-mail is off: bad smtp settings", "err", err)
+		}
+		n.mailer = m
+	}
+	s.notifier = n
+	s.jobs = append(s.jobs, n.recommend)
+	if cfg.NoDelivery {
+		return
+	}
+	s.observers = append(s.observers, n.observe)
+	s.jobs = append(s.jobs, n.round)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.bg.Add(2)
+	go func() {
+		defer s.bg.Done()
+		<-s.stop
+		cancel()
+	}()
+	go func() {
+		defer s.bg.Done()
+		n.loop(ctx)
+	}()
+}
+
+// observe wakes the worker when a batch wrote events. It runs on the
+// committer's goroutine, so it only signals.
+func (n *notifier) observe(w *store.Writes) {
+	for _, e := range w.Effects {
+		if len(e.Events) > 0 {
+			n.poke()
+			return
+		}
+	}
+}
+
+func (n *notifier) poke() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (n *notifier) loop(ctx context.Context) {
+	t := time.NewTicker(n.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		if err := n.round(ctx); err != nil && ctx.Err() == nil {
+			n.s.log.Error("event delivery round failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// round dispatches every undispatched event, then makes every delivery
+// due on Coffer's clock.
+func (n *notifier) round(ctx context.Context) error {
+	n.running.Lock()
+	defer n.running.Unlock()
+	for {
+		k, err := n.s.store.DispatchEvents(ctx, n.s.now(), 500, n.route)
+		if err != nil {
+			return err
+		}
+		if k < 500 {
+			break
+		}
+	}
+	for {
+		now := n.s.now()
+		ds, err := n.s.store.ClaimDeliveries(ctx, now, now.Add(deliveryLease), claimChunk)
+		if err != nil || len(ds) == 0 {
+			return err
+		}
+		n.deliverAll(ctx, ds)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if len(ds) < claimChunk {
+			return nil
+		}
+	}
+}
+
+// deliverAll makes the claimed deliveries, a few at a time.
+func (n *notifier) deliverAll(ctx context.Context, ds []*store.Delivery) {
+	sem := make(chan struct{}, deliveryWorkers)
+	var wg sync.WaitGroup
+	for _, d := range ds {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := n.deliver(ctx, d); err != nil && ctx.Err() == nil {
+				n.s.log.Error("delivery failed to record", "delivery", d.ID, "err", err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Flush dispatches and delivers whatever is due now, in the caller's
+// goroutine. Tests and a shutting-down server use it.
+func (s *Service) Flush(ctx context.Context) error {
+	if s.notifier == nil || s.notifier.cfg.NoDelivery {
+		return nil
+	}
+	return s.notifier.round(ctx)
+}

@@ -1,0 +1,261 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/mail"
+	"github.com/cofferdev/coffer/money"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Event types the payments side raises that send customers e-mail. They
+// are spelled out here so that this file reads on its own.
+const (
+	evRechargeFailed        = "recharge.failed"
+	evAccountSuspended      = "account.suspended"
+	evPaymentMethodRequired = "payment_method.required"
+)
+
+// PrefixDelivery starts a delivery id, which is the webhook-id header.
+const PrefixDelivery = "msg"
+
+// emailTemplate names the e-mail an event sends its account's
+// recipients, or "" for none.
+func emailTemplate(ev *ledger.Event) string {
+	switch ev.Type {
+	case ledger.EventAlertTriggered:
+		return mail.LowBalance
+	case ledger.EventDepleted:
+		return mail.Depleted
+	case evAccountSuspended:
+		return mail.Suspended
+	case evPaymentMethodRequired:
+		return mail.PaymentMethodNeeded
+	case evRechargeFailed:
+		// A recharge that failed for want of a payment method asks for
+		// one rather than reporting a decline.
+		for _, k := range []string{"reason", "code", "failure_code"} {
+			if v, _ := ev.Data[k].(string); strings.Contains(v, "payment_method") {
+				return mail.PaymentMethodNeeded
+			}
+		}
+		return mail.RechargeFailed
+	}
+	return ""
+}
+
+// wants reports whether an endpoint subscribes to an event type: an empty
+// filter takes everything, "account.*" takes a prefix.
+func wants(ep *store.WebhookEndpoint, typ string) bool {
+	if len(ep.EventTypes) == 0 {
+		return true
+	}
+	for _, t := range ep.EventTypes {
+		if t == typ || t == "*" || (strings.HasSuffix(t, ".*") && strings.HasPrefix(typ, strings.TrimSuffix(t, "*"))) {
+			return true
+		}
+	}
+	return false
+}
+
+// route is the store.Router: one delivery per subscribed enabled endpoint,
+// and one e-mail when the event calls for one and e-mail is on.
+func (n *notifier) route(ev *ledger.Event, eps []*store.WebhookEndpoint) []*store.Delivery {
+	now := n.s.now()
+	var out []*store.Delivery
+	add := func(channel, endpoint string) {
+		out = append(out, &store.Delivery{ID: coffer.NewID(PrefixDelivery, now), EventID: ev.ID, Channel: channel,
+			EndpointID: endpoint, Status: store.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
+	}
+	for _, ep := range eps {
+		if ep.Enabled && wants(ep, ev.Type) {
+			add(store.ChannelWebhook, ep.ID)
+		}
+	}
+	if n.mailer.Enabled() && ev.AccountID != "" && emailTemplate(ev) != "" {
+		add(store.ChannelEmail, "")
+	}
+	return out
+}
+
+// errGiveUp marks a delivery that can never succeed (its endpoint was
+// deleted, the account has no address): it is closed without retries.
+var errGiveUp = errors.New("cannot be delivered")
+
+// deliver makes one attempt and records it with the delivery's next step.
+// An attempt cut short by shutdown is not recorded: the lease runs out and
+// a live process tries again.
+func (n *notifier) deliver(ctx context.Context, d *store.Delivery) error {
+	ev, err := n.s.store.GetEvent(ctx, d.EventID)
+	if err != nil {
+		return err
+	}
+	started := n.s.now()
+	var ok bool
+	var code int
+	var latency time.Duration
+	var response string
+	var failing *bool
+	switch d.Channel {
+	case store.ChannelWebhook:
+		ep, err := n.s.store.GetWebhookEndpoint(ctx, d.EndpointID)
+		switch {
+		case coffer.ErrorCode(err) == coffer.ENotFound:
+			return n.close(ctx, d, store.DeliveryCanceled, "the endpoint was deleted")
+		case err != nil:
+			return err
+		case !ep.Enabled:
+			return n.close(ctx, d, store.DeliveryCanceled, "the endpoint is disabled")
+		}
+		body, err := json.Marshal(eventView(ev))
+		if err != nil {
+			return err
+		}
+		res, err := n.sender.Send(ctx, ep.URL, ep.Secret, d.ID, body)
+		if err != nil {
+			return n.close(ctx, d, store.DeliveryFailed, err.Error())
+		}
+		ok, code, latency, response = res.OK, res.StatusCode, res.Latency, res.Response
+		if ok && !ep.FailingSince.IsZero() {
+			f := false
+			failing = &f
+		}
+	case store.ChannelEmail:
+		t0 := time.Now()
+		err := n.sendEmail(ctx, ev)
+		latency = time.Since(t0)
+		if errors.Is(err, errGiveUp) {
+			return n.close(ctx, d, store.DeliveryCanceled, err.Error())
+		}
+		ok = err == nil
+		if err != nil {
+			response = err.Error()
+		} else {
+			response = "sent"
+		}
+	default:
+		return n.close(ctx, d, store.DeliveryFailed, "unknown channel "+d.Channel)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	d.Attempts++
+	d.UpdatedAt = n.s.now()
+	a := &store.Attempt{DeliveryID: d.ID, N: d.Attempts, StatusCode: code, Latency: latency, Response: response,
+		Succeeded: ok, AttemptedAt: started}
+	switch {
+	case ok:
+		d.Status, d.NextAttemptAt, d.LastError = store.DeliverySucceeded, time.Time{}, ""
+	case d.Attempts > len(n.cfg.Retries):
+		d.Status, d.NextAttemptAt = store.DeliveryFailed, time.Time{}
+		d.LastError = failure(code, response)
+		if d.Channel == store.ChannelWebhook {
+			f := true
+			failing = &f
+		}
+	default:
+		d.NextAttemptAt = started.Add(n.cfg.Retries[d.Attempts-1])
+		d.LastError = failure(code, response)
+	}
+	return n.s.store.RecordAttempt(ctx, a, d, failing)
+}
+
+func failure(code int, response string) string {
+	if code != 0 {
+		return fmt.Sprintf("HTTP %d: %s", code, response)
+	}
+	return response
+}
+
+// close finishes a delivery without an attempt.
+func (n *notifier) close(ctx context.Context, d *store.Delivery, status, why string) error {
+	d.Status, d.NextAttemptAt, d.LastError, d.UpdatedAt = status, time.Time{}, why, n.s.now()
+	return n.s.store.RecordAttempt(ctx, nil, d, nil)
+}
+
+// sendEmail renders and sends the e-mail an event calls for, to the
+// account's email, its notification emails and its alert recipients.
+func (n *notifier) sendEmail(ctx context.Context, ev *ledger.Event) error {
+	name := emailTemplate(ev)
+	if name == "" || !n.mailer.Enabled() {
+		return fmt.Errorf("event %s sends no e-mail: %w", ev.Type, errGiveUp)
+	}
+	acct, err := n.s.store.GetAccount(ctx, ev.AccountID)
+	if err != nil {
+		return err
+	}
+	to := []string{acct.Email}
+	to = append(to, acct.NotificationEmails...)
+	settings, err := n.s.store.GetAlertSettings(ctx, acct.ID)
+	switch {
+	case err == nil:
+		to = append(to, settings.Emails...)
+	case coffer.ErrorCode(err) != coffer.ENotFound:
+		return err
+	}
+	to = recipients(to)
+	if len(to) == 0 {
+		return fmt.Errorf("account %s has no email address: %w", acct.ID, errGiveUp)
+	}
+	str := func(k string) string { v, _ := ev.Data[k].(string); return v }
+	d := mail.Data{AccountID: acct.ID, AccountName: acct.Name, Currency: string(acct.Currency),
+		Balance: str("balance"), Threshold: str("threshold"), Amount: str("amount"), Reason: str("reason"), At: ev.CreatedAt}
+	if d.Reason == "" {
+		d.Reason = str("failure_message")
+	}
+	if d.Balance == "" {
+		st, err := n.s.store.LoadState(ctx, acct.ID)
+		if err != nil {
+			return err
+		}
+		d.Balance = st.LedgerBalance().String()
+	}
+	if name == mail.LowBalance {
+		rec, err := n.s.recommendation(ctx, acct, n.s.now())
+		if err != nil {
+			return err
+		}
+		if rec > 0 {
+			d.Recommended = rec.String()
+			if bal, err := money.Parse(d.Balance); err == nil && bal > 0 {
+				d.DaysRemaining = fmt.Sprint(int64(bal) / int64(rec))
+			}
+		}
+	}
+	subject, body, err := mail.Render(name, d)
+	if err != nil {
+		return err
+	}
+	return n.mailer.Send(ctx, mail.Message{To: to, Subject: subject, Body: body})
+}
+
+// recipients drops blanks and repeats, keeping the first spelling.
+func recipients(in []string) []string {
+	var out []string
+	for _, a := range in {
+		a = strings.TrimSpace(a)
+		if a == "" || slices.ContainsFunc(out, func(b string) bool { return strings.EqualFold(a, b) }) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// eventView is an event as the API and webhooks show it.
+func eventView(e *ledger.Event) api.Event {
+	data := e.Data
+	if data == nil {
+		data = map[string]any{}
+	}
+	return api.Event{ID: e.ID, Object: "event", Type: e.Type, AccountID: e.AccountID, Data: data, CreatedAt: e.CreatedAt}
+}

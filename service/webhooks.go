@@ -1,0 +1,173 @@
+package service
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/store"
+	"github.com/cofferdev/coffer/webhook"
+)
+
+// PrefixWebhookEndpoint starts a webhook endpoint's id.
+const PrefixWebhookEndpoint = "we"
+
+const (
+	maxEndpointTypes = 50
+	maxURL           = 2048
+)
+
+// CreateWebhookEndpoint adds an endpoint and shows its secret, once.
+// Admin only.
+func (s *Service) CreateWebhookEndpoint(ctx context.Context, c Call, in api.WebhookEndpointCreate) (*api.WebhookEndpoint, error) {
+	if err := adminOnly(c.Caller); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	e := &store.WebhookEndpoint{ID: coffer.NewID(PrefixWebhookEndpoint, now), URL: strings.TrimSpace(in.URL),
+		Description: in.Description, EventTypes: in.EventTypes, Enabled: in.Enabled == nil || *in.Enabled,
+		Secret: webhook.NewSecret(), CreatedAt: now, UpdatedAt: now}
+	if err := checkEndpoint(e); err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateWebhookEndpoint(ctx, e); err != nil {
+		return nil, err
+	}
+	v := endpointView(e)
+	v.Secret = e.Secret
+	return v, nil
+}
+
+// GetWebhookEndpoint shows an endpoint without its secret. Admin only.
+func (s *Service) GetWebhookEndpoint(ctx context.Context, c Call, id string) (*api.WebhookEndpoint, error) {
+	if err := adminOnly(c.Caller); err != nil {
+		return nil, err
+	}
+	if err := coffer.CheckID("id", PrefixWebhookEndpoint, id); err != nil {
+		return nil, err
+	}
+	e, err := s.store.GetWebhookEndpoint(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return endpointView(e), nil
+}
+
+// ListWebhookEndpoints lists endpoints oldest first. Admin only.
+func (s *Service) ListWebhookEndpoints(ctx context.Context, c Call, p store.Page) (*api.List[*api.WebhookEndpoint], error) {
+	if err := adminOnly(c.Caller); err != nil {
+		return nil, err
+	}
+	p, err := page(p, PrefixWebhookEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	list, more, err := s.store.ListWebhookEndpoints(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.List[*api.WebhookEndpoint]{Data: []*api.WebhookEndpoint{}, HasMore: more}
+	for _, e := range list {
+		out.Data = append(out.Data, endpointView(e))
+	}
+	return out, nil
+}
+
+// UpdateWebhookEndpoint changes an endpoint; rotate_secret replaces the
+// secret and shows the new one. Re-enabling an endpoint clears its
+// failing mark. Admin only.
+func (s *Service) UpdateWebhookEndpoint(ctx context.Context, c Call, id string, in api.WebhookEndpointUpdate) (*api.WebhookEndpoint, error) {
+	if err := adminOnly(c.Caller); err != nil {
+		return nil, err
+	}
+	if err := coffer.CheckID("id", PrefixWebhookEndpoint, id); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	e, err := s.store.UpdateWebhookEndpoint(ctx, id, func(e *store.WebhookEndpoint) error {
+		if in.URL != nil {
+			e.URL = strings.TrimSpace(*in.URL)
+		}
+		if in.Description != nil {
+			e.Description = *in.Description
+		}
+		if in.EventTypes != nil {
+			e.EventTypes = *in.EventTypes
+		}
+		if in.Enabled != nil {
+			if *in.Enabled && !e.Enabled {
+				e.FailingSince = time.Time{}
+			}
+			e.Enabled = *in.Enabled
+		}
+		if in.RotateSecret {
+			e.Secret = webhook.NewSecret()
+		}
+		e.UpdatedAt = now
+		return checkEndpoint(e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	v := endpointView(e)
+	if in.RotateSecret {
+		v.Secret = e.Secret
+	}
+	return v, nil
+}
+
+// DeleteWebhookEndpoint removes an endpoint and cancels its pending
+// deliveries. Admin only.
+func (s *Service) DeleteWebhookEndpoint(ctx context.Context, c Call, id string) error {
+	if err := adminOnly(c.Caller); err != nil {
+		return err
+	}
+	if err := coffer.CheckID("id", PrefixWebhookEndpoint, id); err != nil {
+		return err
+	}
+	return s.store.DeleteWebhookEndpoint(ctx, id, s.now())
+}
+
+func checkEndpoint(e *store.WebhookEndpoint) error {
+	u, err := url.Parse(e.URL)
+	if e.URL == "" {
+		return coffer.Invalid("url", "is required")
+	}
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(e.URL) > maxURL {
+		return coffer.Invalid("url", "must be an absolute http or https URL such as \"https://example.com/hooks\", got %q", e.URL)
+	}
+	if err := checkText("description", e.Description, maxName); err != nil {
+		return err
+	}
+	if len(e.EventTypes) > maxEndpointTypes {
+		return coffer.Invalid("event_types", "lists %d types; at most %d", len(e.EventTypes), maxEndpointTypes)
+	}
+	for _, t := range e.EventTypes {
+		if t == "" || len(t) > 100 || strings.ContainsAny(t, " \t\n") {
+			return coffer.Invalid("event_types", "%q is not an event type such as \"balance.alert_triggered\" or \"account.*\"", t)
+		}
+	}
+	return nil
+}
+
+func endpointView(e *store.WebhookEndpoint) *api.WebhookEndpoint {
+	v := &api.WebhookEndpoint{ID: e.ID, Object: "webhook_endpoint", URL: e.URL, Description: e.Description,
+		EventTypes: e.EventTypes, Enabled: e.Enabled, Status: "enabled", CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+	if v.EventTypes == nil {
+		v.EventTypes = []string{}
+	}
+	if !e.Enabled {
+		v.Status = "disabled"
+	}
+	if !e.FailingSince.IsZero() {
+		at := e.FailingSince
+		v.FailingSince = &at
+		if e.Enabled {
+			v.Status = "failing"
+		}
+	}
+	return v
+}

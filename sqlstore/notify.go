@@ -1,0 +1,206 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+	"github.com/cofferdev/coffer/store"
+)
+
+var _ store.Notifications = (*Store)(nil)
+
+// ---- balance alerts ----
+
+const alertCols = "account_id, owner_set, thresholds, emails, recommended, recommended_at, updated_at"
+
+func amountsJSON(as []money.Amount) string {
+	ints := make([]int64, len(as))
+	for i, a := range as {
+		ints[i] = int64(a)
+	}
+	b, _ := json.Marshal(ints) // a list of integers always encodes
+	return string(b)
+}
+
+func readAmounts(s string) ([]money.Amount, error) {
+	var ints []int64
+	if err := json.Unmarshal([]byte(s), &ints); err != nil {
+		return nil, fmt.Errorf("decode thresholds: %w", err)
+	}
+	out := make([]money.Amount, len(ints))
+	for i, v := range ints {
+		out[i] = money.Amount(v)
+	}
+	return out, nil
+}
+
+func scanAlerts(r scanner) (*store.AlertSettings, error) {
+	var a store.AlertSettings
+	var th, emails string
+	var rec int64
+	var recAt *int64
+	var upd int64
+	if err := r.Scan(&a.AccountID, &a.OwnerSet, &th, &emails, &rec, &recAt, &upd); err != nil {
+		return nil, err
+	}
+	var err error
+	if a.Thresholds, err = readAmounts(th); err != nil {
+		return nil, err
+	}
+	if a.Emails, err = readStrings(emails); err != nil {
+		return nil, err
+	}
+	a.Recommended, a.RecommendedAt, a.UpdatedAt = money.Amount(rec), fromNullMicros(recAt), fromMicros(upd)
+	return &a, nil
+}
+
+// GetAlertSettings returns the account's alert row.
+func (s *Store) GetAlertSettings(ctx context.Context, accountID string) (*store.AlertSettings, error) {
+	r, err := s.eng.pool(false).query(ctx, "SELECT "+alertCols+" FROM balance_alerts WHERE account_id = $1", accountID)
+	if err != nil {
+		return nil, s.translate(err)
+	}
+	list, _, err := collect(r, noLimit, scanAlerts)
+	if err != nil {
+		return nil, s.translate(err)
+	}
+	if len(list) == 0 {
+		return nil, coffer.Errorf(coffer.ENotFound, "account %s has no alert settings of its own", accountID)
+	}
+	return list[0], nil
+}
+
+// PutAlertSettings saves the owner's settings, keeping the last
+// recommendation.
+func (s *Store) PutAlertSettings(ctx context.Context, a *store.AlertSettings) error {
+	return s.write(ctx, func(t tx) error {
+		_, err := t.exec(ctx, `INSERT INTO balance_alerts (account_id, owner_set, thresholds, emails, recommended, updated_at)
+			VALUES ($1, $2, $3, $4, 0, $5)
+			ON CONFLICT (account_id) DO UPDATE SET owner_set = excluded.owner_set, thresholds = excluded.thresholds,
+				emails = excluded.emails, updated_at = excluded.updated_at`,
+			a.AccountID, a.OwnerSet, amountsJSON(a.Thresholds), mustJSON(a.Emails), micros(a.UpdatedAt))
+		return err
+	})
+}
+
+// AccountsToRecommend lists open accounts the recommendation job is due for.
+func (s *Store) AccountsToRecommend(ctx context.Context, before time.Time, after string, limit int) ([]string, error) {
+	r, err := s.eng.pool(false).query(ctx, `SELECT a.id FROM accounts a
+		LEFT JOIN balance_alerts b ON b.account_id = a.id
+		WHERE a.id > $1 AND a.status <> 'closed'
+		  AND (b.recommended_at IS NULL OR b.recommended_at < $2)
+		ORDER BY a.id LIMIT $3`, after, micros(before), limit)
+	if err != nil {
+		return nil, s.translate(err)
+	}
+	ids, _, err := collect(r, noLimit, func(r scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+	return ids, s.translate(err)
+}
+
+// UsageBetween sums what debits and captures took from each account's
+// money: the customer postings of monetary lots and the receivables
+// postings (debt), both negative, in the account's currency. Unit credits
+// are left out: they are not money.
+func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to time.Time) (map[string]money.Amount, error) {
+	out := map[string]money.Amount{}
+	if len(accountIDs) == 0 {
+		return out, nil
+	}
+	in, args := inList(3, accountIDs)
+	args = append([]any{micros(from), micros(to)}, args...)
+	r, err := s.eng.pool(false).query(ctx, `SELECT p.account_id, COALESCE(-SUM(p.amount), 0)
+		FROM postings p JOIN txns t ON t.id = p.txn_id
+		WHERE p.account_id `+in+` AND p.created_at >= $1 AND p.created_at < $2
+		  AND t.type IN ('debit', 'capture') AND p.book IN ('customer', 'receivables')
+		  AND p.asset NOT LIKE 'unit:%'
+		GROUP BY p.account_id`, args...)
+	if err != nil {
+		return nil, s.translate(err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var id string
+		var sum int64
+		if err := r.Scan(&id, &sum); err != nil {
+			return nil, err
+		}
+		out[id] = money.Amount(sum)
+	}
+	return out, s.translate(r.Err())
+}
+
+// SaveRecommendations upserts the job's figures. The WHERE on the update
+// keeps an owner's thresholds even if the owner saved them after the job
+// read the account list.
+func (s *Store) SaveRecommendations(ctx context.Context, recs []store.Recommendation, now time.Time) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(recs))
+	for i, rc := range recs {
+		rows[i] = []any{rc.AccountID, false, amountsJSON(rc.Thresholds), "[]", int64(rc.Recommended), micros(now), micros(now)}
+	}
+	// The owner's row keeps its thresholds but learns the recommendation,
+	// which the API serves beside the settings.
+	stmts := insertRows("balance_alerts",
+		[]string{"account_id", "owner_set", "thresholds", "emails", "recommended", "recommended_at", "updated_at"}, rows,
+		` ON CONFLICT (account_id) DO UPDATE SET recommended = excluded.recommended,
+			recommended_at = excluded.recommended_at,
+			thresholds = CASE WHEN balance_alerts.owner_set THEN balance_alerts.thresholds ELSE excluded.thresholds END,
+			updated_at = CASE WHEN balance_alerts.owner_set THEN balance_alerts.updated_at ELSE excluded.updated_at END`)
+	return s.write(ctx, func(t tx) error { return t.pipeline(ctx, stmts) })
+}
+
+// alertThresholds loads the alert thresholds of the accounts that have
+// a row; the others run on the defaults. One statement for the batch.
+func alertThresholds(ctx context.Context, q querier, ids []string) (map[string][]money.Amount, error) {
+	out := map[string][]money.Amount{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, args := inList(1, ids)
+	r, err := q.query(ctx, "SELECT account_id, thresholds FROM balance_alerts WHERE account_id "+in, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	for r.Next() {
+		var id, th string
+		if err := r.Scan(&id, &th); err != nil {
+			return nil, err
+		}
+		if out[id], err = readAmounts(th); err != nil {
+			return nil, err
+		}
+	}
+	return out, r.Err()
+}
+
+// withAlerts gives every loaded state its alert thresholds: the account's
+// own, or the deployment defaults.
+func withAlerts(ctx context.Context, q querier, states map[string]*ledger.State) error {
+	ids := make([]string, 0, len(states))
+	for id := range states {
+		ids = append(ids, id)
+	}
+	th, err := alertThresholds(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for id, st := range states {
+		if t, ok := th[id]; ok {
+			st.Alerts = t
+		} else {
+			st.Alerts = ledger.DefaultAlertThresholds()
+		}
+	}
+	return nil
+}
