@@ -150,8 +150,10 @@ func (s *Service) VerifyPaymentMethod(ctx context.Context, c Call, id string, in
 		return nil, err
 	}
 	code := strings.TrimSpace(in.Code)
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return nil, coffer.Invalid("code", "must be the 6 digits shown with the deposit, got %q", in.Code)
+	// The sandbox's codes are 6 digits; Stripe's descriptor codes are 6
+	// characters starting with SM.
+	if len(code) != 6 || strings.Trim(strings.ToUpper(code), "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return nil, coffer.Invalid("code", "must be the 6-character code shown with the deposit, got %q", in.Code)
 	}
 	if err := methodVerifiable(m); err != nil {
 		return nil, err
