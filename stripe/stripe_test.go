@@ -2,15 +2,10 @@ package stripe
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,58 +16,8 @@ import (
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/payments"
+	"github.com/cofferdev/coffer/stripe/stripetest"
 )
-
-// stripeMock starts stripe-mock on a free port and returns its URL. It is
-// installed with `go install github.com/stripe/stripe-mock@v0.203.0`.
-// Without it the test is skipped, loudly, except in CI (CI=true), where it
-// fails.
-func stripeMock(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		if gopath, gerr := exec.Command("go", "env", "GOPATH").Output(); gerr == nil {
-			cand := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "stripe-mock")
-			if _, serr := os.Stat(cand); serr == nil {
-				bin, err = cand, nil
-			}
-		}
-	}
-	if err != nil {
-		msg := "stripe-mock not found: install it with `go install github.com/stripe/stripe-mock@v0.203.0`"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip("SKIPPING the Stripe adapter tests: " + msg)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:"+strconv.Itoa(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stripe-mock did not start on %s", addr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // recorder proxies to stripe-mock and keeps each request's method, path
 // and Idempotency-Key.
@@ -106,7 +51,7 @@ func (r *recorder) has(prefix string) bool {
 }
 
 func TestAgainstStripeMock(t *testing.T) {
-	mock := stripeMock(t)
+	mock := stripetest.Start(t)
 	rec := &recorder{}
 	g := New("sk_test_123", rec.start(t, mock), coffer.NewTestClock(time.Date(2026, 3, 6, 12, 0, 0, 0, time.UTC)))
 	ctx := context.Background()

@@ -23,6 +23,7 @@ type ServerConfig struct {
 	TestClock bool   // run on a test clock moved through the API
 	ClockAt   time.Time
 	Service   service.Config
+	Gateway   GatewayConfig // payments_flags.go
 	Log       *slog.Logger
 	// Banner receives the one-time notice with the initial admin key.
 	Banner io.Writer
@@ -59,6 +60,10 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 			start = time.Now()
 		}
 		clock = coffer.NewTestClock(start)
+	}
+	if err := cfg.openGateway(clock); err != nil {
+		st.Close()
+		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, done: make(chan error, 1)}
 	s.svc = service.New(st, clock, cfg.Log, cfg.Service)
