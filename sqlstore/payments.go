@@ -243,7 +243,10 @@ func (s *Store) OpenPayments(ctx context.Context, limit int) ([]*store.Payment, 
 func (s *Store) FinishPayment(ctx context.Context, id string, fn func(*store.PaymentChange) error) (*store.Payment, error) {
 	var out *store.Payment
 	err := s.write(ctx, func(t tx) error {
-		p, err := one[store.Payment](ctx, s.eng.pool(false), "payment", id, "SELECT data FROM payments WHERE id = $1", id)
+		// Read through the transaction, never the pool: a transaction
+		// waiting for a second connection while others wait for its
+		// locks could starve the pool.
+		p, err := one[store.Payment](ctx, t, "payment", id, "SELECT data FROM payments WHERE id = $1", id)
 		if err != nil {
 			return err
 		}
