@@ -4,11 +4,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cofferdev/coffer/ledger"
+
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/payments"
 	"github.com/cofferdev/coffer/store"
 )
+
+// events lists the account's outbox events of the given types.
+func (h *harness) events(acct string, types ...string) []*ledger.Event {
+	h.t.Helper()
+	evs, _, err := h.srv.store.ListEvents(h.ctx, store.EventFilter{Page: store.Page{Limit: 1000}, AccountID: acct, Types: types})
+	if err != nil {
+		h.t.Fatalf("list events: %v", err)
+	}
+	return evs
+}
 
 // ownerClient is a client with an account key for acct.
 func (h *harness) ownerClient(acct string) *client.Client {
@@ -75,6 +87,29 @@ func TestPaymentsFailureLadderSuspendsAndPurchaseReactivates(t *testing.T) {
 		if ar, _ := h.admin.GetAutoRecharge(h.ctx, a.ID); ar.State != "exhausted" || ar.Failures != 5 {
 			t.Fatalf("auto-recharge %+v, want exhausted after 5 failures", ar)
 		}
+		// Every attempt's failure and the suspension are in the outbox.
+		failed := h.events(a.ID, "recharge.failed")
+		if len(failed) != 5 {
+			t.Fatalf("recharge.failed events: %d %v", len(failed), failed)
+		}
+		// Under a test clock that stands still the events share an
+		// instant, so compare them as a set: each names the next rung.
+		rungs := map[string]bool{}
+		for _, ev := range failed {
+			if ev.Data["failure_code"] != "card_declined" {
+				t.Fatalf("event %v", ev.Data)
+			}
+			next, _ := ev.Data["next_retry_at_balance"].(string)
+			rungs[next] = true
+		}
+		for _, want := range []string{"75.00", "50.00", "25.00", "0.00", ""} {
+			if !rungs[want] {
+				t.Fatalf("no failure named the next rung %q: %v", want, rungs)
+			}
+		}
+		if n := len(h.events(a.ID, "account.suspended")); n != 1 {
+			t.Fatalf("%d account.suspended events, want 1", n)
+		}
 		// Strict debits are refused; reads work.
 		wantCode(t, h.debit(a.ID, "while-suspended", "0.01"), "account_suspended")
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "0")
@@ -96,6 +131,12 @@ func TestPaymentsFailureLadderSuspendsAndPurchaseReactivates(t *testing.T) {
 			t.Fatalf("account %s after a good purchase, want active", acc.Status)
 		}
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "150.00")
+		if n := len(h.events(a.ID, "account.reactivated")); n != 1 {
+			t.Fatalf("%d account.reactivated events, want 1", n)
+		}
+		if ev := h.events(a.ID, "purchase.succeeded"); len(ev) != 1 || ev[0].Data["payment_id"] != p.ID {
+			t.Fatalf("purchase.succeeded events %v", ev)
+		}
 		// Strict debits work again.
 		h.mustDebit(a.ID, "after-reactivation", "1.00")
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "149.00")
@@ -295,6 +336,13 @@ func TestPaymentsDailyCap(t *testing.T) {
 		ar, err := h.admin.GetAutoRecharge(h.ctx, a.ID)
 		if err != nil || ar.SpentToday != amt("40.00") {
 			t.Fatalf("auto-recharge %+v %v", ar, err)
+		}
+		capped := h.events(a.ID, "recharge.failed")
+		if len(capped) != 1 || capped[0].Data["reason"] != "daily_cap" || capped[0].Data["failure_code"] != "daily_cap_reached" {
+			t.Fatalf("cap events %v", capped)
+		}
+		if n := len(h.events(a.ID, "recharge.succeeded")); n != 2 {
+			t.Fatalf("%d recharge.succeeded events, want 2", n)
 		}
 		// The cap starts again each day: two more charges the next day,
 		// and the one still needed the day after.
