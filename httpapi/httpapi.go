@@ -105,6 +105,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	h.registerCredits(a)
 	h.registerUsage(a)
 	h.registerPayments(a)
+	h.registerNotify(a)
 	if opts.TestClock {
 		h.registerTestClock(a)
 	}

@@ -131,11 +131,18 @@ func (s *Service) PutBalanceAlerts(ctx context.Context, c Call, accountID string
 // new account's figure is not diluted by days it did not exist — rounded
 // up to 0.01.
 func (s *Service) recommendation(ctx context.Context, acct *store.Account, now time.Time) (money.Amount, error) {
-	usage, err := s.store.UsageBetween(ctx, []string{acct.ID}, now.Add(-usageWindowDays*24*time.Hour), now)
+	from, to := usageWindow(now)
+	usage, err := s.store.UsageBetween(ctx, []string{acct.ID}, from, to)
 	if err != nil {
 		return 0, err
 	}
 	return dailyAverage(usage[acct.ID], acct.CreatedAt, now), nil
+}
+
+// usageWindow is the last 30 days up to and including now: usage posted
+// at this very instant (a frozen test clock) counts.
+func usageWindow(now time.Time) (from, to time.Time) {
+	return now.Add(-usageWindowDays * 24 * time.Hour), now.Add(time.Microsecond)
 }
 
 func dailyAverage(usage money.Amount, created, now time.Time) money.Amount {
@@ -175,7 +182,8 @@ func (n *notifier) recommend(ctx context.Context) error {
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		usage, err := s.store.UsageBetween(ctx, ids, now.Add(-usageWindowDays*24*time.Hour), now)
+		from, to := usageWindow(now)
+		usage, err := s.store.UsageBetween(ctx, ids, from, to)
 		if err != nil {
 			return err
 		}

@@ -114,7 +114,7 @@ func (s *Service) RedeliverRange(ctx context.Context, c Call, in api.Redeliver) 
 		return nil, coffer.Invalid("from", "and to are required: the range of creation times to replay")
 	}
 	var evs []api.Event
-	f := store.EventFilter{Types: in.Types, From: *in.From, To: *in.To, Page: store.Page{Limit: 500}}
+	f := store.EventFilter{Types: in.Types, From: *in.From, To: *in.To, Page: store.Page{Limit: 100}}
 	for {
 		list, err := s.ListEvents(ctx, c, f)
 		if err != nil {

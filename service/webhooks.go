@@ -33,12 +33,17 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, c Call, in api.Webh
 	if err := checkEndpoint(e); err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateWebhookEndpoint(ctx, e); err != nil {
-		return nil, err
-	}
-	v := endpointView(e)
-	v.Secret = e.Secret
-	return v, nil
+	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.WebhookEndpoint) error) (*api.WebhookEndpoint, error) {
+		v := endpointView(e)
+		v.Secret = e.Secret
+		if err := encode(v); err != nil {
+			return nil, err
+		}
+		if err := s.store.CreateWebhookEndpoint(ctx, e, rec); err != nil {
+			return nil, err
+		}
+		return v, nil
+	})
 }
 
 // GetWebhookEndpoint shows an endpoint without its secret. Admin only.
@@ -87,7 +92,15 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, c Call, id string, 
 		return nil, err
 	}
 	now := s.now()
-	e, err := s.store.UpdateWebhookEndpoint(ctx, id, func(e *store.WebhookEndpoint) error {
+	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.WebhookEndpoint) error) (*api.WebhookEndpoint, error) {
+		return s.updateEndpoint(ctx, id, in, now, rec, encode)
+	})
+}
+
+func (s *Service) updateEndpoint(ctx context.Context, id string, in api.WebhookEndpointUpdate, now time.Time,
+	rec *store.Idempotency, encode func(*api.WebhookEndpoint) error) (*api.WebhookEndpoint, error) {
+	var v *api.WebhookEndpoint
+	_, err := s.store.UpdateWebhookEndpoint(ctx, id, func(e *store.WebhookEndpoint) error {
 		if in.URL != nil {
 			e.URL = strings.TrimSpace(*in.URL)
 		}
@@ -107,14 +120,18 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, c Call, id string, 
 			e.Secret = webhook.NewSecret()
 		}
 		e.UpdatedAt = now
-		return checkEndpoint(e)
-	})
+		if err := checkEndpoint(e); err != nil {
+			return err
+		}
+		// The answer is known before the save, so it is stored with it.
+		v = endpointView(e)
+		if in.RotateSecret {
+			v.Secret = e.Secret
+		}
+		return encode(v)
+	}, rec)
 	if err != nil {
 		return nil, err
-	}
-	v := endpointView(e)
-	if in.RotateSecret {
-		v.Secret = e.Secret
 	}
 	return v, nil
 }

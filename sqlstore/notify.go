@@ -93,7 +93,7 @@ func (s *Store) AccountsToRecommend(ctx context.Context, before time.Time, after
 	r, err := s.eng.pool(false).query(ctx, `SELECT a.id FROM accounts a
 		LEFT JOIN balance_alerts b ON b.account_id = a.id
 		WHERE a.id > $1 AND a.status <> 'closed'
-		  AND (b.recommended_at IS NULL OR b.recommended_at < $2)
+		  AND (b.recommended_at IS NULL OR b.recommended_at <= $2)
 		ORDER BY a.id LIMIT $3`, after, micros(before), limit)
 	if err != nil {
 		return nil, s.translate(err)

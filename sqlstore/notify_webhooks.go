@@ -37,12 +37,10 @@ func endpointArgs(e *store.WebhookEndpoint) []any {
 }
 
 // CreateWebhookEndpoint inserts an endpoint.
-func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *store.WebhookEndpoint) error {
-	return s.write(ctx, func(t tx) error {
-		_, err := t.exec(ctx, "INSERT INTO webhook_endpoints ("+endpointCols+") VALUES ("+placeholders(1, 9)+")",
-			endpointArgs(e)...)
-		return err
-	})
+func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *store.WebhookEndpoint, idem *store.Idempotency) error {
+	stmts := append([]stmt{{sql: "INSERT INTO webhook_endpoints (" + endpointCols + ") VALUES (" + placeholders(1, 9) + ")",
+		args: endpointArgs(e)}}, idemStmts(idem)...)
+	return s.write(ctx, func(t tx) error { return t.pipeline(ctx, stmts) })
 }
 
 func getEndpoint(ctx context.Context, q querier, id, suffix string) (*store.WebhookEndpoint, error) {
@@ -79,7 +77,7 @@ func (s *Store) ListWebhookEndpoints(ctx context.Context, p store.Page) ([]*stor
 }
 
 // UpdateWebhookEndpoint locks the endpoint, lets fn change it and saves it.
-func (s *Store) UpdateWebhookEndpoint(ctx context.Context, id string, fn func(*store.WebhookEndpoint) error) (*store.WebhookEndpoint, error) {
+func (s *Store) UpdateWebhookEndpoint(ctx context.Context, id string, fn func(*store.WebhookEndpoint) error, idem *store.Idempotency) (*store.WebhookEndpoint, error) {
 	var out *store.WebhookEndpoint
 	err := s.write(ctx, func(t tx) error {
 		e, err := getEndpoint(ctx, t, id, s.d.forUpdate)
@@ -90,10 +88,11 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, id string, fn func(*s
 			return err
 		}
 		e.ID = id
-		_, err = t.exec(ctx, `UPDATE webhook_endpoints SET url = $2, description = $3, event_types = $4, enabled = $5,
-			secret = $6, failing_since = $7, created_at = $8, updated_at = $9 WHERE id = $1`, endpointArgs(e)...)
+		stmts := append([]stmt{{sql: `UPDATE webhook_endpoints SET url = $2, description = $3, event_types = $4, enabled = $5,
+			secret = $6, failing_since = $7, created_at = $8, updated_at = $9 WHERE id = $1`, args: endpointArgs(e)}},
+			idemStmts(idem)...)
 		out = e
-		return err
+		return t.pipeline(ctx, stmts)
 	})
 	if err != nil {
 		return nil, err

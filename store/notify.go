@@ -104,8 +104,8 @@ type Notifications interface {
 	// PutAlertSettings saves the owner's settings (OwnerSet is set).
 	PutAlertSettings(ctx context.Context, s *AlertSettings) error
 	// AccountsToRecommend lists up to limit open accounts, ids after
-	// `after`, whose recommendation was last computed before `before` (or
-	// never).
+	// `after`, whose recommendation was last computed at or before
+	// `before` (or never).
 	AccountsToRecommend(ctx context.Context, before time.Time, after string, limit int) ([]string, error)
 	// UsageBetween sums, per account, the money debits and captures took
 	// in [from, to): value drawn from monetary lots plus debt incurred.
@@ -114,11 +114,14 @@ type Notifications interface {
 	// keep their thresholds.
 	SaveRecommendations(ctx context.Context, recs []Recommendation, now time.Time) error
 
-	CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error
+	// CreateWebhookEndpoint inserts the endpoint and, when idem is not
+	// nil, the request's idempotent answer in the same transaction.
+	CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint, idem *Idempotency) error
 	GetWebhookEndpoint(ctx context.Context, id string) (*WebhookEndpoint, error)
 	ListWebhookEndpoints(ctx context.Context, p Page) ([]*WebhookEndpoint, bool, error)
-	// UpdateWebhookEndpoint locks the endpoint, calls fn and saves it.
-	UpdateWebhookEndpoint(ctx context.Context, id string, fn func(*WebhookEndpoint) error) (*WebhookEndpoint, error)
+	// UpdateWebhookEndpoint locks the endpoint, calls fn and saves it with
+	// the idempotent answer, if any.
+	UpdateWebhookEndpoint(ctx context.Context, id string, fn func(*WebhookEndpoint) error, idem *Idempotency) (*WebhookEndpoint, error)
 	// DeleteWebhookEndpoint removes it and cancels its pending deliveries.
 	DeleteWebhookEndpoint(ctx context.Context, id string, now time.Time) error
 

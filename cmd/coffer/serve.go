@@ -71,6 +71,7 @@ first start with an empty store it prints a new admin API key once.`,
 	f.IntVar(&cfg.Service.MaxBatch, "max-batch", 512, "most requests one committer transaction applies")
 	f.IntVar(&cfg.Service.MaxQueue, "max-queue", 16384, "most requests waiting for the committer before new ones get 503")
 	f.DurationVar(&cfg.Service.SweepInterval, "sweep-interval", time.Minute, "how often expired grants and holds are swept")
+	addNotifyFlags(f, &cfg.Service.Notify)
 	addPaymentFlags(f, &cfg)
 	return cmd
 }

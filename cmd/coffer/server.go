@@ -49,6 +49,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if err := cfg.Service.Notify.SMTP.Validate(); err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
