@@ -33,6 +33,10 @@ func addClientCommands(root *cobra.Command) {
 		e.addFlags(cmd)
 		root.AddCommand(cmd)
 	}
+	for _, cmd := range notifyCmds(e) {
+		e.addFlags(cmd)
+		root.AddCommand(cmd)
+	}
 	for _, cmd := range paymentCmds(e) {
 		e.addFlags(cmd)
 		root.AddCommand(cmd)
