@@ -112,10 +112,33 @@ type payer struct {
 	cfg  PaymentsConfig
 	node string // this process, in recharge lease tokens
 
-	mu     sync.Mutex
-	queued map[string]bool
+	mu sync.Mutex
+	// queued are the accounts to look at, with the ledger balance the
+	// last committed batch left (known false: look whatever it is).
+	queued map[string]queuedCheck
 	wake   chan struct{}
+	// settings caches, for settingsTTL, whether each account has
+	// auto-recharge on and its threshold, so that the worker skips the
+	// accounts busy debits touch without reading the database each time.
+	settings map[string]cachedSettings
 }
+
+type queuedCheck struct {
+	balance money.Amount
+	known   bool
+}
+
+type cachedSettings struct {
+	enabled   bool
+	threshold money.Amount
+	at        time.Time // wall time it was read
+}
+
+// settingsTTL bounds how stale the worker's view of an account's settings
+// may be. A change made by this process forgets it at once; one made by
+// another process is seen within this time, and the recharge sweep job
+// catches anything meanwhile.
+const settingsTTL = 5 * time.Second
 
 // startPayments wires the payment machinery into the service: the gateway,
 // the observer that notices balances below a threshold, the jobs that
@@ -128,7 +151,7 @@ func (s *Service) startPayments() {
 		gw = payments.NewSandbox(s.clock)
 	}
 	s.pay = &payer{gw: gw, cfg: cfg, node: coffer.NewID("node", time.Now()),
-		queued: map[string]bool{}, wake: make(chan struct{}, 1)}
+		queued: map[string]queuedCheck{}, wake: make(chan struct{}, 1), settings: map[string]cachedSettings{}}
 	s.observers = append(s.observers, s.pay.observe)
 	s.jobs = append(s.jobs, s.settlePayments, s.runSchedules, s.rechargeSweep)
 	s.bg.Add(1)
@@ -149,17 +172,43 @@ func (p *payer) observe(w *store.Writes) {
 	}
 	p.mu.Lock()
 	for _, st := range w.States {
-		p.queued[st.Account.ID] = true
+		if q, ok := p.queued[st.Account.ID]; ok && !q.known {
+			continue
+		}
+		p.queued[st.Account.ID] = queuedCheck{balance: st.LedgerBalance(), known: true}
 	}
 	p.mu.Unlock()
 	p.signal()
 }
 
+// enqueue asks for a look at the account whatever its balance, and
+// forgets its cached settings: they have just changed.
 func (p *payer) enqueue(accountID string) {
 	p.mu.Lock()
-	p.queued[accountID] = true
+	p.queued[accountID] = queuedCheck{}
+	delete(p.settings, accountID)
 	p.mu.Unlock()
 	p.signal()
+}
+
+// cached returns the account's cached settings if fresh.
+func (p *payer) cached(accountID string) (cachedSettings, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.settings[accountID]
+	if !ok || time.Since(c.at) > settingsTTL {
+		return cachedSettings{}, false
+	}
+	return c, true
+}
+
+func (p *payer) remember(accountID string, c cachedSettings) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.settings) > 100_000 {
+		clear(p.settings) // a bound, not a policy: it refills as needed
+	}
+	p.settings[accountID] = c
 }
 
 func (p *payer) signal() {
@@ -170,16 +219,18 @@ func (p *payer) signal() {
 }
 
 // take empties the set of accounts to check.
-func (p *payer) take() []string {
+func (p *payer) take() ([]string, map[string]queuedCheck) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	ids := make([]string, 0, len(p.queued))
-	for id := range p.queued {
+	checks := make(map[string]queuedCheck, len(p.queued))
+	for id, q := range p.queued {
 		ids = append(ids, id)
+		checks[id] = q
 	}
 	clear(p.queued)
 	sort.Strings(ids)
-	return ids
+	return ids, checks
 }
 
 // paymentView is a payment as the API shows it.

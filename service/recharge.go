@@ -187,17 +187,46 @@ func (s *Service) rechargeLoop() {
 			return
 		case <-s.pay.wake:
 		}
-		for _, id := range s.pay.take() {
+		ids, checks := s.pay.take()
+		for _, id := range ids {
 			select {
 			case <-s.stop:
 				return
 			default:
+			}
+			if q := checks[id]; q.known {
+				if skip, err := s.noRechargeNeeded(ctx, id, q.balance); err != nil || skip {
+					if err != nil {
+						s.log.Error("auto-recharge settings", "account", id, "err", err)
+					}
+					continue
+				}
 			}
 			if err := s.recharge(ctx, id); err != nil {
 				s.log.Error("auto-recharge failed", "account", id, "err", err)
 			}
 		}
 	}
+}
+
+// noRechargeNeeded reports, from cached settings where it can, that an
+// account whose ledger balance a batch left at balance needs no recharge:
+// auto-recharge is off, or the balance is not below the threshold.
+func (s *Service) noRechargeNeeded(ctx context.Context, accountID string, balance money.Amount) (bool, error) {
+	c, ok := s.pay.cached(accountID)
+	if !ok {
+		ar, err := s.store.GetAutoRecharge(ctx, accountID)
+		switch {
+		case coffer.ErrorCode(err) == coffer.ENotFound:
+		case err != nil:
+			return false, err
+		default:
+			c.enabled, c.threshold = ar.Enabled, ar.Threshold
+		}
+		c.at = time.Now()
+		s.pay.remember(accountID, c)
+	}
+	return !c.enabled || balance >= c.threshold, nil
 }
 
 // rechargeSweep is the job that catches what the observer could not: a
