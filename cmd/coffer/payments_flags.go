@@ -24,10 +24,15 @@ type GatewayConfig struct {
 }
 
 // openGateway builds the configured gateway on the server's clock and
-// hands it to the service.
+// hands it to the service. With no gateway named, a gateway already in
+// Service.Payments (a test's) is kept.
 func (c *ServerConfig) openGateway(clock coffer.Clock) error {
 	switch c.Gateway.Name {
-	case "", "sandbox":
+	case "":
+		if c.Service.Payments.Gateway == nil { // a caller (a test) may bring its own
+			c.Service.Payments.Gateway = payments.NewSandbox(clock)
+		}
+	case "sandbox":
 		c.Service.Payments.Gateway = payments.NewSandbox(clock)
 	case "stripe":
 		if c.Gateway.StripeKey == "" {

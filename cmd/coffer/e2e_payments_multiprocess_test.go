@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/client"
+	"github.com/cofferdev/coffer/payments"
+	"github.com/cofferdev/coffer/sqlstore/pgtest"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Two Coffer processes on one PostgreSQL, debits for one account arriving
+// at both: each process's recharge worker notices the fall below the
+// threshold, but the account's lease row lets only one recharge run at a
+// time, so the fixed-amount loop never overshoots: the balance ends at or
+// above the threshold and less than one recharge above it, and equals
+// exactly what the debits and the recorded charges make.
+func TestPaymentsTwoProcessesOneRechargeAtATime(t *testing.T) {
+	dsn := pgtest.TestPostgresDSN(t)
+	// Charges take a while, as a real processor's do, so the two
+	// processes' recharge runs would overlap if nothing stopped them.
+	slow := func(c *ServerConfig) {
+		c.Service.Payments.Gateway = slowGateway{payments.NewSandbox(coffer.NewTestClock(clockStart)), 40 * time.Millisecond}
+	}
+	h := startConfigured(t, dsn, slow)
+	cfg := ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart}
+	slow(&cfg)
+	other, err := StartServer(h.ctx, cfg)
+	if err != nil {
+		t.Fatalf("start the second process: %v", err)
+	}
+	t.Cleanup(func() { other.Close() })
+	second := client.New(other.URL(), client.WithAPIKey(h.srv.AdminKey))
+
+	a := h.account("shared", "")
+	c := h.card(a.ID, payments.TestCardSuccess)
+	h.grant(a.ID, api.GrantCreate{Amount: amt("100.00"), Category: "paid"})
+	if _, err := h.admin.PutAutoRecharge(h.ctx, a.ID, api.AutoRechargeUpdate{Enabled: boolp(true), PaymentMethodID: &c.ID,
+		Threshold: amtp("100.00"), Amount: amtp("20.00")}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		cl := h.admin
+		if i%2 == 1 {
+			cl = second
+		}
+		wg.Go(func() {
+			d := amt("2.50")
+			if _, err := cl.Debit(h.ctx, api.DebitCreate{AccountID: a.ID, EventID: fmt.Sprintf("mp-%d", i), Amount: &d}); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("debit: %v", err)
+	}
+	h.eventually("the balance back at the threshold", func() bool {
+		ps := h.payments(a.ID, store.SourceAutoRecharge)
+		return h.balance(a.ID).Balance >= amt("100.00") && count(ps, store.PaymentProcessing) == 0
+	})
+	time.Sleep(300 * time.Millisecond)
+	bal := h.balance(a.ID).Balance
+	ps := h.payments(a.ID, store.SourceAutoRecharge)
+	if bal < amt("100.00") || bal >= amt("120.00") {
+		t.Fatalf("balance %s after %d recharges: two processes charged at once", bal, len(ps))
+	}
+	want := amt("0")
+	for _, p := range ps {
+		if p.Status != store.PaymentSucceeded {
+			t.Fatalf("recharge %+v", p)
+		}
+		want += amt("20.00")
+	}
+	wantAmount(t, "balance", bal, want.String())
+}
+
+// slowGateway is the sandbox with a processor's latency on every charge.
+type slowGateway struct {
+	*payments.Sandbox
+	delay time.Duration
+}
+
+func (g slowGateway) Charge(ctx context.Context, in payments.ChargeRequest) (*payments.Charge, error) {
+	time.Sleep(g.delay)
+	return g.Sandbox.Charge(ctx, in)
+}
