@@ -41,10 +41,11 @@ func emailTemplate(ev *ledger.Event) string {
 	case evPaymentMethodRequired:
 		return mail.PaymentMethodNeeded
 	case evRechargeFailed:
-		// A recharge that failed for want of a payment method asks for
-		// one rather than reporting a decline.
+		// A recharge that failed because there is no usable payment method
+		// (none on file, expired, or one the gateway will not charge) asks
+		// for one rather than reporting a decline.
 		for _, k := range []string{"reason", "code", "failure_code"} {
-			if v, _ := ev.Data[k].(string); strings.Contains(v, "payment_method") {
+			if v, _ := ev.Data[k].(string); strings.Contains(v, "payment_method") || v == "expired_card" {
 				return mail.PaymentMethodNeeded
 			}
 		}
@@ -212,6 +213,7 @@ func (n *notifier) sendEmail(ctx context.Context, ev *ledger.Event) error {
 	if d.Reason == "" {
 		d.Reason = str("failure_message")
 	}
+	d.Reason = strings.ReplaceAll(d.Reason, "_", " ") // auto_recharge_failed reads as words
 	if d.Balance == "" {
 		st, err := n.s.store.LoadState(ctx, acct.ID)
 		if err != nil {

@@ -20,11 +20,7 @@ type batch struct {
 
 // LoadStates locks the accounts in id order and loads their live state.
 func (b *batch) LoadStates(ctx context.Context, accountIDs []string) (map[string]*ledger.State, error) {
-	states, err := loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate)
-	if err != nil {
-		return nil, err
-	}
-	return states, withAlerts(ctx, b.q, states)
+	return loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate, alertStmt)
 }
 
 // pairsIn returns "(a, b) IN (VALUES ($1, $2), …)" for the pairs, and the

@@ -208,7 +208,7 @@ func (s *Store) LoadState(ctx context.Context, accountID string) (*ledger.State,
 // loadStates reads the accounts (locking them in id order when lock is
 // the dialect's FOR UPDATE) with their active lots and holds, in one
 // pipeline: one round trip on PostgreSQL.
-func loadStates(ctx context.Context, q querier, ids []string, lock string) (map[string]*ledger.State, error) {
+func loadStates(ctx context.Context, q querier, ids []string, lock string, extra ...func(map[string]*ledger.State, []string) stmt) (map[string]*ledger.State, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -255,6 +255,11 @@ func loadStates(ctx context.Context, q querier, ids []string, lock string) (map[
 				}
 				return r.Err()
 			}},
+	}
+	// More reads of the same accounts ride in the same round trip; their
+	// scans run after the accounts are read, so they may fill out's states.
+	for _, x := range extra {
+		stmts = append(stmts, x(out, ids))
 	}
 	if err := q.pipeline(ctx, stmts); err != nil {
 		return nil, err

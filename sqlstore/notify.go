@@ -159,48 +159,34 @@ func (s *Store) SaveRecommendations(ctx context.Context, recs []store.Recommenda
 	return s.write(ctx, func(t tx) error { return t.pipeline(ctx, stmts) })
 }
 
-// alertThresholds loads the alert thresholds of the accounts that have
-// a row; the others run on the defaults. One statement for the batch.
-func alertThresholds(ctx context.Context, q querier, ids []string) (map[string][]money.Amount, error) {
-	out := map[string][]money.Amount{}
-	if len(ids) == 0 {
-		return out, nil
-	}
+// alertStmt reads the alert thresholds of the batch's accounts, in the
+// same round trip as their state: the account's own, or the deployment
+// defaults when it has no row.
+func alertStmt(states map[string]*ledger.State, ids []string) stmt {
 	in, args := inList(1, ids)
-	r, err := q.query(ctx, "SELECT account_id, thresholds FROM balance_alerts WHERE account_id "+in, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	for r.Next() {
-		var id, th string
-		if err := r.Scan(&id, &th); err != nil {
-			return nil, err
-		}
-		if out[id], err = readAmounts(th); err != nil {
-			return nil, err
-		}
-	}
-	return out, r.Err()
-}
-
-// withAlerts gives every loaded state its alert thresholds: the account's
-// own, or the deployment defaults.
-func withAlerts(ctx context.Context, q querier, states map[string]*ledger.State) error {
-	ids := make([]string, 0, len(states))
-	for id := range states {
-		ids = append(ids, id)
-	}
-	th, err := alertThresholds(ctx, q, ids)
-	if err != nil {
-		return err
-	}
-	for id, st := range states {
-		if t, ok := th[id]; ok {
-			st.Alerts = t
-		} else {
-			st.Alerts = ledger.DefaultAlertThresholds()
-		}
-	}
-	return nil
+	return stmt{sql: "SELECT account_id, thresholds FROM balance_alerts WHERE account_id " + in, args: args,
+		scan: func(r rows) error {
+			for r.Next() {
+				var id, th string
+				if err := r.Scan(&id, &th); err != nil {
+					return err
+				}
+				if st := states[id]; st != nil {
+					t, err := readAmounts(th)
+					if err != nil {
+						return err
+					}
+					st.Alerts = t
+				}
+			}
+			if err := r.Err(); err != nil {
+				return err
+			}
+			for _, st := range states {
+				if st.Alerts == nil {
+					st.Alerts = ledger.DefaultAlertThresholds()
+				}
+			}
+			return nil
+		}}
 }
