@@ -94,3 +94,35 @@ func (g slowGateway) Charge(ctx context.Context, in payments.ChargeRequest) (*pa
 	time.Sleep(g.delay)
 	return g.Sandbox.Charge(ctx, in)
 }
+
+// A payment left processing — Coffer stopped after recording it, before it
+// recorded the gateway's answer — is finished by the settlement job a
+// minute later: charged again under the same key (the gateway answers with
+// the first charge) and credited once, however often the job runs.
+func TestPaymentsUnfinishedPaymentIsRecovered(t *testing.T) {
+	stores(t, func(t *testing.T, dsn string) {
+		h := start(t, dsn)
+		a := h.account("crashed", "")
+		c := h.card(a.ID, payments.TestCardSuccess)
+		p := &store.Payment{ID: coffer.NewID("pay", clockStart), AccountID: a.ID, Source: store.SourcePurchase, Key: "left-behind",
+			Status: store.PaymentProcessing, MethodID: c.ID, Amount: amt("30.00"), Currency: "USD", Actor: "test",
+			CreatedAt: clockStart, UpdatedAt: clockStart}
+		if _, _, err := h.srv.store.CreatePayment(h.ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		h.advance("30s")
+		if got, _ := h.admin.GetPayment(h.ctx, p.ID); got.Status != store.PaymentProcessing {
+			t.Fatalf("a payment in flight was touched before a minute passed: %s", got.Status)
+		}
+		h.advance("31s")
+		got, err := h.admin.GetPayment(h.ctx, p.ID)
+		if err != nil || got.Status != store.PaymentSucceeded || got.GrantID == "" {
+			t.Fatalf("recovered payment %+v %v", got, err)
+		}
+		h.advance("1h")
+		wantAmount(t, "balance", h.balance(a.ID).Balance, "30.00")
+		if ev := h.events(a.ID, "purchase.succeeded"); len(ev) != 1 {
+			t.Fatalf("%d purchase.succeeded events, want 1", len(ev))
+		}
+	})
+}
