@@ -163,6 +163,12 @@ func (s *Service) VerifyPaymentMethod(ctx context.Context, c Call, id string, in
 		s.log.Warn("payment gateway error", "op", "verify", "err", gerr)
 		return nil, coffer.Errorf(coffer.EGatewayUnavailable, "the payment gateway did not answer; nothing changed. Retry in a moment")
 	}
+	// Read before the write transaction, never inside it: a transaction
+	// waiting on the pool for a second connection could starve it.
+	firstUsable, err := s.noDefault(ctx, m.AccountID)
+	if err != nil {
+		return nil, err
+	}
 	var refusal error
 	m, err = s.store.UpdatePaymentMethod(ctx, id, func(m *store.PaymentMethod) error {
 		if err := methodVerifiable(m); err != nil {
@@ -170,10 +176,8 @@ func (s *Service) VerifyPaymentMethod(ctx context.Context, c Call, id string, in
 		}
 		m.UpdatedAt = s.now()
 		if gerr == nil {
-			m.Status = store.MethodActive
-			def, err := s.noDefault(ctx, m.AccountID)
-			m.Default = def
-			return err
+			m.Status, m.Default = store.MethodActive, firstUsable
+			return nil
 		}
 		m.VerifyAttempts++
 		if left := maxVerifyAttempts - m.VerifyAttempts; left > 0 {

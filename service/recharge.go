@@ -98,6 +98,19 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 	if in.Amount != nil && in.Target != nil && *in.Amount > 0 && *in.Target > 0 {
 		return nil, coffer.Invalid("target", "cannot be set with amount: choose a fixed recharge amount or a refill target")
 	}
+	// What the transaction below may need is read before it, never inside
+	// it: whether the method auto-recharge has is still usable, and the
+	// account's default card or PayPal account to fall back on.
+	usable := map[string]bool{}
+	var fallback *store.PaymentMethod
+	if method == nil {
+		if cur, err := s.store.GetAutoRecharge(ctx, accountID); err == nil && cur.MethodID != "" {
+			if m, err := s.store.GetPaymentMethod(ctx, cur.MethodID); err == nil && m.Status == store.MethodActive && m.AccountID == accountID {
+				usable[m.ID] = true
+			}
+		}
+		fallback, _ = s.chargeableMethod(ctx, accountID, "", false)
+	}
 	isAdmin := c.Caller.Role == store.RoleAdmin
 	v, err := idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.AutoRecharge) error) (*api.AutoRecharge, error) {
 		var v *api.AutoRecharge
@@ -137,12 +150,11 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 			if err := checkAutoRecharge(ar); err != nil {
 				return nil, err
 			}
-			if ar.Enabled && ar.MethodID == "" {
-				m, err := s.chargeableMethod(ctx, a.ID, "", false)
-				if err != nil {
-					return nil, coffer.Invalid("payment_method_id", "is required: account %s has no default card or PayPal account to charge", a.ID)
+			if ar.Enabled && method == nil && !usable[ar.MethodID] {
+				if fallback == nil {
+					return nil, coffer.Invalid("payment_method_id", "is required: account %s has no usable default card or PayPal account to charge", a.ID)
 				}
-				ar.MethodID = m.ID
+				ar.MethodID = fallback.ID
 			}
 			ar.Failures, ar.RetryAt, ar.Exhausted = 0, 0, false
 			ar.UpdatedAt = s.now()
