@@ -453,7 +453,8 @@ func (s *Service) settlePayments(ctx context.Context) error {
 		case now.Sub(p.UpdatedAt) > time.Minute:
 			m, err := s.store.GetPaymentMethod(ctx, p.MethodID)
 			if err != nil {
-				return err
+				s.log.Error("settle payment", "payment", p.ID, "err", err)
+				continue
 			}
 			if ch, err = s.charge(ctx, p, m); err != nil {
 				continue
@@ -462,11 +463,13 @@ func (s *Service) settlePayments(ctx context.Context) error {
 			continue
 		}
 		bal, err := s.balanceOf(ctx, p.AccountID)
-		if err != nil {
-			return err
+		if err == nil {
+			_, err = s.settle(ctx, p, ch, bal)
 		}
-		if _, err := s.settle(ctx, p, ch, bal); err != nil {
-			return err
+		if err != nil {
+			// One payment that cannot be finished must not hold up the
+			// others, nor the rest of the sweep: log it, try next time.
+			s.log.Error("settle payment", "payment", p.ID, "err", err)
 		}
 	}
 	return nil

@@ -251,7 +251,7 @@ func (s *Service) rechargeSweep(ctx context.Context) error {
 	}
 	for _, id := range ids {
 		if err := s.recharge(ctx, id); err != nil {
-			return err
+			s.log.Error("auto-recharge", "account", id, "err", err)
 		}
 	}
 	return nil

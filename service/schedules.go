@@ -145,7 +145,7 @@ func (s *Service) runSchedules(ctx context.Context) error {
 	}
 	for _, sc := range due {
 		if err := s.runSchedule(ctx, sc); err != nil {
-			return err
+			s.log.Error("scheduled debit", "schedule", sc.ID, "err", err)
 		}
 	}
 	return nil
