@@ -82,7 +82,7 @@ func (h *handler) registerPayments(a huma.API) {
 		"Buy credit", "Charges the payment method (the default when none is named) and credits the account: debt is repaid first, "+
 			"the rest becomes a paid grant. The minimum is a deployment setting; the maximum comes from the account's trust tier. "+
 			"A declined payment answers 402 payment_failed and changes nothing. A bank debit answers with status pending and is credited when it settles.")
-	buy.Errors = append(moneyErrors, 503)
+	buy.Errors = moneyErrors // 402 for a decline, 503 for a gateway that did not answer
 	register(a, buy,
 		func(ctx context.Context, in *struct {
 			AccountPath
