@@ -3,20 +3,23 @@
 package stripetest
 
 import (
-	"net"
+	"bufio"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// Start starts stripe-mock on a free port and returns its URL. It is
+// Start starts stripe-mock on free ports and returns its HTTP URL. It is
 // installed with `go install github.com/stripe/stripe-mock@v0.203.0`.
 // Without it the test is skipped, loudly, except in CI (CI=true), where it
-// fails.
+// fails. Both listeners get port 0 — stripe-mock would otherwise also take
+// its fixed HTTPS port, and a second instance (another package's tests, in
+// parallel) would fail to start — and the HTTP address is read from what
+// stripe-mock prints.
 func Start(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("stripe-mock")
@@ -35,13 +38,12 @@ func Start(t testing.TB) string {
 		}
 		t.Skip("SKIPPING the Stripe adapter tests: " + msg)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
+	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:"+strconv.Itoa(port))
+	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start stripe-mock: %v", err)
 	}
@@ -49,17 +51,23 @@ func Start(t testing.TB) string {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
+	addr := make(chan string, 1)
+	go func() {
+		const prefix = "Listening for HTTP at address: "
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+				addr <- a
+				break
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stripe-mock did not start on %s", addr)
-		}
-		time.Sleep(50 * time.Millisecond)
+		_, _ = io.Copy(io.Discard, out) // keep the pipe drained
+	}()
+	select {
+	case a := <-addr:
+		return "http://" + a
+	case <-time.After(30 * time.Second):
+		t.Fatal("stripe-mock did not say where it listens within 30s")
 	}
+	return ""
 }
