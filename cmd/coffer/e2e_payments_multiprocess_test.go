@@ -126,3 +126,48 @@ func TestPaymentsUnfinishedPaymentIsRecovered(t *testing.T) {
 		}
 	})
 }
+
+// timeoutGateway is the sandbox whose first answers are lost: the charge
+// is made, but Coffer hears an error, as when a processor times out.
+type timeoutGateway struct {
+	*payments.Sandbox
+	mu    sync.Mutex
+	lose  int
+	calls int
+	keys  map[string]bool
+}
+
+func (g *timeoutGateway) Charge(ctx context.Context, in payments.ChargeRequest) (*payments.Charge, error) {
+	c, err := g.Sandbox.Charge(ctx, in)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calls++
+	g.keys[in.IdempotencyKey] = true
+	if g.lose > 0 {
+		g.lose--
+		return nil, fmt.Errorf("read tcp: i/o timeout")
+	}
+	return c, err
+}
+
+// A purchase whose charge was made but whose answer was lost answers 503
+// gateway_unavailable; the client retries it with the same Idempotency-Key,
+// and the retry finds the payment, asks the gateway again under the same
+// key, gets the first charge, and credits it once.
+func TestPaymentsLostGatewayAnswerChargesOnce(t *testing.T) {
+	gw := &timeoutGateway{Sandbox: payments.NewSandbox(coffer.NewTestClock(clockStart)), lose: 1, keys: map[string]bool{}}
+	h := startConfigured(t, t.TempDir()+"/coffer.db", func(c *ServerConfig) { c.Service.Payments.Gateway = gw })
+	a := h.account("timeout", "")
+	h.card(a.ID, payments.TestCardSuccess)
+	p, err := h.admin.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("60.00")}, client.WithIdempotencyKey("once"))
+	if err != nil || p.Status != store.PaymentSucceeded {
+		t.Fatalf("purchase after a lost answer: %+v %v", p, err)
+	}
+	if gw.calls != 2 || len(gw.keys) != 1 {
+		t.Fatalf("gateway asked %d times under %d keys; want twice under one", gw.calls, len(gw.keys))
+	}
+	if ps := h.payments(a.ID, store.SourcePurchase); len(ps) != 1 {
+		t.Fatalf("%d purchases", len(ps))
+	}
+	wantAmount(t, "balance", h.balance(a.ID).Balance, "60.00")
+}
