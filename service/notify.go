@@ -32,10 +32,12 @@ type NotifyConfig struct {
 
 // DefaultRetries is the retry schedule: quick retries first, then twice a
 // day, about 75 hours in all.
-var DefaultRetries = []time.Duration{
-	5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute,
-	time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour,
-	12 * time.Hour, 12 * time.Hour, 12 * time.Hour, 12 * time.Hour, 12 * time.Hour,
+func DefaultRetries() []time.Duration {
+	return []time.Duration{
+		5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute,
+		time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour,
+		12 * time.Hour, 12 * time.Hour, 12 * time.Hour, 12 * time.Hour, 12 * time.Hour,
+	}
 }
 
 // Delivery tuning.
@@ -64,7 +66,7 @@ type notifier struct {
 func (s *Service) startNotify() {
 	cfg := s.cfg.Notify
 	if len(cfg.Retries) == 0 {
-		cfg.Retries = DefaultRetries
+		cfg.Retries = DefaultRetries()
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
@@ -181,13 +183,4 @@ func (n *notifier) deliverAll(ctx context.Context, ds []*store.Delivery) {
 		}()
 	}
 	wg.Wait()
-}
-
-// Flush dispatches and delivers whatever is due now, in the caller's
-// goroutine. Tests and a shutting-down server use it.
-func (s *Service) Flush(ctx context.Context) error {
-	if s.notifier == nil || s.notifier.cfg.NoDelivery {
-		return nil
-	}
-	return s.notifier.round(ctx)
 }

@@ -300,6 +300,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, 
 		ids := make([]string, len(out))
 		for i, d := range out {
 			ids[i] = d.ID
+			d.LeaseUntil = leaseUntil
 		}
 		in, args := inList(2, ids)
 		_, err = t.exec(ctx, "UPDATE deliveries SET next_attempt_at = $1 WHERE id "+in,
@@ -312,19 +313,24 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, 
 	return out, nil
 }
 
-var attemptColumns = []string{"delivery_id", "n", "status_code", "latency_us", "response", "succeeded", "attempted_at"}
-
 // RecordAttempt saves one attempt (if a is not nil) with the delivery's
-// new state, and marks or clears the endpoint's failing flag.
+// new state, and marks or clears the endpoint's failing flag. The attempt
+// is numbered after the last one on record, and always counted. The
+// delivery's status and next attempt change only while it is still under
+// the lease this worker claimed it with: a replay scheduled during the
+// attempt stands.
 func (s *Store) RecordAttempt(ctx context.Context, a *store.Attempt, d *store.Delivery, failing *bool) error {
 	var stmts []stmt
 	if a != nil {
-		stmts = insertRows("delivery_attempts", attemptColumns, [][]any{{a.DeliveryID, a.N, a.StatusCode,
-			a.Latency.Microseconds(), a.Response, a.Succeeded, micros(a.AttemptedAt)}}, "")
+		stmts = append(stmts,
+			stmt{sql: `INSERT INTO delivery_attempts (delivery_id, n, status_code, latency_us, response, succeeded, attempted_at)
+				VALUES ($1, (SELECT COALESCE(MAX(n), 0) + 1 FROM delivery_attempts WHERE delivery_id = $1), $2, $3, $4, $5, $6)`,
+				args: []any{d.ID, a.StatusCode, a.Latency.Microseconds(), a.Response, a.Succeeded, micros(a.AttemptedAt)}},
+			stmt{sql: "UPDATE deliveries SET attempts = attempts + 1 WHERE id = $1", args: []any{d.ID}})
 	}
-	stmts = append(stmts, stmt{sql: `UPDATE deliveries SET status = $2, attempts = $3, next_attempt_at = $4,
-		last_error = $5, updated_at = $6 WHERE id = $1`,
-		args: []any{d.ID, d.Status, d.Attempts, nullMicros(d.NextAttemptAt), d.LastError, micros(d.UpdatedAt)}})
+	stmts = append(stmts, stmt{sql: `UPDATE deliveries SET status = $2, next_attempt_at = $3, last_error = $4, updated_at = $5
+		WHERE id = $1 AND next_attempt_at = $6`,
+		args: []any{d.ID, d.Status, nullMicros(d.NextAttemptAt), d.LastError, micros(d.UpdatedAt), micros(d.LeaseUntil)}})
 	if failing != nil && d.EndpointID != "" {
 		var since any
 		if *failing {

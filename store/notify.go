@@ -70,12 +70,15 @@ type Delivery struct {
 	LastError     string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// LeaseUntil is set by ClaimDeliveries: the claim RecordAttempt
+	// finishes. A delivery replayed meanwhile is no longer under it.
+	LeaseUntil time.Time
 }
 
 // Attempt is one try at a delivery.
 type Attempt struct {
 	DeliveryID  string
-	N           int // 1 for the first attempt
+	N           int // 1 for the first attempt; the store numbers them as it records them
 	StatusCode  int // 0 when no HTTP answer came
 	Latency     time.Duration
 	Response    string // the start of the answer, or the error
@@ -140,9 +143,12 @@ type Notifications interface {
 	// oldest due first, and moves their next attempt to leaseUntil so no
 	// other worker takes them meanwhile.
 	ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*Delivery, error)
-	// RecordAttempt saves an attempt (when a is not nil) and the
-	// delivery's new state. When failing is not nil the endpoint's failing
-	// mark is set (true, at d.UpdatedAt) or cleared (false).
+	// RecordAttempt saves an attempt (when a is not nil), numbered after
+	// the last one, and the delivery's new state — unless the delivery
+	// was scheduled again (replayed) since it was claimed under
+	// d.LeaseUntil, in which case it stays pending. When failing is not
+	// nil the endpoint's failing mark is set (true, at d.UpdatedAt) or
+	// cleared (false).
 	RecordAttempt(ctx context.Context, a *Attempt, d *Delivery, failing *bool) error
 	// ListDeliveries returns an event's deliveries with their attempts.
 	ListDeliveries(ctx context.Context, eventID string) ([]*Delivery, map[string][]*Attempt, error)

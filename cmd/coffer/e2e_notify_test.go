@@ -102,8 +102,8 @@ func TestWebhooksReachAFlakyReceiver(t *testing.T) {
 				}
 				if k > 0 {
 					gap := a.AttemptedAt.Sub(del.Attempts[k-1].AttemptedAt)
-					if gap < service.DefaultRetries[k-1] {
-						t.Fatalf("attempt %d of %s came %s after the last; the schedule says %s", k+1, del.ID, gap, service.DefaultRetries[k-1])
+					if gap < service.DefaultRetries()[k-1] {
+						t.Fatalf("attempt %d of %s came %s after the last; the schedule says %s", k+1, del.ID, gap, service.DefaultRetries()[k-1])
 					}
 				}
 			}
@@ -230,7 +230,7 @@ func TestWebhookEndpointsAdmin(t *testing.T) {
 			h.advance("1h")
 		}
 		d, err := h.admin.GetEvent(h.ctx, alert.ID)
-		if err != nil || d.Deliveries[0].Status != "failed" || len(d.Deliveries[0].Attempts) != len(service.DefaultRetries)+1 {
+		if err != nil || d.Deliveries[0].Status != "failed" || len(d.Deliveries[0].Attempts) != len(service.DefaultRetries())+1 {
 			t.Fatalf("after the retries: %+v %v", d, err)
 		}
 		if last := d.Deliveries[0].Attempts[len(d.Deliveries[0].Attempts)-1]; last.AttemptedAt.Sub(d.Deliveries[0].Attempts[0].AttemptedAt) < 72*time.Hour {

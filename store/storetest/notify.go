@@ -234,6 +234,28 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 			t.Fatalf("replay changed the delivery: %+v", c)
 		}
 	}
+	// A replay scheduled while an attempt is in flight stands: the
+	// attempt is logged, but the delivery stays pending.
+	var inFlight *store.Delivery
+	for _, c := range claimed {
+		if c.ID == d.ID {
+			inFlight = c
+		}
+	}
+	f.tick(time.Second)
+	re.NextAttemptAt, re.UpdatedAt = f.now, f.now
+	if err := s.ScheduleDeliveries(f.ctx, []*store.Delivery{re}); err != nil {
+		t.Fatal(err)
+	}
+	inFlight.Status, inFlight.NextAttemptAt, inFlight.UpdatedAt = store.DeliverySucceeded, time.Time{}, f.now
+	if err := s.RecordAttempt(f.ctx, &store.Attempt{StatusCode: 200, AttemptedAt: f.now, Succeeded: true}, inFlight, nil); err != nil {
+		t.Fatal(err)
+	}
+	ds, atts, _ = s.ListDeliveries(f.ctx, d.EventID)
+	if len(ds) != 1 || ds[0].Status != store.DeliveryPending || ds[0].Attempts != 2 || len(atts[d.ID]) != 2 || atts[d.ID][1].N != 2 {
+		t.Fatalf("replay during an attempt: %+v %+v", ds, atts)
+	}
+
 	if err := s.DeleteWebhookEndpoint(f.ctx, ep.ID, f.now); err != nil {
 		t.Fatal(err)
 	}
