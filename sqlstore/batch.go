@@ -23,34 +23,55 @@ func (b *batch) LoadStates(ctx context.Context, accountIDs []string) (map[string
 	return loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate, alertStmt)
 }
 
-// pairsIn returns "(a, b) IN (VALUES ($1, $2), …)" for the pairs, and the
-// pairs as args: one index probe per pair on an (a, b) index, where two
-// IN lists would probe every combination. Both engines accept row values.
-func pairsIn(a, b string, pairs [][2]string) (string, []any) {
+// selectPairs returns a query for the rows of table whose columns (a, b)
+// match one of the pairs, and its args. where, if not empty, is a further
+// condition. On SQLite a row-value IN list probes the (a, b) index once per
+// pair. On PostgreSQL the same IN list may, when the planner's statistics
+// lag the table's growth, scan every row instead (measured: 70 ms against
+// 2 ms for 500 keys over 200,000 debits); joining the pairs laterally, each
+// with LIMIT 1 so the join is not flattened, makes every pair one index
+// probe whatever the statistics say.
+func (b *batch) selectPairs(cols, table, a, bcol, where string, pairs [][2]string) (string, []any) {
 	var sb strings.Builder
 	args := make([]any, 0, 2*len(pairs))
-	fmt.Fprintf(&sb, "(%s, %s) IN (VALUES ", a, b)
-	for i, p := range pairs {
-		if i > 0 {
-			sb.WriteString(", ")
+	pg := b.s.d.name == "postgres"
+	values := func() {
+		sb.WriteString("(VALUES ")
+		for i, p := range pairs {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			if pg {
+				fmt.Fprintf(&sb, "($%d::text, $%d::text)", 2*i+1, 2*i+2)
+			} else {
+				fmt.Fprintf(&sb, "($%d, $%d)", 2*i+1, 2*i+2)
+			}
+			args = append(args, p[0], p[1])
 		}
-		fmt.Fprintf(&sb, "($%d, $%d)", 2*i+1, 2*i+2)
-		args = append(args, p[0], p[1])
+		sb.WriteString(")")
 	}
-	sb.WriteString(")")
+	if where != "" {
+		where += " AND "
+	}
+	if pg {
+		sb.WriteString("SELECT t.* FROM ")
+		values()
+		fmt.Fprintf(&sb, " AS k (ka, kb) CROSS JOIN LATERAL (SELECT %s FROM %s WHERE %s%s = k.ka AND %s = k.kb LIMIT 1) AS t",
+			cols, table, where, a, bcol)
+		return sb.String(), args
+	}
+	fmt.Fprintf(&sb, "SELECT %s FROM %s WHERE %s(%s, %s) IN ", cols, table, where, a, bcol)
+	values()
 	return sb.String(), args
 }
 
-// eventKeyQuery returns a condition matching the keys. event_id <> ”
-// repeats the partial unique indexes' predicate so the planner may use
-// them.
-func eventKeyQuery(keys []store.EventKey) (string, []any) {
+// eventPairs turns event keys into (account_id, event_id) pairs.
+func eventPairs(keys []store.EventKey) [][2]string {
 	pairs := make([][2]string, len(keys))
 	for i, k := range keys {
 		pairs[i] = [2]string{k.AccountID, k.EventID}
 	}
-	in, args := pairsIn("account_id", "event_id", pairs)
-	return in + " AND event_id <> ''", args
+	return pairs
 }
 
 // DebitsByEvent returns the debits, with postings, already recorded for
@@ -64,8 +85,10 @@ func (b *batch) DebitsByEvent(ctx context.Context, keys []store.EventKey) (map[s
 	for _, k := range keys {
 		want[k] = true
 	}
-	cond, args := eventKeyQuery(keys)
-	r, err := b.q.query(ctx, "SELECT "+txnCols+" FROM txns WHERE type = 'debit' AND "+cond, args...)
+	// event_id <> '' repeats the partial unique index's predicate so the
+	// planner may use it.
+	q, args := b.selectPairs(txnCols, "txns", "account_id", "event_id", "type = 'debit' AND event_id <> ''", eventPairs(keys))
+	r, err := b.q.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +120,8 @@ func (b *batch) HoldsByEvent(ctx context.Context, keys []store.EventKey) (map[st
 	for _, k := range keys {
 		want[k] = true
 	}
-	cond, args := eventKeyQuery(keys)
-	r, err := b.q.query(ctx, "SELECT "+holdCols+" FROM holds WHERE "+cond, args...)
+	q, args := b.selectPairs(holdCols, "holds", "account_id", "event_id", "event_id <> ''", eventPairs(keys))
+	r, err := b.q.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +149,8 @@ func (b *batch) Idempotency(ctx context.Context, keys []store.Idempotency) (map[
 		pairs[i] = [2]string{k.Scope, k.Key}
 		want[pairs[i]] = true
 	}
-	in, args := pairsIn("scope", "key", pairs)
-	r, err := b.q.query(ctx, "SELECT "+idemCols+" FROM idempotency WHERE "+in, args...)
+	q, args := b.selectPairs(idemCols, "idempotency", "scope", "key", "", pairs)
+	r, err := b.q.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
