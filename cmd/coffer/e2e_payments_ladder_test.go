@@ -337,7 +337,13 @@ func TestPaymentsDailyCap(t *testing.T) {
 		if err != nil || ar.SpentToday != amt("40.00") {
 			t.Fatalf("auto-recharge %+v %v", ar, err)
 		}
-		capped := h.events(a.ID, "recharge.failed")
+		// The cap is reported by the run's next turn, after the second
+		// charge was recorded.
+		var capped []*ledger.Event
+		h.eventually("the cap reported", func() bool {
+			capped = h.events(a.ID, "recharge.failed")
+			return len(capped) > 0
+		})
 		if len(capped) != 1 || capped[0].Data["reason"] != "daily_cap" || capped[0].Data["failure_code"] != "daily_cap_reached" {
 			t.Fatalf("cap events %v", capped)
 		}
