@@ -40,7 +40,9 @@ type AlertState struct {
 // It replaces the owner's settings; from then on Coffer never changes the
 // thresholds. An empty thresholds list turns the alerts off.
 type BalanceAlertsUpdate struct {
-	Thresholds []money.Amount `json:"thresholds" maxItems:"3"`
+	// At most three, each above zero; the service says so in words rather
+	// than leave it to schema validation.
+	Thresholds []money.Amount `json:"thresholds" doc:"At most three thresholds, each above zero, no repeats."`
 	Emails     []string       `json:"emails,omitempty"`
 }
 

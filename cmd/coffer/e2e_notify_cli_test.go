@@ -36,7 +36,7 @@ func TestNotifyCLI(t *testing.T) {
 		t.Fatalf("alerts set: %v\n%s", err, out)
 	}
 	out, err = h.cli("alerts", "set", a.ID, "--threshold", "1", "--threshold", "2", "--threshold", "3", "--threshold", "4")
-	if err == nil || !strings.Contains(err.Error(), "thresholds") || !strings.Contains(err.Error(), "3") {
+	if err == nil || !strings.Contains(err.Error(), "has 4 thresholds; an account may have at most 3") {
 		t.Fatalf("a fourth threshold: %v\n%s", err, out)
 	}
 
