@@ -82,13 +82,19 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Caller, err
 	if !strings.HasPrefix(bearer, keyPrefix) {
 		return nil, unauthenticated()
 	}
-	k, err := s.store.GetAPIKeyByHash(ctx, hashSecret(bearer))
+	hash := hashSecret(bearer)
+	if c, ok := s.keys.get(hash); ok {
+		return c, nil
+	}
+	k, err := s.store.GetAPIKeyByHash(ctx, hash)
 	if coffer.ErrorCode(err) == coffer.ENotFound {
 		return nil, unauthenticated()
 	} else if err != nil {
 		return nil, err
 	}
-	return &Caller{KeyID: k.ID, Role: k.Role, AccountID: k.AccountID}, nil
+	c := &Caller{KeyID: k.ID, Role: k.Role, AccountID: k.AccountID}
+	s.keys.put(hash, c)
+	return c, nil
 }
 
 // AuthenticateSubaccount resolves HTTP Basic credentials of a subaccount. A

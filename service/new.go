@@ -2,6 +2,7 @@ package service
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/store"
@@ -25,6 +26,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 		cfg.DefaultCurrency = def.DefaultCurrency
 	}
 	s := &Service{store: st, clock: clock, log: log, cfg: cfg, stop: make(chan struct{})}
+	s.keys = newKeyCache(time.Minute, 10000)
 	s.committer = newCommitter(st, clock, log, cfg.MaxBatch, cfg.MaxQueue)
 	s.committer.observe = s.notify
 	s.startPayments()

@@ -70,6 +70,7 @@ type Service struct {
 	log       *slog.Logger
 	cfg       Config
 	committer *committer
+	keys      *keyCache // API keys by secret hash; see keycache.go
 	pay       *payer    // payment gateway and auto-recharge worker; see payments.go
 	notifier  *notifier // alerts e-mail and webhook delivery; see notify.go
 
