@@ -58,6 +58,9 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	// Committer failures are logged at error level; let them through.
 	log := slog.New(slog.NewTextHandler(o.Progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := service.DefaultConfig()
+	// Webhook delivery is off-path work with its own worker; the bench
+	// measures the hot path alone.
+	cfg.Notify.NoDelivery = true
 	ms := &meteredStore{Store: st}
 	e := &cofferEnv{st: ms, svc: service.New(ms, coffer.SystemClock{}, log, cfg)}
 
