@@ -91,10 +91,7 @@ func checkProfile(a *store.Account) error {
 
 // GetAccount returns an account the caller may see.
 func (s *Service) GetAccount(ctx context.Context, c Call, id string) (*api.Account, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, id); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, id, readAccount); err != nil {
+	if err := authorizeID(c.Caller, id, readAccount); err != nil {
 		return nil, err
 	}
 	a, err := s.store.GetAccount(ctx, id)

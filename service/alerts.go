@@ -30,10 +30,7 @@ const (
 // GetBalanceAlerts returns the account's alerts, whether each is armed,
 // and the recommendation: its average daily usage now.
 func (s *Service) GetBalanceAlerts(ctx context.Context, c Call, accountID string) (*api.BalanceAlerts, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
 	return s.balanceAlerts(ctx, accountID)
@@ -86,10 +83,7 @@ func (s *Service) balanceAlerts(ctx context.Context, accountID string) (*api.Bal
 // above zero, no repeats) and extra recipients. Coffer never changes
 // them afterwards.
 func (s *Service) PutBalanceAlerts(ctx context.Context, c Call, accountID string, in api.BalanceAlertsUpdate) (*api.BalanceAlerts, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, manageAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, manageAccount); err != nil {
 		return nil, err
 	}
 	if len(in.Thresholds) > ledger.MaxAlerts {

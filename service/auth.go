@@ -175,6 +175,15 @@ func authorize(c *Caller, accountID string, want access) error {
 	return unauthenticated()
 }
 
+// authorizeID is authorize for an account id taken from the request's
+// path: the id must be an account id before anything else is asked.
+func authorizeID(c *Caller, accountID string, want access) error {
+	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
+		return err
+	}
+	return authorize(c, accountID, want)
+}
+
 // adminOnly refuses anyone but an admin key.
 func adminOnly(c *Caller) error {
 	if c.Role != store.RoleAdmin {

@@ -15,10 +15,7 @@ import (
 // of a usage unit. Admin only. It goes through the committer like every
 // change of value, so it repays debt and orders with concurrent debits.
 func (s *Service) CreateGrant(ctx context.Context, c Call, accountID string, in api.GrantCreate) (*api.Grant, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, operate); err != nil {
+	if err := authorizeID(c.Caller, accountID, operate); err != nil {
 		return nil, err
 	}
 	g, err := grantRequest(in, c.Caller.Actor())
@@ -112,10 +109,7 @@ func grantRequest(in api.GrantCreate, actor string) (ledger.Grant, error) {
 
 // ListGrants lists an account's grants, oldest first.
 func (s *Service) ListGrants(ctx context.Context, c Call, accountID string, f store.LotFilter) (*api.List[api.Grant], error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
 	var err error

@@ -14,10 +14,7 @@ import (
 // past balance is answered from the ledger's postings, so it is exact for
 // any instant however much has happened since.
 func (s *Service) Balance(ctx context.Context, c Call, accountID string, at *time.Time) (*api.Balance, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readBalance); err != nil {
+	if err := authorizeID(c.Caller, accountID, readBalance); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -43,10 +40,7 @@ func (s *Service) Balance(ctx context.Context, c Call, accountID string, at *tim
 
 // Transactions lists an account's history, newest first.
 func (s *Service) Transactions(ctx context.Context, c Call, accountID string, f store.TxnFilter) (*api.List[api.Transaction], error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
 	var err error

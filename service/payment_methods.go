@@ -28,10 +28,7 @@ func methodView(m *store.PaymentMethod) *api.PaymentMethod {
 // gateway and keeps its token. A bank account starts unverified. The first
 // usable method becomes the default.
 func (s *Service) AddPaymentMethod(ctx context.Context, c Call, accountID string, in api.PaymentMethodCreate) (*api.PaymentMethod, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, manageAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, manageAccount); err != nil {
 		return nil, err
 	}
 	a, err := s.store.GetAccount(ctx, accountID)
@@ -98,10 +95,7 @@ func (s *Service) noDefault(ctx context.Context, accountID string) (bool, error)
 
 // ListPaymentMethods lists an account's methods.
 func (s *Service) ListPaymentMethods(ctx context.Context, c Call, accountID string) (*api.List[api.PaymentMethod], error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
 	if _, err := s.store.GetAccount(ctx, accountID); err != nil {

@@ -19,10 +19,7 @@ import (
 // finds the payment and answers from it, so it never charges twice; a
 // decline changes no balance and answers payment_failed (402).
 func (s *Service) CreatePurchase(ctx context.Context, c Call, accountID string, in api.PurchaseCreate) (*api.Payment, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, manageAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, manageAccount); err != nil {
 		return nil, err
 	}
 	a, err := s.store.GetAccount(ctx, accountID)
@@ -141,10 +138,7 @@ func (s *Service) chargeableMethod(ctx context.Context, accountID, id string, ba
 // ListPurchases lists an account's purchases, oldest first; with source
 // "" every payment (purchases, auto-recharges and scheduled debits).
 func (s *Service) ListPurchases(ctx context.Context, c Call, accountID, source string, p store.Page) (*api.List[api.Payment], error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
 	if err := oneOf("source", source, store.SourcePurchase, store.SourceAutoRecharge, store.SourceSchedule); err != nil {

@@ -54,10 +54,7 @@ func autoRechargeView(ar *store.AutoRecharge, now time.Time) *api.AutoRecharge {
 // GetAutoRecharge returns an account's auto-recharge settings; an account
 // that never set them has them disabled.
 func (s *Service) GetAutoRecharge(ctx context.Context, c Call, accountID string) (*api.AutoRecharge, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
 	if _, err := s.store.GetAccount(ctx, accountID); err != nil {

@@ -43,10 +43,7 @@ func nextRun(t time.Time, dayOfMonth int) time.Time {
 // day_of_month (1 to 28, at 00:00 UTC on Coffer's clock) it debits amount;
 // the debit stays pending until it settles, and is credited then.
 func (s *Service) CreateSchedule(ctx context.Context, c Call, accountID string, in api.PaymentScheduleCreate) (*api.PaymentSchedule, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, manageAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, manageAccount); err != nil {
 		return nil, err
 	}
 	if in.DayOfMonth < 1 || in.DayOfMonth > 28 {
@@ -90,10 +87,7 @@ func (s *Service) CreateSchedule(ctx context.Context, c Call, accountID string, 
 
 // ListSchedules lists an account's schedules.
 func (s *Service) ListSchedules(ctx context.Context, c Call, accountID string) (*api.List[api.PaymentSchedule], error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
 	if _, err := s.store.GetAccount(ctx, accountID); err != nil {

@@ -12,10 +12,7 @@ import (
 // CreateSubaccount adds a subaccount to an account. The answer carries the
 // auth token, once: only its hash is kept.
 func (s *Service) CreateSubaccount(ctx context.Context, c Call, accountID string, in api.SubaccountCreate) (*api.Subaccount, error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, manageAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, manageAccount); err != nil {
 		return nil, err
 	}
 	name := strings.TrimSpace(in.Name)
@@ -55,10 +52,7 @@ func (s *Service) CreateSubaccount(ctx context.Context, c Call, accountID string
 
 // ListSubaccounts lists an account's subaccounts, deleted ones left out.
 func (s *Service) ListSubaccounts(ctx context.Context, c Call, accountID string, p store.Page) (*api.List[api.Subaccount], error) {
-	if err := coffer.CheckID("id", coffer.PrefixAccount, accountID); err != nil {
-		return nil, err
-	}
-	if err := authorize(c.Caller, accountID, readAccount); err != nil {
+	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
 	p, err := page(p, coffer.PrefixSubaccount)
