@@ -121,6 +121,11 @@ type payer struct {
 	// auto-recharge on and its threshold, so that the worker skips the
 	// accounts busy debits touch without reading the database each time.
 	settings map[string]cachedSettings
+	// forgotten counts the times settings were forgotten. A reader
+	// remembers what it read only if none was forgotten while it read:
+	// else a read that began before a change could cache the old
+	// settings after the change forgot them.
+	forgotten uint64
 }
 
 type queuedCheck struct {
@@ -187,24 +192,31 @@ func (p *payer) enqueue(accountID string) {
 	p.mu.Lock()
 	p.queued[accountID] = queuedCheck{}
 	delete(p.settings, accountID)
+	p.forgotten++
 	p.mu.Unlock()
 	p.signal()
 }
 
-// cached returns the account's cached settings if fresh.
-func (p *payer) cached(accountID string) (cachedSettings, bool) {
+// cached returns the account's cached settings if fresh, and the forget
+// count to hand back to remember.
+func (p *payer) cached(accountID string) (cachedSettings, uint64, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c, ok := p.settings[accountID]
 	if !ok || time.Since(c.at) > settingsTTL {
-		return cachedSettings{}, false
+		return cachedSettings{}, p.forgotten, false
 	}
-	return c, true
+	return c, p.forgotten, true
 }
 
-func (p *payer) remember(accountID string, c cachedSettings) {
+// remember caches settings read after cached reported forgotten, unless
+// settings were forgotten since: then what was read may predate a change.
+func (p *payer) remember(accountID string, c cachedSettings, forgotten uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.forgotten != forgotten {
+		return
+	}
 	if len(p.settings) > 100_000 {
 		clear(p.settings) // a bound, not a policy: it refills as needed
 	}

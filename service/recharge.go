@@ -222,7 +222,7 @@ func (s *Service) rechargeLoop() {
 // account whose ledger balance a batch left at balance needs no recharge:
 // auto-recharge is off, or the balance is not below the threshold.
 func (s *Service) noRechargeNeeded(ctx context.Context, accountID string, balance money.Amount) (bool, error) {
-	c, ok := s.pay.cached(accountID)
+	c, forgotten, ok := s.pay.cached(accountID)
 	if !ok {
 		ar, err := s.store.GetAutoRecharge(ctx, accountID)
 		switch {
@@ -233,7 +233,7 @@ func (s *Service) noRechargeNeeded(ctx context.Context, accountID string, balanc
 			c.enabled, c.threshold = ar.Enabled, ar.Threshold
 		}
 		c.at = time.Now()
-		s.pay.remember(accountID, c)
+		s.pay.remember(accountID, c, forgotten)
 	}
 	return !c.enabled || balance >= c.threshold, nil
 }
