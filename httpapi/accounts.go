@@ -40,9 +40,6 @@ func (h *handler) registerAccounts(a huma.API) {
 		func(ctx context.Context, in *struct {
 			AccountPath
 		}) (*api.Account, error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.GetAccount(ctx, callFrom(ctx), in.ID)
 		})
 
@@ -52,9 +49,6 @@ func (h *handler) registerAccounts(a huma.API) {
 			AccountPath
 			Body api.AccountUpdate
 		}) (*api.Account, error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.UpdateAccount(ctx, callFrom(ctx), in.ID, in.Body)
 		})
 
@@ -63,9 +57,6 @@ func (h *handler) registerAccounts(a huma.API) {
 		func(ctx context.Context, in *struct {
 			AccountPath
 		}) (*api.Account, error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.CloseAccount(ctx, callFrom(ctx), in.ID)
 		})
 
@@ -76,9 +67,6 @@ func (h *handler) registerAccounts(a huma.API) {
 			AccountPath
 			Body api.SubaccountCreate
 		}) (*api.Subaccount, error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.CreateSubaccount(ctx, callFrom(ctx), in.ID, in.Body)
 		})
 
@@ -87,9 +75,6 @@ func (h *handler) registerAccounts(a huma.API) {
 			AccountPath
 			PageQuery
 		}) (*api.List[api.Subaccount], error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			p, err := in.page(coffer.PrefixSubaccount)
 			if err != nil {
 				return nil, err
@@ -101,9 +86,6 @@ func (h *handler) registerAccounts(a huma.API) {
 		func(ctx context.Context, in *struct {
 			SubaccountPath
 		}) (*api.Subaccount, error) {
-			if err := coffer.CheckID("id", coffer.PrefixSubaccount, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.GetSubaccount(ctx, callFrom(ctx), in.ID)
 		})
 
@@ -113,9 +95,6 @@ func (h *handler) registerAccounts(a huma.API) {
 			SubaccountPath
 			Body api.SubaccountUpdate
 		}) (*api.Subaccount, error) {
-			if err := coffer.CheckID("id", coffer.PrefixSubaccount, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.UpdateSubaccount(ctx, callFrom(ctx), in.ID, in.Body)
 		})
 
@@ -124,9 +103,6 @@ func (h *handler) registerAccounts(a huma.API) {
 		func(ctx context.Context, in *struct {
 			SubaccountPath
 		}) (*api.Subaccount, error) {
-			if err := coffer.CheckID("id", coffer.PrefixSubaccount, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.DeleteSubaccount(ctx, callFrom(ctx), in.ID)
 		})
 }

@@ -28,9 +28,6 @@ func (h *handler) registerCredits(a huma.API) {
 			AccountPath
 			At time.Time `query:"at" doc:"An RFC 3339 instant: the balance as it was then."`
 		}) (*api.Balance, error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			var at *time.Time
 			if !in.At.IsZero() {
 				at = &in.At
@@ -48,9 +45,6 @@ func (h *handler) registerCredits(a huma.API) {
 			SubaccountID string    `query:"subaccount_id" doc:"Only usage tagged with this subaccount."`
 			PageQuery
 		}) (*api.List[api.Transaction], error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			types, err := parseTxnTypes(in.Type)
 			if err != nil {
 				return nil, err
@@ -79,9 +73,6 @@ func (h *handler) registerCredits(a huma.API) {
 			AccountPath
 			Body api.GrantCreate
 		}) (*api.Grant, error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.CreateGrant(ctx, callFrom(ctx), in.ID, in.Body)
 		})
 
@@ -94,9 +85,6 @@ func (h *handler) registerCredits(a huma.API) {
 			Unit     string `query:"unit" doc:"Only unit credits of this unit."`
 			PageQuery
 		}) (*api.List[api.Grant], error) {
-			if err := coffer.CheckID("id", coffer.PrefixAccount, in.ID); err != nil {
-				return nil, err
-			}
 			p, err := in.page(coffer.PrefixLot)
 			if err != nil {
 				return nil, err
@@ -114,9 +102,6 @@ func (h *handler) registerCredits(a huma.API) {
 		func(ctx context.Context, in *struct {
 			GrantPath
 		}) (*api.Grant, error) {
-			if err := coffer.CheckID("id", coffer.PrefixLot, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.GetGrant(ctx, callFrom(ctx), in.ID)
 		})
 
@@ -126,9 +111,6 @@ func (h *handler) registerCredits(a huma.API) {
 			GrantPath
 			Body *api.GrantVoid
 		}) (*api.Grant, error) {
-			if err := coffer.CheckID("id", coffer.PrefixLot, in.ID); err != nil {
-				return nil, err
-			}
 			var body api.GrantVoid
 			if in.Body != nil {
 				body = *in.Body

@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
 )
 
@@ -149,9 +148,6 @@ func (h *handler) registerPayments(a huma.API) {
 	register(a, mutate(http.MethodDelete, http.StatusOK, "cancelPaymentSchedule", "/v1/payment_schedules/{id}", tagAutoRecharge,
 		"Cancel a payment schedule", "Debits already made still settle."),
 		func(ctx context.Context, in *struct{ SchedulePath }) (*api.PaymentSchedule, error) {
-			if err := coffer.CheckID("id", "psch", in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.CancelSchedule(ctx, callFrom(ctx), in.ID)
 		})
 }

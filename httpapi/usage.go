@@ -6,7 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
 )
 
@@ -53,9 +52,6 @@ func (h *handler) registerUsage(a huma.API) {
 		func(ctx context.Context, in *struct {
 			HoldPath
 		}) (*api.Hold, error) {
-			if err := coffer.CheckID("id", coffer.PrefixHold, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.GetHold(ctx, callFrom(ctx), in.ID)
 		})
 
@@ -66,9 +62,6 @@ func (h *handler) registerUsage(a huma.API) {
 		HoldPath
 		Body api.HoldCapture
 	}) (*api.Hold, error) {
-		if err := coffer.CheckID("id", coffer.PrefixHold, in.ID); err != nil {
-			return nil, err
-		}
 		return h.svc.CaptureHold(ctx, callFrom(ctx), in.ID, in.Body)
 	})
 
@@ -77,9 +70,6 @@ func (h *handler) registerUsage(a huma.API) {
 		func(ctx context.Context, in *struct {
 			HoldPath
 		}) (*api.Hold, error) {
-			if err := coffer.CheckID("id", coffer.PrefixHold, in.ID); err != nil {
-				return nil, err
-			}
 			return h.svc.ReleaseHold(ctx, callFrom(ctx), in.ID)
 		})
 }
