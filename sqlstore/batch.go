@@ -225,8 +225,8 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 	stmts = append(stmts, insertRows("holds", holdColumns, holdRows,
 		" ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status,"+
 			" txn_id = excluded.txn_id, finished_at = excluded.finished_at")...)
-	stmts = append(stmts, insertRows("txns", txnColumns, txnRows, "")...)
-	stmts = append(stmts, insertRows("postings", postingColumns, postRows, "")...)
+	stmts = append(stmts, appendRows("txns", txnColumns, txnRows)...)
+	stmts = append(stmts, appendRows("postings", postingColumns, postRows)...)
 	evs, err := eventStmts(events)
 	if err != nil {
 		return err

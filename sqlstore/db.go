@@ -44,7 +44,22 @@ type bulk struct {
 	one  string             // the statement for one row: parameters $1…$k
 	many func(n int) string // the statement for n rows: parameters $1…$(n·k)
 	rows [][]any
+	// copyTo, when set, names a plain append (no ON CONFLICT) that
+	// PostgreSQL may run as COPY when there are enough rows: COPY skips
+	// parsing and binding thousands of parameters, which for a committer
+	// batch of debits costs about a third as much again as the insert.
+	copyTo *copyTarget
 }
+
+// copyTarget is the table and columns of a COPY.
+type copyTarget struct {
+	table string
+	cols  []string
+}
+
+// copyMin is the fewest rows worth a COPY: it is a round trip of its own,
+// outside the pipelined batch, so small batches are cheaper inline.
+const copyMin = 64
 
 // expand returns the multi-row statements for the bulk write, each under
 // maxParams parameters.
@@ -293,6 +308,7 @@ type pgConn interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error)
 }
 
 type pgQuerier struct{ c pgConn }
@@ -308,16 +324,34 @@ func (q pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, 
 
 // pipeline sends every statement in one batch: one network round trip
 // however many statements there are.
+//
+// A large plain append goes as COPY instead. COPY cannot join a batch, so
+// the statements before it are sent first, keeping their order (a
+// posting's grant must exist before the posting).
 func (q pgQuerier) pipeline(ctx context.Context, stmts []stmt) error {
 	var flat []stmt
 	for _, s := range stmts {
-		if s.bulk != nil {
+		switch {
+		case s.bulk != nil && s.bulk.copyTo != nil && len(s.bulk.rows) >= copyMin:
+			if err := q.send(ctx, flat); err != nil {
+				return err
+			}
+			flat = flat[:0]
+			t := s.bulk.copyTo
+			if _, err := q.c.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromRows(s.bulk.rows)); err != nil {
+				return err
+			}
+		case s.bulk != nil:
 			flat = append(flat, s.bulk.expand()...)
-		} else {
+		default:
 			flat = append(flat, s)
 		}
 	}
-	stmts = flat
+	return q.send(ctx, flat)
+}
+
+// send runs statements in one round trip.
+func (q pgQuerier) send(ctx context.Context, stmts []stmt) error {
 	switch len(stmts) {
 	case 0:
 		return nil

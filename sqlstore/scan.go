@@ -125,6 +125,16 @@ const maxParams = 30000
 
 // insertRows returns a bulk INSERT of rows into table; suffix follows the
 // VALUES list (ON CONFLICT …).
+// appendRows is insertRows for a plain append, which PostgreSQL may send
+// as COPY when there are many rows.
+func appendRows(table string, cols []string, rows [][]any) []stmt {
+	out := insertRows(table, cols, rows, "")
+	for _, s := range out {
+		s.bulk.copyTo = &copyTarget{table: table, cols: cols}
+	}
+	return out
+}
+
 func insertRows(table string, cols []string, rows [][]any, suffix string) []stmt {
 	if len(rows) == 0 {
 		return nil
