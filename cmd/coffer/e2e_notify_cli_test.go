@@ -64,6 +64,7 @@ func TestNotifyCLI(t *testing.T) {
 	}
 	alerts := h.allEvents(eventsOf(a.ID, "balance.alert_triggered"))
 	waitFor(t, "the alert webhook", func() bool { return len(rcv.missing(eventIDs(alerts))) == 0 })
+	waitRecorded(t, h.admin, eventIDs(alerts))
 	out, err = h.cli("events", "get", alerts[0].ID)
 	if err != nil || !strings.Contains(out, "threshold=75.00") || !strings.Contains(out, "succeeded") || !strings.Contains(out, "204") {
 		t.Fatalf("events get: %v\n%s", err, out)

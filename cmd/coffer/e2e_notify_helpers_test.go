@@ -204,3 +204,28 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// waitRecorded waits until every delivery of the events is recorded as
+// succeeded. A receiver has a request before its sender has recorded the
+// answer, so "the receiver got it" is not yet "Coffer knows it was
+// delivered".
+func waitRecorded(t *testing.T, c *client.Client, ids []string) {
+	t.Helper()
+	waitFor(t, "every delivery recorded as succeeded", func() bool {
+		for _, id := range ids {
+			d, err := c.GetEvent(t.Context(), id)
+			if err != nil {
+				t.Fatalf("event %s: %v", id, err)
+			}
+			if len(d.Deliveries) == 0 {
+				return false
+			}
+			for _, dl := range d.Deliveries {
+				if dl.Status != "succeeded" {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}

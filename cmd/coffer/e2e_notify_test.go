@@ -306,6 +306,7 @@ func TestDeliveryAfterRestart(t *testing.T) {
 		third.advance("5m")
 		ids := eventIDs(evs)
 		waitFor(t, "every event after the restarts", func() bool { return len(rcv.missing(ids)) == 0 })
+		waitRecorded(t, third.admin, ids)
 		for _, e := range evs {
 			d, err := third.admin.GetEvent(third.ctx, e.ID)
 			if err != nil || len(d.Deliveries) != 1 || d.Deliveries[0].Status != "succeeded" {
