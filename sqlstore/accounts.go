@@ -68,22 +68,8 @@ func (s *Store) GetAccount(ctx context.Context, id string) (*store.Account, erro
 }
 
 func getAccount(ctx context.Context, q querier, id, suffix string) (*store.Account, error) {
-	r, err := q.query(ctx, "SELECT "+accountCols+" FROM accounts WHERE id = $1"+suffix, id)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	if !r.Next() {
-		if err := r.Err(); err != nil {
-			return nil, err
-		}
-		return nil, coffer.Errorf(coffer.ENotFound, "account %s not found", id)
-	}
-	a, err := scanAccount(r)
-	if err != nil {
-		return nil, err
-	}
-	return a, r.Err()
+	return getOne(ctx, q, scanAccount, coffer.Errorf(coffer.ENotFound, "account %s not found", id),
+		"SELECT "+accountCols+" FROM accounts WHERE id = $1"+suffix, id)
 }
 
 // ListAccounts lists accounts in id (creation) order.
@@ -118,6 +104,24 @@ func collect[T any](r rows, limit int, scan func(scanner) (T, error)) ([]T, bool
 		return out[:limit], true, nil
 	}
 	return out, false, nil
+}
+
+// getOne runs a query that names at most one row and scans it; notFound
+// is the error when there is none.
+func getOne[T any](ctx context.Context, q querier, scan func(scanner) (T, error), notFound error, query string, args ...any) (T, error) {
+	var zero T
+	r, err := q.query(ctx, query, args...)
+	if err != nil {
+		return zero, err
+	}
+	list, _, err := collect(r, 1, scan)
+	if err != nil {
+		return zero, err
+	}
+	if len(list) == 0 {
+		return zero, notFound
+	}
+	return list[0], nil
 }
 
 // UpdateAccount locks the account, lets fn change it, and saves its
@@ -179,25 +183,12 @@ func (s *Store) GetSubaccountByAuthID(ctx context.Context, authID string) (*stor
 }
 
 func getSubaccount(ctx context.Context, q querier, col, val, suffix string) (*store.Subaccount, error) {
-	r, err := q.query(ctx, "SELECT "+subaccountCols+" FROM subaccounts WHERE "+col+" = $1"+suffix, val)
-	if err != nil {
-		return nil, err
+	notFound := coffer.Errorf(coffer.ENotFound, "subaccount %s not found", val)
+	if col == "auth_id" {
+		notFound = coffer.Errorf(coffer.ENotFound, "no subaccount has auth id %s", val)
 	}
-	defer r.Close()
-	if !r.Next() {
-		if err := r.Err(); err != nil {
-			return nil, err
-		}
-		if col == "auth_id" {
-			return nil, coffer.Errorf(coffer.ENotFound, "no subaccount has auth id %s", val)
-		}
-		return nil, coffer.Errorf(coffer.ENotFound, "subaccount %s not found", val)
-	}
-	sub, err := scanSubaccount(r)
-	if err != nil {
-		return nil, err
-	}
-	return sub, r.Err()
+	return getOne(ctx, q, scanSubaccount, notFound,
+		"SELECT "+subaccountCols+" FROM subaccounts WHERE "+col+" = $1"+suffix, val)
 }
 
 // ListSubaccounts lists an account's subaccounts in id order, leaving out
@@ -254,22 +245,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *store.APIKey) error {
 
 // GetAPIKeyByHash finds the key whose secret hashes to hash.
 func (s *Store) GetAPIKeyByHash(ctx context.Context, hash []byte) (*store.APIKey, error) {
-	r, err := s.eng.pool(false).query(ctx, "SELECT "+apiKeyCols+" FROM api_keys WHERE hash = $1", nonNil(hash))
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	if !r.Next() {
-		if err := r.Err(); err != nil {
-			return nil, err
-		}
-		return nil, coffer.Errorf(coffer.ENotFound, "API key not found")
-	}
-	k, err := scanAPIKey(r)
-	if err != nil {
-		return nil, err
-	}
-	return k, r.Err()
+	return getOne(ctx, s.eng.pool(false), scanAPIKey, coffer.Errorf(coffer.ENotFound, "API key not found"),
+		"SELECT "+apiKeyCols+" FROM api_keys WHERE hash = $1", nonNil(hash))
 }
 
 // CountAPIKeys counts the stored keys (none means a fresh install).
@@ -283,22 +260,8 @@ func (s *Store) CountAPIKeys(ctx context.Context) (int, error) {
 
 // GetIdempotency reads a stored answer.
 func (s *Store) GetIdempotency(ctx context.Context, scope, key string) (*store.Idempotency, error) {
-	r, err := s.eng.pool(false).query(ctx, "SELECT "+idemCols+" FROM idempotency WHERE scope = $1 AND key = $2", scope, key)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	if !r.Next() {
-		if err := r.Err(); err != nil {
-			return nil, err
-		}
-		return nil, coffer.Errorf(coffer.ENotFound, "idempotency key %s not found", key)
-	}
-	i, err := scanIdem(r)
-	if err != nil {
-		return nil, err
-	}
-	return i, r.Err()
+	return getOne(ctx, s.eng.pool(false), scanIdem, coffer.Errorf(coffer.ENotFound, "idempotency key %s not found", key),
+		"SELECT "+idemCols+" FROM idempotency WHERE scope = $1 AND key = $2", scope, key)
 }
 
 // SaveIdempotency records the answer to a request that changed nothing; a

@@ -17,18 +17,8 @@ import (
 
 // GetLot reads a lot (a grant, in the API's words).
 func (s *Store) GetLot(ctx context.Context, id string) (*ledger.Lot, error) {
-	r, err := s.eng.pool(false).query(ctx, "SELECT "+lotCols+" FROM lots WHERE id = $1", id)
-	if err != nil {
-		return nil, err
-	}
-	l, _, err := collect(r, 1, scanLot)
-	if err != nil {
-		return nil, err
-	}
-	if len(l) == 0 {
-		return nil, coffer.Errorf(coffer.ENotFound, "grant %s not found", id)
-	}
-	return l[0], nil
+	return getOne(ctx, s.eng.pool(false), scanLot, coffer.Errorf(coffer.ENotFound, "grant %s not found", id),
+		"SELECT "+lotCols+" FROM lots WHERE id = $1", id)
 }
 
 // ListLots lists an account's lots in id (creation) order.
@@ -81,18 +71,8 @@ func (w *where) sql() string {
 
 // GetHold reads a hold.
 func (s *Store) GetHold(ctx context.Context, id string) (*ledger.Hold, error) {
-	r, err := s.eng.pool(false).query(ctx, "SELECT "+holdCols+" FROM holds WHERE id = $1", id)
-	if err != nil {
-		return nil, err
-	}
-	h, _, err := collect(r, 1, scanHold)
-	if err != nil {
-		return nil, err
-	}
-	if len(h) == 0 {
-		return nil, coffer.Errorf(coffer.ENotFound, "hold %s not found", id)
-	}
-	return h[0], nil
+	return getOne(ctx, s.eng.pool(false), scanHold, coffer.Errorf(coffer.ENotFound, "hold %s not found", id),
+		"SELECT "+holdCols+" FROM holds WHERE id = $1", id)
 }
 
 // GetTxn reads a transaction with its postings.

@@ -61,18 +61,10 @@ func scanAlerts(r scanner) (*store.AlertSettings, error) {
 
 // GetAlertSettings returns the account's alert row.
 func (s *Store) GetAlertSettings(ctx context.Context, accountID string) (*store.AlertSettings, error) {
-	r, err := s.eng.pool(false).query(ctx, "SELECT "+alertCols+" FROM balance_alerts WHERE account_id = $1", accountID)
-	if err != nil {
-		return nil, s.translate(err)
-	}
-	list, _, err := collect(r, noLimit, scanAlerts)
-	if err != nil {
-		return nil, s.translate(err)
-	}
-	if len(list) == 0 {
-		return nil, coffer.Errorf(coffer.ENotFound, "account %s has no alert settings of its own", accountID)
-	}
-	return list[0], nil
+	a, err := getOne(ctx, s.eng.pool(false), scanAlerts,
+		coffer.Errorf(coffer.ENotFound, "account %s has no alert settings of its own", accountID),
+		"SELECT "+alertCols+" FROM balance_alerts WHERE account_id = $1", accountID)
+	return a, s.translate(err)
 }
 
 // PutAlertSettings saves the owner's settings, keeping the last

@@ -44,18 +44,8 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *store.WebhookEndpo
 }
 
 func getEndpoint(ctx context.Context, q querier, id, suffix string) (*store.WebhookEndpoint, error) {
-	r, err := q.query(ctx, "SELECT "+endpointCols+" FROM webhook_endpoints WHERE id = $1"+suffix, id)
-	if err != nil {
-		return nil, err
-	}
-	list, _, err := collect(r, noLimit, scanEndpoint)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, coffer.Errorf(coffer.ENotFound, "webhook endpoint %s not found", id)
-	}
-	return list[0], nil
+	return getOne(ctx, q, scanEndpoint, coffer.Errorf(coffer.ENotFound, "webhook endpoint %s not found", id),
+		"SELECT "+endpointCols+" FROM webhook_endpoints WHERE id = $1"+suffix, id)
 }
 
 // GetWebhookEndpoint reads an endpoint.
@@ -137,18 +127,9 @@ func scanEvent(r scanner) (*ledger.Event, error) {
 
 // GetEvent reads one outbox event.
 func (s *Store) GetEvent(ctx context.Context, id string) (*ledger.Event, error) {
-	r, err := s.eng.pool(false).query(ctx, "SELECT "+eventCols+" FROM events WHERE id = $1", id)
-	if err != nil {
-		return nil, s.translate(err)
-	}
-	list, _, err := collect(r, noLimit, scanEvent)
-	if err != nil {
-		return nil, s.translate(err)
-	}
-	if len(list) == 0 {
-		return nil, coffer.Errorf(coffer.ENotFound, "event %s not found", id)
-	}
-	return list[0], nil
+	e, err := getOne(ctx, s.eng.pool(false), scanEvent, coffer.Errorf(coffer.ENotFound, "event %s not found", id),
+		"SELECT "+eventCols+" FROM events WHERE id = $1", id)
+	return e, s.translate(err)
 }
 
 // ListEvents lists events newest first by id (ids sort by creation time).
