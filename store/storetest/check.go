@@ -117,6 +117,18 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	exec("UPDATE lots SET status = 'expired' WHERE id = $1", le.ID)
 	want = append(want, rs{"lot_final", le.ID}, rs{"account_balance", e.ID})
 
+	// A posting whose transaction is gone, and a transaction whose
+	// account is not there: the journal has no foreign keys to stop either.
+	g := f.account()
+	f.mustApply(g.ID, grant(ledger.Grant{Amount: amt("10")}))
+	dg := f.mustApply(g.ID, debit(ledger.Debit{Amount: amt("1")}))
+	exec("DELETE FROM txns WHERE id = $1", dg.Txn.ID)
+	want = append(want, rs{"posting_txn", dg.Txn.ID})
+	h := f.account()
+	gh := f.mustApply(h.ID, grant(ledger.Grant{Amount: amt("10")}))
+	exec("UPDATE txns SET account_id = 'acct_missing' WHERE id = $1", gh.Txn.ID)
+	want = append(want, rs{"txn_account", gh.Txn.ID})
+
 	// Healthy neighbours stay quiet: an overdraft on record is no violation.
 	ok1 := f.account()
 	f.mustApply(ok1.ID, debit(ledger.Debit{Amount: amt("5"), AllowNegative: true}))
