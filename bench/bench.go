@@ -51,6 +51,9 @@ type Options struct {
 	// Rate is the debits per second the open-loop HTTP run offers
 	// (default 5000).
 	Rate float64
+	// Committers is how many committers Coffer runs side by side (0: the
+	// store's choice, as for coffer serve).
+	Committers int
 	// Rounds splits each scenario's time (or count) into this many runs,
 	// taken in turn with the other scenarios' (default 1). On a shared
 	// machine it spreads background load over all scenarios alike.
@@ -181,6 +184,7 @@ type Report struct {
 	Concurrency int      `json:"concurrency"`
 	BatchSize   int      `json:"batch_size"`
 	AppendBatch int      `json:"append_batch"`
+	Committers  int      `json:"committers"`
 	Plan        string   `json:"plan"`
 	Rounds      int      `json:"rounds"`
 	Results     []Result `json:"results"`
@@ -259,7 +263,8 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 
 	rep = &Report{Engine: db.engine, Database: db.where, Durability: durability, GoVersion: runtime.Version(),
 		CPUs: runtime.GOMAXPROCS(0), Accounts: o.Accounts, Clients: o.Clients, Concurrency: o.Concurrency,
-		BatchSize: o.BatchSize, AppendBatch: o.AppendBatch, Rounds: o.Rounds}
+		BatchSize: o.BatchSize, AppendBatch: o.AppendBatch, Rounds: o.Rounds,
+		Committers: env.svc.Committers()}
 	if o.Count > 0 {
 		rep.Plan = fmt.Sprintf("%d debits per scenario", o.Count)
 	} else {

@@ -61,6 +61,7 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	// Webhook delivery is off-path work with its own worker; the bench
 	// measures the hot path alone.
 	cfg.Notify.NoDelivery = true
+	cfg.Committers = o.Committers
 	ms := &meteredStore{Store: st}
 	e := &cofferEnv{st: ms, svc: service.New(ms, coffer.SystemClock{}, log, cfg)}
 

@@ -87,8 +87,9 @@ func (rep *Report) WriteTable(w io.Writer) {
 		plan += fmt.Sprintf(", in %d rounds taken in turn", rep.Rounds)
 	}
 	fmt.Fprintf(w, "load:         %s; %d accounts + 1 hot; in-process %d goroutines; HTTP and naive %d clients;"+
-		" batch requests of %d; raw append %d rows per commit\n\n",
+		" batch requests of %d; raw append %d rows per commit\n",
 		plan, rep.Accounts, rep.Concurrency, rep.Clients, rep.BatchSize, rep.AppendBatch)
+	fmt.Fprintf(w, "committers:   %d side by side (busy and the phase times add up theirs)\n\n", rep.Committers)
 
 	width := len("scenario")
 	for _, r := range rep.Results {

@@ -24,6 +24,11 @@ type Config struct {
 	// MaxQueue bounds how many requests may wait for the committer; past it
 	// callers get EOverloaded (HTTP 503 with Retry-After).
 	MaxQueue int
+	// Committers is how many committers run side by side, each owning a
+	// share of the accounts (committers.go); 0 lets the store choose: one
+	// on SQLite, whose single writer gains nothing from more, two on
+	// PostgreSQL.
+	Committers int
 	// SweepInterval is how often expiry of lots and holds runs on the
 	// system clock. Under a test clock, advancing the clock runs it.
 	SweepInterval time.Duration
@@ -69,7 +74,7 @@ type Service struct {
 	clock     coffer.Clock
 	log       *slog.Logger
 	cfg       Config
-	committer *committer
+	committer committers
 	keys      *keyCache // API keys by secret hash; see keycache.go
 	pay       *payer    // payment gateway and auto-recharge worker; see payments.go
 	notifier  *notifier // alerts e-mail and webhook delivery; see notify.go

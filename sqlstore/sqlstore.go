@@ -81,6 +81,17 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 // Engine returns "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.d.name }
 
+// BatchParallelism is how many committer batches the engine usefully runs
+// at once. SQLite takes one write transaction at a time. PostgreSQL takes
+// many; two keep one backend writing while the next batch is applied and
+// encoded, and more only shrink each batch (measured in docs/performance.md).
+func (s *Store) BatchParallelism() int {
+	if s.d.name == "postgres" {
+		return 2
+	}
+	return 1
+}
+
 // Close releases the store's connections.
 func (s *Store) Close() error { return s.eng.close() }
 

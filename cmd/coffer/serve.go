@@ -70,6 +70,7 @@ first start with an empty store it prints a new admin API key once.`,
 	f.StringVar(&logLevel, "log-level", env("COFFER_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env COFFER_LOG_LEVEL)")
 	f.IntVar(&cfg.Service.MaxBatch, "max-batch", 512, "most requests one committer transaction applies")
 	f.IntVar(&cfg.Service.MaxQueue, "max-queue", 16384, "most requests waiting for the committer before new ones get 503")
+	f.IntVar(&cfg.Service.Committers, "committers", 0, "committers run side by side, each owning a share of the accounts (0: one on SQLite, two on PostgreSQL)")
 	f.DurationVar(&cfg.Service.SweepInterval, "sweep-interval", time.Minute, "how often expired grants and holds are swept")
 	addNotifyFlags(f, &cfg.Service.Notify)
 	addPaymentFlags(f, &cfg)
