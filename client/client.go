@@ -3,9 +3,10 @@
 // It has one method per route, takes and returns the wire types of package
 // api, and reports every non-2xx answer as an *Error carrying the server's
 // error code. Every mutating call carries an Idempotency-Key: the caller's
-// own (WithIdempotencyKey) or a random one made once per call. A call that
-// fails on the network or gets 503 is retried with the same key, so a retry
-// can never apply a change twice.
+// own (WithIdempotencyKey) or a random one made once per call; a debit,
+// whose required event_id already plays that part, carries only the
+// caller's. A call that fails on the network or gets 503 is retried with
+// the same key (or event_id), so a retry can never apply a change twice.
 //
 //	c := client.New("http://127.0.0.1:8080", client.WithAPIKey(key))
 //	d, err := c.Debit(ctx, api.DebitCreate{AccountID: id, EventID: "req-42", Amount: &amt})
@@ -106,6 +107,9 @@ type CallOption func(*callConfig)
 
 type callConfig struct {
 	idempotencyKey string
+	// keyedByBody: the request carries its own idempotency key (a debit's
+	// event_id), so without a caller's key none is made up for it.
+	keyedByBody bool
 }
 
 // WithIdempotencyKey sends key as the call's Idempotency-Key instead of a
@@ -139,7 +143,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, opts 
 	key := ""
 	if method != http.MethodGet {
 		key = cc.idempotencyKey
-		if key == "" {
+		if key == "" && !cc.keyedByBody {
 			key = NewIdempotencyKey()
 		}
 	}

@@ -219,7 +219,9 @@ func TestPathsAndMethods(t *testing.T) {
 		if got := r.Method + " " + r.Path; got != strings.Replace(tc.want, "%2F", "/", 1) {
 			t.Errorf("call %d = %s, want %s", i, got, tc.want)
 		}
-		if hasKey := r.Header.Get("Idempotency-Key") != ""; hasKey != (r.Method != "GET") {
+		// A debit's event_id is its idempotency key; every other mutation
+		// carries an Idempotency-Key.
+		if hasKey := r.Header.Get("Idempotency-Key") != ""; hasKey != (r.Method != "GET" && r.Path != "/v1/debits") {
 			t.Errorf("%s: Idempotency-Key present = %v", tc.want, hasKey)
 		}
 	}
@@ -268,18 +270,18 @@ func TestRetrySameKeyOn503(t *testing.T) {
 		w.Header().Set("Retry-After", "0")
 		errAnswer(503, "overloaded", "too busy", "")(w, r)
 	}
-	f := newFake(t, overloaded, overloaded, answer(201, api.Debit{Object: "debit"}))
+	f := newFake(t, overloaded, overloaded, answer(201, api.Grant{}))
 	amt := money.MustParse("1")
-	if _, err := f.client().Debit(context.Background(), api.DebitCreate{EventID: "e", Amount: &amt}); err != nil {
+	if _, err := f.client().CreateGrant(context.Background(), "acct_1", api.GrantCreate{Amount: amt}); err != nil {
 		t.Fatal(err)
 	}
 	assertSameKeyAndBody(t, f.requests(), 3)
 }
 
 func TestRetrySameKeyOnNetworkError(t *testing.T) {
-	f := newFake(t, hangUp, hangUp, answer(201, api.Debit{Object: "debit"}))
+	f := newFake(t, hangUp, hangUp, answer(201, api.Grant{}))
 	amt := money.MustParse("1")
-	if _, err := f.client().Debit(context.Background(), api.DebitCreate{EventID: "e", Amount: &amt}); err != nil {
+	if _, err := f.client().CreateGrant(context.Background(), "acct_1", api.GrantCreate{Amount: amt}); err != nil {
 		t.Fatal(err)
 	}
 	// net/http may itself resend a request it knows is idempotent after a
@@ -419,5 +421,34 @@ func TestRetryAfterParsing(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("retryAfter(%q) = %s, %v", tc.in, got, ok)
 		}
+	}
+}
+
+// TestDebitRetriesByEventID: a debit carries no made-up Idempotency-Key, a
+// retry after a lost answer sends the same body (so the same event_id, which
+// the server answers with the first debit), and a caller's own key is sent.
+func TestDebitRetriesByEventID(t *testing.T) {
+	f := newFake(t, hangUp, answer(200, api.Debit{Replayed: true}))
+	c := f.client()
+	amt := money.MustParse("0.01")
+	d, err := c.Debit(context.Background(), api.DebitCreate{AccountID: "acct_1", EventID: "ev-7", Amount: &amt})
+	if err != nil || !d.Replayed {
+		t.Fatalf("debit = %+v, %v", d, err)
+	}
+	rs := f.requests()
+	if len(rs) != 2 || rs[0].Body != rs[1].Body || !strings.Contains(rs[0].Body, `"event_id":"ev-7"`) {
+		t.Fatalf("requests = %+v", rs)
+	}
+	for _, r := range rs {
+		if k := r.Header.Get("Idempotency-Key"); k != "" {
+			t.Errorf("debit sent Idempotency-Key %q", k)
+		}
+	}
+	if _, err := c.Debit(context.Background(), api.DebitCreate{AccountID: "acct_1", EventID: "ev-8", Amount: &amt},
+		WithIdempotencyKey("mine")); err != nil {
+		t.Fatal(err)
+	}
+	if k := f.requests()[2].Header.Get("Idempotency-Key"); k != "mine" {
+		t.Errorf("caller's key = %q, want mine", k)
 	}
 }

@@ -13,6 +13,11 @@ import (
 // Replayed set.
 func (c *Client) Debit(ctx context.Context, in api.DebitCreate, opts ...CallOption) (*api.Debit, error) {
 	var out api.Debit
+	// The event_id makes a retried debit safe on its own: the server
+	// answers a repeat with the first debit (replayed: true) and refuses
+	// one with other figures. A random Idempotency-Key would add nothing
+	// but a stored answer per debit; a caller's own key is still sent.
+	opts = append([]CallOption{func(cc *callConfig) { cc.keyedByBody = true }}, opts...)
 	if err := c.do(ctx, http.MethodPost, "/v1/debits", in, &out, opts); err != nil {
 		return nil, err
 	}
