@@ -16,11 +16,26 @@ import (
 type batch struct {
 	s *Store
 	q tx
+	// loaded are the lots LoadStates read: rows that exist, so Write
+	// updates the two columns a lot changes in instead of upserting it.
+	loaded map[string]bool
 }
 
 // LoadStates locks the accounts in id order and loads their live state.
 func (b *batch) LoadStates(ctx context.Context, accountIDs []string) (map[string]*ledger.State, error) {
-	return loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate, alertStmt)
+	states, err := loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate, alertStmt)
+	if err != nil {
+		return nil, err
+	}
+	if b.loaded == nil {
+		b.loaded = map[string]bool{}
+	}
+	for _, st := range states {
+		for _, l := range st.Lots {
+			b.loaded[l.ID] = true
+		}
+	}
+	return states, nil
 }
 
 // selectPairs returns a query for the rows of table whose columns (a, b)
@@ -212,12 +227,21 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 		events = append(events, e.Events...)
 	}
 
-	lotRows := make([][]any, len(lots))
-	for i, l := range lots {
-		lotRows[i] = lotRow(l)
+	// A lot changes only in remaining and status after it is created.
+	// Lots this batch loaded exist, and an UPDATE of those two columns
+	// costs the database far less than an upsert of the whole row; new
+	// lots, and any the batch did not load, are upserted.
+	var lotRows, lotChanges [][]any
+	for _, l := range lots {
+		if b.loaded[l.ID] {
+			lotChanges = append(lotChanges, []any{l.ID, int64(l.Remaining), string(l.Status)})
+		} else {
+			lotRows = append(lotRows, lotRow(l))
+		}
 	}
 	stmts = append(stmts, insertRows("lots", lotColumns, lotRows,
 		" ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining, status = excluded.status")...)
+	stmts = append(stmts, updateRows("lots", lotChangeColumns, lotChanges)...)
 	holdRows := make([][]any, len(holds))
 	for i, h := range holds {
 		holdRows[i] = holdRow(h)
@@ -240,11 +264,61 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 	return b.s.translate(b.q.pipeline(ctx, stmts))
 }
 
+var (
+	lotChangeColumns     = []column{{"id", "TEXT"}, {"remaining", "BIGINT"}, {"status", "TEXT"}}
+	accountChangeColumns = []column{{"id", "TEXT"}, {"debt", "BIGINT"}, {"balance", "BIGINT"}, {"status", "TEXT"}}
+)
+
+// column is a column an update sets (or, the first, finds rows by), with
+// its SQL type.
+type column struct{ name, sqlType string }
+
+// updateRows updates rows of table found by the first column's value,
+// setting the other columns. On PostgreSQL it is one UPDATE joining a
+// VALUES list, so a batch over many cold accounts costs what one over a
+// hot account does; a CTE names the VALUES columns in a way both engines
+// accept, and the casts type the parameters.
+func updateRows(table string, cols []column, rows [][]any) []stmt {
+	if len(rows) == 0 {
+		return nil
+	}
+	key := cols[0].name
+	var set, setV, names []string
+	for i, c := range cols {
+		names = append(names, c.name)
+		if i > 0 {
+			set = append(set, fmt.Sprintf("%s = $%d", c.name, i+1))
+			setV = append(setV, c.name+" = v."+c.name)
+		}
+	}
+	return []stmt{{bulk: &bulk{
+		one: "UPDATE " + table + " SET " + strings.Join(set, ", ") + " WHERE " + key + " = $1",
+		many: func(n int) string {
+			var b strings.Builder
+			b.WriteString("WITH v (" + strings.Join(names, ", ") + ") AS (VALUES ")
+			for i := range n {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteByte('(')
+				for j, c := range cols {
+					if j > 0 {
+						b.WriteString(", ")
+					}
+					fmt.Fprintf(&b, "CAST($%d AS %s)", i*len(cols)+j+1, c.sqlType)
+				}
+				b.WriteByte(')')
+			}
+			b.WriteString(") UPDATE " + table + " SET " + strings.Join(setV, ", ") +
+				" FROM v WHERE " + table + "." + key + " = v." + key)
+			return b.String()
+		},
+		rows: rows,
+	}}}
+}
+
 // accountUpdates writes each state's ledger fields (debt, cached balance,
-// status). On PostgreSQL it is one UPDATE joining a VALUES list, so a batch
-// over many cold accounts costs what one over a hot account does; a CTE
-// names the VALUES columns in a way both engines accept, and the casts type
-// the parameters.
+// status).
 func accountUpdates(states []*ledger.State) []stmt {
 	at := map[string]int{}
 	var rows [][]any
@@ -257,25 +331,5 @@ func accountUpdates(states []*ledger.State) []stmt {
 		at[st.Account.ID] = len(rows)
 		rows = append(rows, row)
 	}
-	if len(rows) == 0 {
-		return nil
-	}
-	return []stmt{{bulk: &bulk{
-		one: "UPDATE accounts SET debt = $2, balance = $3, status = $4 WHERE id = $1",
-		many: func(n int) string {
-			var b strings.Builder
-			b.WriteString("WITH v (id, debt, balance, status) AS (VALUES ")
-			for i := range n {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				p := 4 * i
-				fmt.Fprintf(&b, "($%d, CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", p+1, p+2, p+3, p+4)
-			}
-			b.WriteString(") UPDATE accounts SET debt = v.debt, balance = v.balance, status = v.status" +
-				" FROM v WHERE accounts.id = v.id")
-			return b.String()
-		},
-		rows: rows,
-	}}}
+	return updateRows("accounts", accountChangeColumns, rows)
 }
