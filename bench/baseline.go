@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cofferdev/coffer/sqlstore"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, as sqlstore uses
 )
 
@@ -97,10 +99,10 @@ func openBaseline(ctx context.Context, engine, dsn string, clients int) (baselin
 		return &pgBaseline{p: p}, nil
 	}
 	// The same settings as sqlstore's writer: WAL, synchronous=FULL (an
-	// fsync per commit), BEGIN IMMEDIATE, and one connection, so that the
-	// clients queue for it in the pool as Coffer's writers do rather than
-	// spin on SQLITE_BUSY.
-	db, err := sql.Open("sqlite", dsn+"?_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	// fsync per commit), BEGIN IMMEDIATE, the page cache and checkpoint
+	// interval, and one connection, so that the clients queue for it in the
+	// pool as Coffer's writers do rather than spin on SQLITE_BUSY.
+	db, err := sql.Open("sqlite", sqlstore.SQLiteWriterDSN(dsn))
 	if err != nil {
 		return nil, err
 	}
@@ -190,12 +192,20 @@ func (b *sqliteBaseline) settings(ctx context.Context) (string, error) {
 	if err := b.db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
 		return "", err
 	}
+	var ckpt, cache int
+	if err := b.db.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&ckpt); err != nil {
+		return "", err
+	}
+	if err := b.db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+		return "", err
+	}
 	names := []string{"OFF", "NORMAL", "FULL", "EXTRA"}
 	s := fmt.Sprint(sync)
 	if sync >= 0 && sync < len(names) {
 		s = names[sync]
 	}
-	return fmt.Sprintf("journal_mode=%s synchronous=%s (the same as the store's writer)", strings.ToUpper(mode), s), nil
+	return fmt.Sprintf("journal_mode=%s synchronous=%s wal_autocheckpoint=%d cache_size=%d (the same as the store's writer)",
+		strings.ToUpper(mode), s, ckpt, cache), nil
 }
 
 func (b *sqliteBaseline) seed(ctx context.Context, accounts []string, balance int64) error {

@@ -80,6 +80,7 @@ table (or --json) to stdout. See docs/performance.md.`,
 	f.IntVar(&o.Concurrency, "concurrency", 1024, "goroutines calling the service in-process")
 	f.IntVar(&o.BatchSize, "batch-size", 200, "debits per POST /v1/debits/batch request")
 	f.IntVar(&o.AppendBatch, "append-batch", 512, "rows per commit of the raw append")
+	f.IntVar(&o.Committers, "committers", 0, "committers Coffer runs side by side (0: one on SQLite, two on PostgreSQL)")
 	f.Float64Var(&o.Rate, "rate", 5000, "debits per second the open-loop HTTP run offers")
 	f.IntVar(&o.Rounds, "rounds", 1, "split each scenario into this many runs taken in turn with the others, "+
 		"so background load falls on all alike")
