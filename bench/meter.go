@@ -11,13 +11,13 @@ import (
 )
 
 // The phases of one committer transaction, as seen from the committer:
-// opening the transaction, locking and loading the accounts, looking up
-// debits, holds and idempotency keys already recorded, applying the
-// requests in Go, writing the effects, and committing.
+// opening the transaction, locking and loading the accounts and looking up
+// the debits, holds and idempotency keys already recorded (one round trip
+// on PostgreSQL), applying the requests in Go, writing the effects, and
+// committing.
 const (
 	phaseBegin = iota
 	phaseLoad
-	phaseLookup
 	phaseApply
 	phaseWrite
 	phaseCommit
@@ -25,7 +25,7 @@ const (
 )
 
 // PhaseNames names the phases in Result.Phases, in order.
-var PhaseNames = [numPhases]string{"begin", "load", "lookup", "apply", "write", "commit"}
+var PhaseNames = [numPhases]string{"begin", "load", "apply", "write", "commit"}
 
 // meter is a reading of the committer's counters.
 type meter struct {
@@ -105,22 +105,10 @@ func (t *timedBatch) LoadStates(ctx context.Context, ids []string) (map[string]*
 	return t.b.LoadStates(ctx, ids)
 }
 
-func (t *timedBatch) DebitsByEvent(ctx context.Context, keys []store.EventKey) (map[store.EventKey]*ledger.Txn, error) {
+func (t *timedBatch) Load(ctx context.Context, ids []string, l store.Lookup) (*store.Loaded, error) {
 	t.lap(phaseApply)
-	defer t.lap(phaseLookup)
-	return t.b.DebitsByEvent(ctx, keys)
-}
-
-func (t *timedBatch) HoldsByEvent(ctx context.Context, keys []store.EventKey) (map[store.EventKey]*ledger.Hold, error) {
-	t.lap(phaseApply)
-	defer t.lap(phaseLookup)
-	return t.b.HoldsByEvent(ctx, keys)
-}
-
-func (t *timedBatch) Idempotency(ctx context.Context, keys []store.Idempotency) (map[[2]string]*store.Idempotency, error) {
-	t.lap(phaseApply)
-	defer t.lap(phaseLookup)
-	return t.b.Idempotency(ctx, keys)
+	defer t.lap(phaseLoad)
+	return t.b.Load(ctx, ids, l)
 }
 
 func (t *timedBatch) Write(ctx context.Context, w *store.Writes) error {

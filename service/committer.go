@@ -190,20 +190,12 @@ func (c *committer) apply(b store.Batch, batch []*request, replies []reply) (*st
 		}
 	}
 	ids = uniqueSorted(ids)
-	states, err := b.LoadStates(ctx, ids)
+	loaded, err := b.Load(ctx, ids, store.Lookup{Debits: debitKeys, Holds: holdKeys, Idempotency: idemKeys})
 	if err != nil {
 		return nil, err
 	}
-	if bc.debits, err = b.DebitsByEvent(ctx, debitKeys); err != nil {
-		return nil, err
-	}
-	if bc.holds, err = b.HoldsByEvent(ctx, holdKeys); err != nil {
-		return nil, err
-	}
-	stored, err := b.Idempotency(ctx, idemKeys)
-	if err != nil {
-		return nil, err
-	}
+	states, stored := loaded.States, loaded.Idempotency
+	bc.debits, bc.holds = loaded.Debits, loaded.Holds
 
 	w := &store.Writes{}
 	touched := map[string]bool{}

@@ -23,19 +23,60 @@ type batch struct {
 
 // LoadStates locks the accounts in id order and loads their live state.
 func (b *batch) LoadStates(ctx context.Context, accountIDs []string) (map[string]*ledger.State, error) {
-	states, err := loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate, alertStmt)
+	l, err := b.Load(ctx, accountIDs, store.Lookup{})
 	if err != nil {
 		return nil, err
+	}
+	return l.States, nil
+}
+
+// Load locks and loads the accounts, then looks up the debits, holds and
+// answers already recorded. The lookups ride in the same pipeline after
+// the locking read, so on PostgreSQL they start once the locks are held
+// and see everything committed before: all in one round trip.
+func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (*store.Loaded, error) {
+	out := &store.Loaded{Debits: map[store.EventKey]*ledger.Txn{}, Holds: map[store.EventKey]*ledger.Hold{},
+		Idempotency: map[[2]string]*store.Idempotency{}}
+	var found []*ledger.Txn
+	var lookups []stmt
+	if len(l.Debits) > 0 {
+		lookups = append(lookups, b.debitsStmt(l.Debits, out.Debits, &found))
+	}
+	if len(l.Holds) > 0 {
+		lookups = append(lookups, b.holdsStmt(l.Holds, out.Holds))
+	}
+	if len(l.Idempotency) > 0 {
+		lookups = append(lookups, b.idemStmt(l.Idempotency, out.Idempotency))
+	}
+	if len(accountIDs) == 0 {
+		out.States = map[string]*ledger.State{}
+		if err := b.q.pipeline(ctx, lookups); err != nil {
+			return nil, err
+		}
+	} else {
+		extra := []func(map[string]*ledger.State, []string) stmt{alertStmt}
+		for _, s := range lookups {
+			extra = append(extra, func(map[string]*ledger.State, []string) stmt { return s })
+		}
+		var err error
+		if out.States, err = loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate, extra...); err != nil {
+			return nil, err
+		}
 	}
 	if b.loaded == nil {
 		b.loaded = map[string]bool{}
 	}
-	for _, st := range states {
+	for _, st := range out.States {
 		for _, l := range st.Lots {
 			b.loaded[l.ID] = true
 		}
 	}
-	return states, nil
+	// Debits found again are repeats, rare on the hot path; only they
+	// cost a second round trip.
+	if err := loadPostings(ctx, b.q, found); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // selectPairs returns a query for the rows of table whose columns (a, b)
@@ -89,13 +130,9 @@ func eventPairs(keys []store.EventKey) [][2]string {
 	return pairs
 }
 
-// DebitsByEvent returns the debits, with postings, already recorded for
-// the events.
-func (b *batch) DebitsByEvent(ctx context.Context, keys []store.EventKey) (map[store.EventKey]*ledger.Txn, error) {
-	out := map[store.EventKey]*ledger.Txn{}
-	if len(keys) == 0 {
-		return out, nil
-	}
+// debitsStmt reads the debits recorded for the events into out, and
+// appends them to found, whose postings Load reads afterwards.
+func (b *batch) debitsStmt(keys []store.EventKey, out map[store.EventKey]*ledger.Txn, found *[]*ledger.Txn) stmt {
 	want := make(map[store.EventKey]bool, len(keys))
 	for _, k := range keys {
 		want[k] = true
@@ -103,61 +140,44 @@ func (b *batch) DebitsByEvent(ctx context.Context, keys []store.EventKey) (map[s
 	// event_id <> '' repeats the partial unique index's predicate so the
 	// planner may use it.
 	q, args := b.selectPairs(txnCols, "txns", "account_id", "event_id", "type = 'debit' AND event_id <> ''", eventPairs(keys))
-	r, err := b.q.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	txns, _, err := collect(r, noLimit, scanTxn)
-	if err != nil {
-		return nil, err
-	}
-	var found []*ledger.Txn
-	for _, t := range txns {
-		k := store.EventKey{AccountID: t.AccountID, EventID: t.EventID}
-		if want[k] {
-			out[k] = t
-			found = append(found, t)
+	return stmt{sql: q, args: args, scan: func(r rows) error {
+		for r.Next() {
+			t, err := scanTxn(r)
+			if err != nil {
+				return err
+			}
+			if k := (store.EventKey{AccountID: t.AccountID, EventID: t.EventID}); want[k] {
+				out[k] = t
+				*found = append(*found, t)
+			}
 		}
-	}
-	if err := loadPostings(ctx, b.q, found); err != nil {
-		return nil, err
-	}
-	return out, nil
+		return r.Err()
+	}}
 }
 
-// HoldsByEvent returns the holds already placed for the events.
-func (b *batch) HoldsByEvent(ctx context.Context, keys []store.EventKey) (map[store.EventKey]*ledger.Hold, error) {
-	out := map[store.EventKey]*ledger.Hold{}
-	if len(keys) == 0 {
-		return out, nil
-	}
+// holdsStmt reads the holds placed for the events into out.
+func (b *batch) holdsStmt(keys []store.EventKey, out map[store.EventKey]*ledger.Hold) stmt {
 	want := make(map[store.EventKey]bool, len(keys))
 	for _, k := range keys {
 		want[k] = true
 	}
 	q, args := b.selectPairs(holdCols, "holds", "account_id", "event_id", "event_id <> ''", eventPairs(keys))
-	r, err := b.q.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	holds, _, err := collect(r, noLimit, scanHold)
-	if err != nil {
-		return nil, err
-	}
-	for _, h := range holds {
-		if k := (store.EventKey{AccountID: h.AccountID, EventID: h.EventID}); want[k] {
-			out[k] = h
+	return stmt{sql: q, args: args, scan: func(r rows) error {
+		for r.Next() {
+			h, err := scanHold(r)
+			if err != nil {
+				return err
+			}
+			if k := (store.EventKey{AccountID: h.AccountID, EventID: h.EventID}); want[k] {
+				out[k] = h
+			}
 		}
-	}
-	return out, nil
+		return r.Err()
+	}}
 }
 
-// Idempotency returns the stored answers for the scope+key pairs.
-func (b *batch) Idempotency(ctx context.Context, keys []store.Idempotency) (map[[2]string]*store.Idempotency, error) {
-	out := map[[2]string]*store.Idempotency{}
-	if len(keys) == 0 {
-		return out, nil
-	}
+// idemStmt reads the stored answers for the scope+key pairs into out.
+func (b *batch) idemStmt(keys []store.Idempotency, out map[[2]string]*store.Idempotency) stmt {
 	want := make(map[[2]string]bool, len(keys))
 	pairs := make([][2]string, len(keys))
 	for i, k := range keys {
@@ -165,20 +185,18 @@ func (b *batch) Idempotency(ctx context.Context, keys []store.Idempotency) (map[
 		want[pairs[i]] = true
 	}
 	q, args := b.selectPairs(idemCols, "idempotency", "scope", "key", "", pairs)
-	r, err := b.q.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	idems, _, err := collect(r, noLimit, scanIdem)
-	if err != nil {
-		return nil, err
-	}
-	for _, i := range idems {
-		if k := [2]string{i.Scope, i.Key}; want[k] {
-			out[k] = i
+	return stmt{sql: q, args: args, scan: func(r rows) error {
+		for r.Next() {
+			i, err := scanIdem(r)
+			if err != nil {
+				return err
+			}
+			if k := [2]string{i.Scope, i.Key}; want[k] {
+				out[k] = i
+			}
 		}
-	}
-	return out, nil
+		return r.Err()
+	}}
 }
 
 // Write persists the batch: each account's ledger fields, every

@@ -79,16 +79,11 @@ func benchBatch(b *testing.B, s *sqlstore.Store, n int, hot bool) {
 				idems[i] = store.Idempotency{Scope: "key_bench", Key: fmt.Sprint("k-", seq), RequestHash: "h",
 					Status: 200, Body: []byte(`{"id":"txn"}`), CreatedAt: now}
 			}
-			sts, err := bt.LoadStates(ctx, accounts)
+			l, err := bt.Load(ctx, accounts, store.Lookup{Debits: keys, Idempotency: idems})
 			if err != nil {
 				return err
 			}
-			if _, err := bt.DebitsByEvent(ctx, keys); err != nil {
-				return err
-			}
-			if _, err := bt.Idempotency(ctx, idems); err != nil {
-				return err
-			}
+			sts := l.States
 			w := &store.Writes{Idempotency: idems}
 			seen := map[string]bool{}
 			for _, k := range keys {

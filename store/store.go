@@ -111,18 +111,33 @@ type Writes struct {
 	Idempotency []Idempotency
 }
 
+// Lookup names what a batch must know was already recorded for its
+// requests: debits by usage event, holds by event, answers by
+// Idempotency-Key (only Scope and Key are read).
+type Lookup struct {
+	Debits      []EventKey
+	Holds       []EventKey
+	Idempotency []Idempotency
+}
+
+// Loaded is what Load read. The maps hold only what was found.
+type Loaded struct {
+	States      map[string]*ledger.State
+	Debits      map[EventKey]*ledger.Txn // with their postings
+	Holds       map[EventKey]*ledger.Hold
+	Idempotency map[[2]string]*Idempotency // by {Scope, Key}
+}
+
 // Batch is the committer's view of one open store transaction.
 type Batch interface {
 	// LoadStates locks the accounts in id order (SELECT … FOR UPDATE on
 	// PostgreSQL; SQLite's single writer already excludes others) and loads
 	// each one's active lots and active holds. Unknown ids are left out.
 	LoadStates(ctx context.Context, accountIDs []string) (map[string]*ledger.State, error)
-	// DebitsByEvent returns the debits already recorded for the given events.
-	DebitsByEvent(ctx context.Context, keys []EventKey) (map[EventKey]*ledger.Txn, error)
-	// HoldsByEvent returns the holds already placed for the given events.
-	HoldsByEvent(ctx context.Context, keys []EventKey) (map[EventKey]*ledger.Hold, error)
-	// Idempotency returns the stored answers for the given scope+key pairs.
-	Idempotency(ctx context.Context, keys []Idempotency) (map[[2]string]*Idempotency, error)
+	// Load is LoadStates followed, once the locks are held, by the
+	// lookups: everything a batch reads, in one round trip on PostgreSQL
+	// (a second one only to read the postings of debits found again).
+	Load(ctx context.Context, accountIDs []string, l Lookup) (*Loaded, error)
 	// Write persists the batch's writes in bulk.
 	Write(ctx context.Context, w *Writes) error
 }

@@ -231,11 +231,12 @@ func testBatchIdempotency(t *testing.T, s store.Store) {
 	}
 	fresh := store.Idempotency{Scope: "key_1", Key: "k-new", RequestHash: "h1", Status: 201, Body: []byte(`{"a":1}`), CreatedAt: f.now}
 	err := s.Batch(f.ctx, func(b store.Batch) error {
-		got, err := b.Idempotency(f.ctx, []store.Idempotency{
-			{Scope: "key_1", Key: "k-old"}, {Scope: "key_1", Key: "k-new"}, {Scope: "key_2", Key: "k-old"}})
+		l, err := b.Load(f.ctx, nil, store.Lookup{Idempotency: []store.Idempotency{
+			{Scope: "key_1", Key: "k-old"}, {Scope: "key_1", Key: "k-new"}, {Scope: "key_2", Key: "k-old"}}})
 		if err != nil {
 			return err
 		}
+		got := l.Idempotency
 		if len(got) != 1 || got[[2]string{"key_1", "k-old"}] == nil {
 			return fmt.Errorf("Idempotency found %v, want only key_1/k-old", got)
 		}
@@ -276,18 +277,19 @@ func testDebitEventUnique(t *testing.T, s store.Store) {
 	first := f.mustApply(a.ID, debit(ledger.Debit{EventID: "e1", Amount: amt("5")})).Txn
 
 	err := s.Batch(f.ctx, func(bt store.Batch) error {
-		got, err := bt.DebitsByEvent(f.ctx, []store.EventKey{{AccountID: a.ID, EventID: "e1"},
-			{AccountID: a.ID, EventID: "e2"}, {AccountID: b.ID, EventID: "e1"}})
+		// The lookup rides with the locking read of both accounts.
+		l, err := bt.Load(f.ctx, []string{a.ID, b.ID}, store.Lookup{Debits: []store.EventKey{{AccountID: a.ID, EventID: "e1"},
+			{AccountID: a.ID, EventID: "e2"}, {AccountID: b.ID, EventID: "e1"}}})
 		if err != nil {
 			return err
 		}
-		if len(got) != 1 {
-			return fmt.Errorf("DebitsByEvent found %d debits, want 1", len(got))
+		if len(l.Debits) != 1 || len(l.States) != 2 {
+			return fmt.Errorf("Load found %d debits and %d accounts, want 1 and 2", len(l.Debits), len(l.States))
 		}
-		same(t, "recorded debit", got[store.EventKey{AccountID: a.ID, EventID: "e1"}], first)
-		empty, err := bt.DebitsByEvent(f.ctx, nil)
-		if err != nil || len(empty) != 0 {
-			return fmt.Errorf("DebitsByEvent(nil): %v, %v", empty, err)
+		same(t, "recorded debit", l.Debits[store.EventKey{AccountID: a.ID, EventID: "e1"}], first)
+		empty, err := bt.Load(f.ctx, nil, store.Lookup{})
+		if err != nil || len(empty.Debits) != 0 || len(empty.States) != 0 {
+			return fmt.Errorf("Load of nothing: %+v, %v", empty, err)
 		}
 		return nil
 	})
@@ -318,12 +320,13 @@ func testHoldEventUnique(t *testing.T, s store.Store) {
 	f.mustApply(a.ID, grant(ledger.Grant{Amount: amt("100")}))
 	h := f.mustApply(a.ID, hold(ledger.HoldRequest{Amount: amt("5"), TTL: time.Hour, EventID: "call-1"})).Holds[0]
 	err := s.Batch(f.ctx, func(b store.Batch) error {
-		got, err := b.HoldsByEvent(f.ctx, []store.EventKey{{AccountID: a.ID, EventID: "call-1"}, {AccountID: a.ID, EventID: "call-2"}})
+		l, err := b.Load(f.ctx, nil, store.Lookup{Holds: []store.EventKey{{AccountID: a.ID, EventID: "call-1"}, {AccountID: a.ID, EventID: "call-2"}}})
 		if err != nil {
 			return err
 		}
+		got := l.Holds
 		if len(got) != 1 {
-			return fmt.Errorf("HoldsByEvent found %d, want 1", len(got))
+			return fmt.Errorf("Load found %d holds, want 1", len(got))
 		}
 		same(t, "hold by event", got[store.EventKey{AccountID: a.ID, EventID: "call-1"}], h)
 		return nil
