@@ -19,6 +19,9 @@ type batch struct {
 	// loaded are the lots LoadStates read: rows that exist, so Write
 	// updates the two columns a lot changes in instead of upserting it.
 	loaded map[string]bool
+	// pending are Write's statements, not yet sent: they go with the
+	// commit, or ahead of a later Load.
+	pending []stmt
 }
 
 // LoadStates locks the accounts in id order and loads their live state.
@@ -37,6 +40,13 @@ func (b *batch) LoadStates(ctx context.Context, accountIDs []string) (map[string
 func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (*store.Loaded, error) {
 	out := &store.Loaded{Debits: map[store.EventKey]*ledger.Txn{}, Holds: map[store.EventKey]*ledger.Hold{},
 		Idempotency: map[[2]string]*store.Idempotency{}}
+	// Writes the batch already made go first, so that Load sees them.
+	if len(b.pending) > 0 {
+		if err := b.q.pipeline(ctx, b.pending); err != nil {
+			return nil, err
+		}
+		b.pending = nil
+	}
 	var found []*ledger.Txn
 	var lookups []stmt
 	if len(l.Debits) > 0 {
@@ -203,7 +213,9 @@ func (b *batch) idemStmt(keys []store.Idempotency, out map[[2]string]*store.Idem
 // transaction with its postings, the final state of every lot and hold an
 // effect touched (once each, however many effects touched it), the
 // outbox events and the idempotent answers. It is one multi-row statement
-// per table, sent in one round trip on PostgreSQL.
+// per table. Write only prepares them: they are sent with the commit, in
+// one round trip on PostgreSQL, and their errors (a key another process
+// recorded first, say) come back from Store.Batch.
 func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 	stmts := accountUpdates(w.States)
 
@@ -279,7 +291,8 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 		idems[i] = &w.Idempotency[i]
 	}
 	stmts = append(stmts, idemStmts(idems...)...)
-	return b.s.translate(b.q.pipeline(ctx, stmts))
+	b.pending = append(b.pending, stmts...)
+	return nil
 }
 
 var (

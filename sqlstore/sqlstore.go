@@ -131,6 +131,12 @@ const maxAttempts = 6
 // transaction when the engine reports a transient conflict. fn must not
 // keep anything from a failed attempt.
 func (s *Store) write(ctx context.Context, fn func(tx) error) error {
+	return s.writeThen(ctx, func(t tx) ([]stmt, error) { return nil, fn(t) })
+}
+
+// writeThen is write for a fn that returns statements to run last, with
+// the commit: one round trip on PostgreSQL.
+func (s *Store) writeThen(ctx context.Context, fn func(tx) ([]stmt, error)) error {
 	for attempt := 1; ; attempt++ {
 		err := s.tryWrite(ctx, fn)
 		if err == nil || !retryable(err) || attempt == maxAttempts {
@@ -148,16 +154,17 @@ func (s *Store) write(ctx context.Context, fn func(tx) error) error {
 	}
 }
 
-func (s *Store) tryWrite(ctx context.Context, fn func(tx) error) error {
+func (s *Store) tryWrite(ctx context.Context, fn func(tx) ([]stmt, error)) error {
 	t, err := s.eng.begin(ctx, true)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(t); err != nil {
+	final, err := fn(t)
+	if err != nil {
 		_ = t.rollback(context.WithoutCancel(ctx))
 		return err
 	}
-	if err := t.commit(ctx); err != nil {
+	if err := t.commit(ctx, final); err != nil {
 		_ = t.rollback(context.WithoutCancel(ctx))
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -178,9 +185,16 @@ func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 // Batch runs fn in one write transaction and commits if it returns nil. A
 // deadlock, serialization failure or busy database runs fn again from the
 // start, so fn must load everything it uses through the Batch.
+//
+// The batch's writes are sent with the commit (see batch.Write), so an
+// error in them, a conflict say, is returned here rather than by Write.
 func (s *Store) Batch(ctx context.Context, fn func(store.Batch) error) error {
-	return s.write(ctx, func(t tx) error {
-		return fn(&batch{s: s, q: t})
+	return s.writeThen(ctx, func(t tx) ([]stmt, error) {
+		b := &batch{s: s, q: t}
+		if err := fn(b); err != nil {
+			return nil, err
+		}
+		return b.pending, nil
 	})
 }
 
