@@ -64,12 +64,12 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 			return nil, err
 		}
 	} else {
-		extra := []func(map[string]*ledger.State, []string) stmt{alertStmt}
+		extra := []extraRead{alertStmt}
 		for _, s := range lookups {
-			extra = append(extra, func(map[string]*ledger.State, []string) stmt { return s })
+			extra = append(extra, func(map[string]*ledger.State, string, []any) stmt { return s })
 		}
 		var err error
-		if out.States, err = loadStates(ctx, b.q, accountIDs, b.s.d.forUpdate, extra...); err != nil {
+		if out.States, err = loadStates(ctx, b.q, b.s.d, accountIDs, true, extra...); err != nil {
 			return nil, err
 		}
 	}
@@ -83,7 +83,7 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	}
 	// Debits found again are repeats, rare on the hot path; only they
 	// cost a second round trip.
-	if err := loadPostings(ctx, b.q, found); err != nil {
+	if err := loadPostings(ctx, b.q, b.s.d, found); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -96,38 +96,33 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 // lag the table's growth, scan every row instead (measured: 70 ms against
 // 2 ms for 500 keys over 200,000 debits); joining the pairs laterally, each
 // with LIMIT 1 so the join is not flattened, makes every pair one index
-// probe whatever the statistics say.
+// probe whatever the statistics say. The pairs arrive there as two
+// arrays, unnested side by side, so the statement's text is the same for
+// any number of pairs and its plan is reused.
 func (b *batch) selectPairs(cols, table, a, bcol, where string, pairs [][2]string) (string, []any) {
-	var sb strings.Builder
-	args := make([]any, 0, 2*len(pairs))
-	pg := b.s.d.name == "postgres"
-	values := func() {
-		sb.WriteString("(VALUES ")
-		for i, p := range pairs {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			if pg {
-				fmt.Fprintf(&sb, "($%d::text, $%d::text)", 2*i+1, 2*i+2)
-			} else {
-				fmt.Fprintf(&sb, "($%d, $%d)", 2*i+1, 2*i+2)
-			}
-			args = append(args, p[0], p[1])
-		}
-		sb.WriteString(")")
-	}
 	if where != "" {
 		where += " AND "
 	}
-	if pg {
-		sb.WriteString("SELECT t.* FROM ")
-		values()
-		fmt.Fprintf(&sb, " AS k (ka, kb) CROSS JOIN LATERAL (SELECT %s FROM %s WHERE %s%s = k.ka AND %s = k.kb LIMIT 1) AS t",
-			cols, table, where, a, bcol)
-		return sb.String(), args
+	if b.s.d.name == "postgres" {
+		as, bs := make([]string, len(pairs)), make([]string, len(pairs))
+		for i, p := range pairs {
+			as[i], bs[i] = p[0], p[1]
+		}
+		return fmt.Sprintf("SELECT t.* FROM unnest($1::text[], $2::text[]) AS k (ka, kb)"+
+			" CROSS JOIN LATERAL (SELECT %s FROM %s WHERE %s%s = k.ka AND %s = k.kb LIMIT 1) AS t",
+			cols, table, where, a, bcol), []any{as, bs}
 	}
-	fmt.Fprintf(&sb, "SELECT %s FROM %s WHERE %s(%s, %s) IN ", cols, table, where, a, bcol)
-	values()
+	var sb strings.Builder
+	args := make([]any, 0, 2*len(pairs))
+	fmt.Fprintf(&sb, "SELECT %s FROM %s WHERE %s(%s, %s) IN (VALUES ", cols, table, where, a, bcol)
+	for i, p := range pairs {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "($%d, $%d)", 2*i+1, 2*i+2)
+		args = append(args, p[0], p[1])
+	}
+	sb.WriteString(")")
 	return sb.String(), args
 }
 
@@ -296,8 +291,8 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 }
 
 var (
-	lotChangeColumns     = []column{{"id", "TEXT"}, {"remaining", "BIGINT"}, {"status", "TEXT"}}
-	accountChangeColumns = []column{{"id", "TEXT"}, {"debt", "BIGINT"}, {"balance", "BIGINT"}, {"status", "TEXT"}}
+	lotChangeColumns     = []column{{"id", "text"}, {"remaining", "bigint"}, {"status", "text"}}
+	accountChangeColumns = []column{{"id", "text"}, {"debt", "bigint"}, {"balance", "bigint"}, {"status", "text"}}
 )
 
 // column is a column an update sets (or, the first, finds rows by), with
@@ -305,46 +300,30 @@ var (
 type column struct{ name, sqlType string }
 
 // updateRows updates rows of table found by the first column's value,
-// setting the other columns. On PostgreSQL it is one UPDATE joining a
-// VALUES list, so a batch over many cold accounts costs what one over a
-// hot account does; a CTE names the VALUES columns in a way both engines
-// accept, and the casts type the parameters.
+// setting the other columns: on PostgreSQL one statement joining the
+// unnested column arrays, so a batch over many cold accounts costs what
+// one over a hot account does; on SQLite the one-row form, prepared once
+// and run per row (see bulk).
 func updateRows(table string, cols []column, rows [][]any) []stmt {
 	if len(rows) == 0 {
 		return nil
 	}
 	key := cols[0].name
-	var set, setV, names []string
+	var set, setV, names, types []string
 	for i, c := range cols {
 		names = append(names, c.name)
+		types = append(types, c.sqlType)
 		if i > 0 {
 			set = append(set, fmt.Sprintf("%s = $%d", c.name, i+1))
 			setV = append(setV, c.name+" = v."+c.name)
 		}
 	}
 	return []stmt{{bulk: &bulk{
-		one: "UPDATE " + table + " SET " + strings.Join(set, ", ") + " WHERE " + key + " = $1",
-		many: func(n int) string {
-			var b strings.Builder
-			b.WriteString("WITH v (" + strings.Join(names, ", ") + ") AS (VALUES ")
-			for i := range n {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteByte('(')
-				for j, c := range cols {
-					if j > 0 {
-						b.WriteString(", ")
-					}
-					fmt.Fprintf(&b, "CAST($%d AS %s)", i*len(cols)+j+1, c.sqlType)
-				}
-				b.WriteByte(')')
-			}
-			b.WriteString(") UPDATE " + table + " SET " + strings.Join(setV, ", ") +
-				" FROM v WHERE " + table + "." + key + " = v." + key)
-			return b.String()
-		},
-		rows: rows,
+		arrays: "UPDATE " + table + " SET " + strings.Join(setV, ", ") + " FROM " + unnest(types) +
+			" AS v (" + strings.Join(names, ", ") + ") WHERE " + table + "." + key + " = v." + key,
+		types: types,
+		one:   "UPDATE " + table + " SET " + strings.Join(set, ", ") + " WHERE " + key + " = $1",
+		rows:  rows,
 	}}}
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -26,6 +27,20 @@ var (
 	sqliteDialect   = dialect{name: "sqlite", forUpdate: ""}
 	postgresDialect = dialect{name: "postgres", forUpdate: " FOR UPDATE"}
 )
+
+// in returns a condition on a column, to follow it, that matches any of
+// vals, with its args; from is the number of its first parameter. SQLite
+// gets "IN ($1, …, $n)". PostgreSQL gets "= ANY($1::text[])", one array
+// parameter, so the statement's text is the same however many values it
+// has: the server plans it once per connection and reuses the plan
+// (statements are prepared and cached, see openPostgres), where an IN list
+// of a new length is a new statement to parse and plan.
+func (d dialect) in(from int, vals []string) (string, []any) {
+	if d.name == "postgres" {
+		return "= ANY($" + strconv.Itoa(from) + "::text[])", []any{vals}
+	}
+	return inList(from, vals)
+}
 
 // SQLite connection settings. WAL lets readers run beside the writer;
 // synchronous=FULL makes every commit durable at the cost of an fsync,

@@ -86,7 +86,7 @@ func (s *Store) GetTxn(ctx context.Context, id string) (*ledger.Txn, error) {
 		if txns, _, err = collect(r, 1, scanTxn); err != nil {
 			return err
 		}
-		return loadPostings(ctx, q, txns)
+		return loadPostings(ctx, q, s.d, txns)
 	})
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (s *Store) GetTxn(ctx context.Context, id string) (*ledger.Txn, error) {
 }
 
 // loadPostings fills in the transactions' postings, in their order.
-func loadPostings(ctx context.Context, q querier, txns []*ledger.Txn) error {
+func loadPostings(ctx context.Context, q querier, d dialect, txns []*ledger.Txn) error {
 	if len(txns) == 0 {
 		return nil
 	}
@@ -107,7 +107,7 @@ func loadPostings(ctx context.Context, q querier, txns []*ledger.Txn) error {
 	for i, t := range txns {
 		byID[t.ID], ids[i] = t, t.ID
 	}
-	in, args := inList(1, ids)
+	in, args := d.in(1, ids)
 	r, err := q.query(ctx, "SELECT "+postingCols+" FROM postings WHERE txn_id "+in+" ORDER BY txn_id, idx", args...)
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ func (s *Store) ListTxns(ctx context.Context, accountID string, f store.TxnFilte
 		if txns, more, err = collect(r, limit, scanTxn); err != nil {
 			return err
 		}
-		return loadPostings(ctx, q, txns)
+		return loadPostings(ctx, q, s.d, txns)
 	})
 	return txns, more, err
 }
@@ -172,7 +172,7 @@ func (s *Store) LoadState(ctx context.Context, accountID string) (*ledger.State,
 	var states map[string]*ledger.State
 	err := s.read(ctx, func(q querier) error {
 		var err error
-		states, err = loadStates(ctx, q, []string{accountID}, "")
+		states, err = loadStates(ctx, q, s.d, []string{accountID}, false)
 		return err
 	})
 	if err != nil {
@@ -185,10 +185,14 @@ func (s *Store) LoadState(ctx context.Context, accountID string) (*ledger.State,
 	return st, nil
 }
 
-// loadStates reads the accounts (locking them in id order when lock is
-// the dialect's FOR UPDATE) with their active lots and holds, in one
-// pipeline: one round trip on PostgreSQL.
-func loadStates(ctx context.Context, q querier, ids []string, lock string, extra ...func(map[string]*ledger.State, []string) stmt) (map[string]*ledger.State, error) {
+// extraRead is a further read of the accounts loadStates loads, given
+// the condition and args that match their ids (see dialect.in).
+type extraRead func(states map[string]*ledger.State, in string, args []any) stmt
+
+// loadStates reads the accounts (locking them in id order if lock) with
+// their active lots and holds, in one pipeline: one round trip on
+// PostgreSQL.
+func loadStates(ctx context.Context, q querier, d dialect, ids []string, lock bool, extra ...extraRead) (map[string]*ledger.State, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -196,9 +200,13 @@ func loadStates(ctx context.Context, q querier, ids []string, lock string, extra
 	if len(ids) == 0 {
 		return out, nil
 	}
-	in, args := inList(1, ids)
+	in, args := d.in(1, ids)
+	forUpdate := ""
+	if lock {
+		forUpdate = d.forUpdate
+	}
 	stmts := []stmt{
-		{sql: "SELECT " + ledgerAccountCols + " FROM accounts WHERE id " + in + " ORDER BY id" + lock, args: args,
+		{sql: "SELECT " + ledgerAccountCols + " FROM accounts WHERE id " + in + " ORDER BY id" + forUpdate, args: args,
 			scan: func(r rows) error {
 				for r.Next() {
 					a, err := scanLedgerAccount(r)
@@ -239,7 +247,7 @@ func loadStates(ctx context.Context, q querier, ids []string, lock string, extra
 	// More reads of the same accounts ride in the same round trip; their
 	// scans run after the accounts are read, so they may fill out's states.
 	for _, x := range extra {
-		stmts = append(stmts, x(out, ids))
+		stmts = append(stmts, x(out, in, args))
 	}
 	if err := q.pipeline(ctx, stmts); err != nil {
 		return nil, err

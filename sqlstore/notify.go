@@ -106,7 +106,7 @@ func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to 
 	if len(accountIDs) == 0 {
 		return out, nil
 	}
-	in, args := inList(3, accountIDs)
+	in, args := s.d.in(3, accountIDs)
 	args = append([]any{micros(from), micros(to)}, args...)
 	r, err := s.eng.pool(false).query(ctx, `SELECT p.account_id, COALESCE(-SUM(p.amount), 0)
 		FROM postings p JOIN txns t ON t.id = p.txn_id
@@ -154,8 +154,7 @@ func (s *Store) SaveRecommendations(ctx context.Context, recs []store.Recommenda
 // alertStmt reads the alert thresholds of the batch's accounts, in the
 // same round trip as their state: the account's own, or the deployment
 // defaults when it has no row.
-func alertStmt(states map[string]*ledger.State, ids []string) stmt {
-	in, args := inList(1, ids)
+func alertStmt(states map[string]*ledger.State, in string, args []any) stmt {
 	return stmt{sql: "SELECT account_id, thresholds FROM balance_alerts WHERE account_id " + in, args: args,
 		scan: func(r rows) error {
 			for r.Next() {

@@ -148,7 +148,7 @@ func (s *Store) ListEvents(ctx context.Context, f store.EventFilter) ([]*ledger.
 		q += " AND account_id = " + arg(f.AccountID)
 	}
 	if len(f.Types) > 0 {
-		in, targs := inList(len(args)+1, f.Types)
+		in, targs := s.d.in(len(args)+1, f.Types)
 		args = append(args, targs...)
 		q += " AND type " + in
 	}
@@ -231,7 +231,7 @@ func (s *Store) DispatchEvents(ctx context.Context, now time.Time, limit int, ro
 				rows = append(rows, deliveryRow(d))
 			}
 		}
-		in, args := inList(2, ids)
+		in, args := s.d.in(2, ids)
 		stmts := insertRows("deliveries", deliveryColumns, rows, " ON CONFLICT (event_id, channel, endpoint_id) DO NOTHING")
 		stmts = append(stmts, stmt{sql: "UPDATE events SET delivered_at = $1 WHERE id " + in,
 			args: append([]any{micros(now)}, args...)})
@@ -283,7 +283,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, 
 			ids[i] = d.ID
 			d.LeaseUntil = leaseUntil
 		}
-		in, args := inList(2, ids)
+		in, args := s.d.in(2, ids)
 		_, err = t.exec(ctx, "UPDATE deliveries SET next_attempt_at = $1 WHERE id "+in,
 			append([]any{micros(leaseUntil)}, args...)...)
 		return err

@@ -141,8 +141,15 @@ func insertRows(table string, cols []string, rows [][]any, suffix string) []stmt
 	}
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	k := len(cols)
+	arrays := ""
+	types, ok := arrayTypes(rows)
+	if ok {
+		arrays = "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT * FROM " + unnest(types) + suffix
+	}
 	return []stmt{{bulk: &bulk{
-		one: head + "(" + placeholders(1, k) + ")" + suffix,
+		arrays: arrays,
+		types:  types,
+		one:    head + "(" + placeholders(1, k) + ")" + suffix,
 		many: func(n int) string {
 			var b strings.Builder
 			b.WriteString(head)

@@ -60,12 +60,15 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse postgres url: %w", err)
 	}
-	// Statements vary in shape with batch size (multi-row INSERT, IN lists),
-	// so caching prepared statements would churn. The exec mode sends each
-	// statement with its parameters in one round trip, pipelined batches
-	// included. A DSN may still choose otherwise.
+	// Statements are prepared once per connection and their plans reused
+	// (pgx's statement cache). The hot path's statements have one text
+	// whatever their batch's size (arrays instead of IN and VALUES lists,
+	// see dialect.in and bulk.arrays), so a committer batch is executed,
+	// never parsed or planned: on small batches planning was most of the
+	// server's work (measured in docs/performance.md). A DSN may still
+	// choose another default_query_exec_mode.
 	if !strings.Contains(dsn, "default_query_exec_mode") {
-		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheStatement
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
