@@ -71,9 +71,9 @@ type baseline interface {
 	debit(ctx context.Context, account, event string, amount, when int64) error
 	// appendRows appends the rows in one transaction, no questions asked.
 	appendRows(ctx context.Context, rows []journalRow) error
-	// createLedgerCopies makes empty copies of Coffer's txns and postings
-	// tables, and appendLedger appends the rows Coffer's journal would hold
-	// for the debits to them (see rawledger.go).
+	// createLedgerCopies makes an empty copy of Coffer's txns table, and
+	// appendLedger appends the rows Coffer's journal would hold for the
+	// debits to it (see rawledger.go).
 	createLedgerCopies(ctx context.Context) error
 	appendLedger(ctx context.Context, rows []journalRow) error
 	// verify reports how many naive journal rows exist and how many

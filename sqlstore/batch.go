@@ -47,10 +47,9 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 		}
 		b.pending = nil
 	}
-	var found []*ledger.Txn
 	var lookups []stmt
 	if len(l.Debits) > 0 {
-		lookups = append(lookups, b.debitsStmt(l.Debits, out.Debits, &found))
+		lookups = append(lookups, b.debitsStmt(l.Debits, out.Debits))
 	}
 	if len(l.Holds) > 0 {
 		lookups = append(lookups, b.holdsStmt(l.Holds, out.Holds))
@@ -80,11 +79,6 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 		for _, l := range st.Lots {
 			b.loaded[l.ID] = true
 		}
-	}
-	// Debits found again are repeats, rare on the hot path; only they
-	// cost a second round trip.
-	if err := loadPostings(ctx, b.q, b.s.d, found); err != nil {
-		return nil, err
 	}
 	return out, nil
 }
@@ -135,9 +129,8 @@ func eventPairs(keys []store.EventKey) [][2]string {
 	return pairs
 }
 
-// debitsStmt reads the debits recorded for the events into out, and
-// appends them to found, whose postings Load reads afterwards.
-func (b *batch) debitsStmt(keys []store.EventKey, out map[store.EventKey]*ledger.Txn, found *[]*ledger.Txn) stmt {
+// debitsStmt reads the debits recorded for the events into out.
+func (b *batch) debitsStmt(keys []store.EventKey, out map[store.EventKey]*ledger.Txn) stmt {
 	want := make(map[store.EventKey]bool, len(keys))
 	for _, k := range keys {
 		want[k] = true
@@ -153,7 +146,6 @@ func (b *batch) debitsStmt(keys []store.EventKey, out map[store.EventKey]*ledger
 			}
 			if k := (store.EventKey{AccountID: t.AccountID, EventID: t.EventID}); want[k] {
 				out[k] = t
-				*found = append(*found, t)
 			}
 		}
 		return r.Err()
@@ -215,13 +207,12 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 	stmts := accountUpdates(w.States)
 
 	var (
-		lots     []*ledger.Lot
-		lotAt    = map[string]int{}
-		holds    []*ledger.Hold
-		holdAt   = map[string]int{}
-		txnRows  [][]any
-		postRows [][]any
-		events   []ledger.Event
+		lots    []*ledger.Lot
+		lotAt   = map[string]int{}
+		holds   []*ledger.Hold
+		holdAt  = map[string]int{}
+		txnRows [][]any
+		events  []ledger.Event
 	)
 	for _, e := range w.Effects {
 		// The same lot or hold may appear in several effects of a batch;
@@ -243,11 +234,11 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 			}
 		}
 		if t := e.Txn; t != nil {
-			txnRows = append(txnRows, txnRow(t))
-			for i, p := range t.Postings {
-				postRows = append(postRows, []any{t.ID, i, string(p.Book), p.AccountID, p.LotID, p.Asset,
-					int64(p.Amount), micros(t.CreatedAt)})
+			row, err := txnRow(t)
+			if err != nil {
+				return err
 			}
+			txnRows = append(txnRows, row)
 		}
 		events = append(events, e.Events...)
 	}
@@ -275,7 +266,6 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 		" ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status,"+
 			" txn_id = excluded.txn_id, finished_at = excluded.finished_at")...)
 	stmts = append(stmts, appendRows("txns", txnColumns, txnRows)...)
-	stmts = append(stmts, appendRows("postings", postingColumns, postRows)...)
 	evs, err := eventStmts(events)
 	if err != nil {
 		return err

@@ -32,7 +32,6 @@ var conflicts = map[string]string{
 	"holds(account_id,event_id)": "a hold for this event is already placed on the account",
 	"txns(id)":                   "a transaction with this id already exists",
 	"txns(account_id,event_id)":  "a debit for this event is already recorded on the account",
-	"postings(txn_id,idx)":       "a posting with this position already exists in the transaction",
 	"events(id)":                 "an event with this id already exists",
 	"idempotency(scope,key)":     "a response is already recorded for this idempotency key",
 }

@@ -77,52 +77,8 @@ func (s *Store) GetHold(ctx context.Context, id string) (*ledger.Hold, error) {
 
 // GetTxn reads a transaction with its postings.
 func (s *Store) GetTxn(ctx context.Context, id string) (*ledger.Txn, error) {
-	var txns []*ledger.Txn
-	err := s.read(ctx, func(q querier) error {
-		r, err := q.query(ctx, "SELECT "+txnCols+" FROM txns WHERE id = $1", id)
-		if err != nil {
-			return err
-		}
-		if txns, _, err = collect(r, 1, scanTxn); err != nil {
-			return err
-		}
-		return loadPostings(ctx, q, s.d, txns)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(txns) == 0 {
-		return nil, coffer.Errorf(coffer.ENotFound, "transaction %s not found", id)
-	}
-	return txns[0], nil
-}
-
-// loadPostings fills in the transactions' postings, in their order.
-func loadPostings(ctx context.Context, q querier, d dialect, txns []*ledger.Txn) error {
-	if len(txns) == 0 {
-		return nil
-	}
-	byID := make(map[string]*ledger.Txn, len(txns))
-	ids := make([]string, len(txns))
-	for i, t := range txns {
-		byID[t.ID], ids[i] = t, t.ID
-	}
-	in, args := d.in(1, ids)
-	r, err := q.query(ctx, "SELECT "+postingCols+" FROM postings WHERE txn_id "+in+" ORDER BY txn_id, idx", args...)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	for r.Next() {
-		id, p, err := scanPosting(r)
-		if err != nil {
-			return err
-		}
-		if t := byID[id]; t != nil {
-			t.Postings = append(t.Postings, p)
-		}
-	}
-	return r.Err()
+	return getOne(ctx, s.eng.pool(false), scanTxn, coffer.Errorf(coffer.ENotFound, "transaction %s not found", id),
+		"SELECT "+txnCols+" FROM txns WHERE id = $1", id)
 }
 
 // ListTxns lists an account's transactions with their postings, newest
@@ -152,19 +108,11 @@ func (s *Store) ListTxns(ctx context.Context, accountID string, f store.TxnFilte
 	if f.SubaccountID != "" {
 		w.add("subaccount_id = ", f.SubaccountID)
 	}
-	var txns []*ledger.Txn
-	var more bool
-	err := s.read(ctx, func(q querier) error {
-		r, err := q.query(ctx, "SELECT "+txnCols+" FROM txns"+w.sql()+" ORDER BY seq DESC LIMIT "+w.arg(limit+1), w.args...)
-		if err != nil {
-			return err
-		}
-		if txns, more, err = collect(r, limit, scanTxn); err != nil {
-			return err
-		}
-		return loadPostings(ctx, q, s.d, txns)
-	})
-	return txns, more, err
+	r, err := s.eng.pool(false).query(ctx, "SELECT "+txnCols+" FROM txns"+w.sql()+" ORDER BY seq DESC LIMIT "+w.arg(limit+1), w.args...)
+	if err != nil {
+		return nil, false, err
+	}
+	return collect(r, limit, scanTxn)
 }
 
 // LoadState reads an account's live ledger state without locking it.
@@ -255,17 +203,21 @@ func loadStates(ctx context.Context, q querier, d dialect, ids []string, lock bo
 	return out, nil
 }
 
-// StateAt rebuilds the account's ledger state as of t from the postings,
-// in one snapshot: the lots created at or before t that still held value
-// at t (remaining = their customer postings up to t; status active), the
-// debt at t (minus the receivables postings up to t) and the holds active
-// at t (created by t and not finished by t, shown as they were then).
-// Lots that held nothing at t are left out, as LoadState leaves out
-// finished lots, so StateAt(now) equals LoadState. The account's currency,
-// floor and status are today's: their history is not kept.
+// StateAt rebuilds the account's ledger state as of t from its
+// transactions, in one snapshot: the lots created at or before t that
+// still held value at t (remaining = their customer postings up to t;
+// status active), the debt at t (minus the receivables postings up to t)
+// and the holds active at t (created by t and not finished by t, shown as
+// they were then). Lots that held nothing at t are left out, as LoadState
+// leaves out finished lots, so StateAt(now) equals LoadState. The
+// account's currency, floor and status are today's: their history is not
+// kept. Every posting of an account's lots and debt is in one of its own
+// transactions, so the account's transactions up to t are all it reads.
 func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*ledger.State, error) {
 	var st *ledger.State
-	var debt int64
+	var lots []*ledger.Lot
+	lotSum := map[string]money.Amount{}
+	var debt money.Amount
 	at := micros(t)
 	err := s.read(ctx, func(q querier) error {
 		return q.pipeline(ctx, []stmt{
@@ -280,29 +232,33 @@ func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*le
 					}
 					return r.Err()
 				}},
-			{sql: `SELECT ` + lotCols + `, (SELECT CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM postings p
-					WHERE p.lot_id = lots.id AND p.book = 'customer' AND p.created_at <= $2)
-				FROM lots WHERE account_id = $1 AND created_at <= $2 ORDER BY id`, args: []any{accountID, at},
+			{sql: "SELECT " + lotCols + " FROM lots WHERE account_id = $1 AND created_at <= $2 ORDER BY id",
+				args: []any{accountID, at},
 				scan: func(r rows) error {
 					for r.Next() {
-						var remaining int64
-						l, err := scanLot(extraScanner{r, &remaining})
+						l, err := scanLot(r)
 						if err != nil {
 							return err
 						}
-						if remaining > 0 && st != nil {
-							l.Remaining, l.Status = money.Amount(remaining), ledger.LotActive
-							st.Lots = append(st.Lots, l)
-						}
+						lots = append(lots, l)
 					}
 					return r.Err()
 				}},
-			{sql: `SELECT CAST(COALESCE(-SUM(amount), 0) AS BIGINT) FROM postings
-				WHERE account_id = $1 AND book = 'receivables' AND created_at <= $2`, args: []any{accountID, at},
+			{sql: "SELECT " + txnCols + " FROM txns WHERE account_id = $1 AND created_at <= $2",
+				args: []any{accountID, at},
 				scan: func(r rows) error {
-					if r.Next() {
-						if err := r.Scan(&debt); err != nil {
+					for r.Next() {
+						txn, err := scanTxn(r)
+						if err != nil {
 							return err
+						}
+						for _, p := range txn.Postings {
+							switch p.Book {
+							case ledger.BookCustomer:
+								lotSum[p.LotID] += p.Amount
+							case ledger.BookReceivables:
+								debt -= p.Amount
+							}
 						}
 					}
 					return r.Err()
@@ -330,18 +286,15 @@ func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*le
 	if st == nil {
 		return nil, coffer.Errorf(coffer.ENotFound, "account %s not found", accountID)
 	}
-	st.Account.Debt = money.Amount(debt)
+	for _, l := range lots {
+		if remaining := lotSum[l.ID]; remaining > 0 {
+			l.Remaining, l.Status = remaining, ledger.LotActive
+			st.Lots = append(st.Lots, l)
+		}
+	}
+	st.Account.Debt = debt
 	return st, nil
 }
-
-// extraScanner scans a row with one more column than the record's scan
-// function knows about, into extra.
-type extraScanner struct {
-	r     scanner
-	extra any
-}
-
-func (e extraScanner) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra)...) }
 
 // AccountsDue lists, in id order, accounts with an active lot at or past
 // its expiry or an active hold at or past its TTL.

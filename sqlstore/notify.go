@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -100,7 +101,8 @@ func (s *Store) AccountsToRecommend(ctx context.Context, before time.Time, after
 // UsageBetween sums what debits and captures took from each account's
 // money: the customer postings of monetary lots and the receivables
 // postings (debt), both negative, in the account's currency. Unit credits
-// are left out: they are not money.
+// are left out: they are not money. It reads the accounts' debits and
+// captures in the period through txns_account_time.
 func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to time.Time) (map[string]money.Amount, error) {
 	out := map[string]money.Amount{}
 	if len(accountIDs) == 0 {
@@ -108,25 +110,27 @@ func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to 
 	}
 	in, args := s.d.in(3, accountIDs)
 	args = append([]any{micros(from), micros(to)}, args...)
-	r, err := s.eng.pool(false).query(ctx, `SELECT p.account_id, COALESCE(-SUM(p.amount), 0)
-		FROM postings p JOIN txns t ON t.id = p.txn_id
-		WHERE p.account_id `+in+` AND p.created_at >= $1 AND p.created_at < $2
-		  AND t.type IN ('debit', 'capture') AND p.book IN ('customer', 'receivables')
-		  AND p.asset NOT LIKE 'unit:%'
-		GROUP BY p.account_id`, args...)
+	r, err := s.eng.pool(false).query(ctx, "SELECT "+txnCols+" FROM txns WHERE account_id "+in+
+		" AND created_at >= $1 AND created_at < $2 AND type IN ('debit', 'capture')", args...)
 	if err != nil {
 		return nil, s.translate(err)
 	}
 	defer r.Close()
 	for r.Next() {
-		var id string
-		var sum int64
-		if err := r.Scan(&id, &sum); err != nil {
+		t, err := scanTxn(r)
+		if err != nil {
 			return nil, err
 		}
-		out[id] = money.Amount(sum)
+		for _, p := range t.Postings {
+			if (p.Book == ledger.BookCustomer || p.Book == ledger.BookReceivables) && !strings.HasPrefix(p.Asset, "unit:") {
+				out[t.AccountID] -= p.Amount
+			}
+		}
 	}
-	return out, s.translate(r.Err())
+	if err := r.Err(); err != nil {
+		return nil, s.translate(err)
+	}
+	return out, nil
 }
 
 // SaveRecommendations upserts the job's figures. The WHERE on the update

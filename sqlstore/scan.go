@@ -324,17 +324,17 @@ func holdRow(h *ledger.Hold) []any {
 }
 
 var txnColumns = []string{"id", "account_id", "type", "amount", "balance_after", "lot_id", "hold_id", "event_id",
-	"subaccount_id", "unit", "quantity", "unit_price", "description", "metadata", "actor", "reason", "created_at"}
+	"subaccount_id", "unit", "quantity", "unit_price", "description", "metadata", "actor", "reason", "created_at", "postings"}
 
 var txnCols = strings.Join(txnColumns, ", ")
 
-// scanTxn reads a transaction without its postings.
+// scanTxn reads a transaction with its postings.
 func scanTxn(r scanner) (*ledger.Txn, error) {
 	var t ledger.Txn
-	var typ, meta string
+	var typ, meta, postings string
 	var amount, after, quantity, price, created int64
 	if err := r.Scan(&t.ID, &t.AccountID, &typ, &amount, &after, &t.LotID, &t.HoldID, &t.EventID,
-		&t.SubaccountID, &t.Unit, &quantity, &price, &t.Description, &meta, &t.Actor, &t.Reason, &created); err != nil {
+		&t.SubaccountID, &t.Unit, &quantity, &price, &t.Description, &meta, &t.Actor, &t.Reason, &created, &postings); err != nil {
 		return nil, err
 	}
 	t.Type, t.Amount, t.BalanceAfter = ledger.TxnType(typ), money.Amount(amount), money.Amount(after)
@@ -343,29 +343,20 @@ func scanTxn(r scanner) (*ledger.Txn, error) {
 	if t.Metadata, err = readStringMap(meta); err != nil {
 		return nil, err
 	}
+	if err := decodePostings(&t, postings); err != nil {
+		return nil, err
+	}
 	return &t, nil
 }
 
-func txnRow(t *ledger.Txn) []any {
+func txnRow(t *ledger.Txn) ([]any, error) {
+	postings, err := encodePostings(t)
+	if err != nil {
+		return nil, err
+	}
 	return []any{t.ID, t.AccountID, string(t.Type), int64(t.Amount), int64(t.BalanceAfter), t.LotID, t.HoldID,
 		t.EventID, t.SubaccountID, t.Unit, int64(t.Quantity), int64(t.UnitPrice), t.Description,
-		mustJSON(t.Metadata), t.Actor, t.Reason, micros(t.CreatedAt)}
-}
-
-var postingColumns = []string{"txn_id", "idx", "book", "account_id", "lot_id", "asset", "amount", "created_at"}
-
-const postingCols = "txn_id, idx, book, account_id, lot_id, asset, amount"
-
-func scanPosting(r scanner) (string, ledger.Posting, error) {
-	var p ledger.Posting
-	var txnID, book string
-	var idx int
-	var amount int64
-	if err := r.Scan(&txnID, &idx, &book, &p.AccountID, &p.LotID, &p.Asset, &amount); err != nil {
-		return "", p, err
-	}
-	p.Book, p.Amount = ledger.Book(book), money.Amount(amount)
-	return txnID, p, nil
+		mustJSON(t.Metadata), t.Actor, t.Reason, micros(t.CreatedAt), postings}, nil
 }
 
 var eventColumns = []string{"id", "type", "account_id", "data", "created_at"}
