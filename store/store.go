@@ -135,8 +135,7 @@ type Batch interface {
 	// each one's active lots and active holds. Unknown ids are left out.
 	LoadStates(ctx context.Context, accountIDs []string) (map[string]*ledger.State, error)
 	// Load is LoadStates followed, once the locks are held, by the
-	// lookups: everything a batch reads, in one round trip on PostgreSQL
-	// (a second one only to read the postings of debits found again).
+	// lookups: everything a batch reads, in one round trip on PostgreSQL.
 	Load(ctx context.Context, accountIDs []string, l Lookup) (*Loaded, error)
 	// Write persists the batch's writes in bulk.
 	Write(ctx context.Context, w *Writes) error
