@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -90,9 +91,10 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 // lag the table's growth, scan every row instead (measured: 70 ms against
 // 2 ms for 500 keys over 200,000 debits); joining the pairs laterally, each
 // with LIMIT 1 so the join is not flattened, makes every pair one index
-// probe whatever the statistics say. The pairs arrive there as two
-// arrays, unnested side by side, so the statement's text is the same for
-// any number of pairs and its plan is reused.
+// probe whatever the statistics say. The pairs arrive as one or two
+// parameters (two arrays unnested side by side on PostgreSQL, a JSON array
+// on SQLite), so the statement's text is the same for any number of pairs
+// and its prepared form is reused.
 func (b *batch) selectPairs(cols, table, a, bcol, where string, pairs [][2]string) (string, []any) {
 	if where != "" {
 		where += " AND "
@@ -106,18 +108,11 @@ func (b *batch) selectPairs(cols, table, a, bcol, where string, pairs [][2]strin
 			" CROSS JOIN LATERAL (SELECT %s FROM %s WHERE %s%s = k.ka AND %s = k.kb LIMIT 1) AS t",
 			cols, table, where, a, bcol), []any{as, bs}
 	}
-	var sb strings.Builder
-	args := make([]any, 0, 2*len(pairs))
-	fmt.Fprintf(&sb, "SELECT %s FROM %s WHERE %s(%s, %s) IN (VALUES ", cols, table, where, a, bcol)
-	for i, p := range pairs {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		fmt.Fprintf(&sb, "($%d, $%d)", 2*i+1, 2*i+2)
-		args = append(args, p[0], p[1])
-	}
-	sb.WriteString(")")
-	return sb.String(), args
+	// SQLite probes the (a, b) index once per pair of the JSON array.
+	list, _ := json.Marshal(pairs) // strings always encode
+	return fmt.Sprintf("SELECT %s FROM %s WHERE %s(%s, %s) IN"+
+		" (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($1))",
+		cols, table, where, a, bcol), []any{string(list)}
 }
 
 // eventPairs turns event keys into (account_id, event_id) pairs.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -253,7 +254,93 @@ type sqlConn interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-type sqlQuerier struct{ c sqlConn }
+// sqlQuerier runs statements on a database/sql handle. With cache set
+// (the writer's transactions), statements are prepared once on the writer
+// connection and reused by every transaction, instead of parsed anew on
+// every call.
+type sqlQuerier struct {
+	c     sqlConn
+	tx    *sql.Tx
+	cache *stmtCache
+}
+
+// stmtCache holds the writer connection's prepared statements by their
+// text. The hot path's statements have one text whatever their batch's
+// size (see dialect.in), so once warm a committer batch runs prepared
+// statements only: on small batches, parsing them had been a large share
+// of the batch's cost. A statement is prepared after the transaction that
+// first ran it ends: the writer's one connection is busy until then. The
+// cache is bounded; statements past the bound are prepared per use.
+type stmtCache struct {
+	db      *sql.DB // the writer; one connection
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool // to prepare once the connection is free
+}
+
+const stmtCacheSize = 256
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// stmt returns the transaction's form of the prepared statement for
+// query, or nil if it is not prepared yet.
+func (q sqlQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
+	if q.cache == nil || q.tx == nil {
+		return nil
+	}
+	c := q.cache
+	c.mu.Lock()
+	ps := c.m[query]
+	if ps == nil && len(c.m)+len(c.pending) < stmtCacheSize {
+		c.pending[query] = true
+	}
+	c.mu.Unlock()
+	if ps == nil {
+		return nil
+	}
+	// ps is prepared on the writer's one connection, the one the
+	// transaction holds: StmtContext reuses it without preparing again.
+	return q.tx.StmtContext(ctx, ps)
+}
+
+// preparePending prepares the statements noted since the last call. It
+// must run when the calling goroutine holds no transaction on the writer.
+//
+// The lock is not held while preparing: preparing waits for the writer's
+// connection, and a transaction holding it may be waiting for the lock.
+func (c *stmtCache) preparePending(ctx context.Context) {
+	c.mu.Lock()
+	var queries []string
+	for query := range c.pending {
+		queries = append(queries, query)
+	}
+	clear(c.pending)
+	c.mu.Unlock()
+	for _, query := range queries {
+		ps, err := c.db.PrepareContext(ctx, query)
+		if err != nil {
+			continue // it runs unprepared, and fails there if it is wrong
+		}
+		c.mu.Lock()
+		if c.m == nil || c.m[query] != nil { // closed, or prepared meanwhile
+			_ = ps.Close()
+		} else {
+			c.m[query] = ps
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ps := range c.m {
+		_ = ps.Close()
+	}
+	c.m = nil
+}
 
 type sqlRows struct{ *sql.Rows }
 
@@ -261,7 +348,13 @@ func (r sqlRows) Close() { _ = r.Rows.Close() }
 
 func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
 	query, order := rebind(query)
-	r, err := q.c.QueryContext(ctx, query, reorder(args, order)...)
+	var r *sql.Rows
+	var err error
+	if ps := q.stmt(ctx, query); ps != nil {
+		r, err = ps.QueryContext(ctx, reorder(args, order)...)
+	} else {
+		r, err = q.c.QueryContext(ctx, query, reorder(args, order)...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +363,13 @@ func (q sqlQuerier) query(ctx context.Context, query string, args ...any) (rows,
 
 func (q sqlQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	query, order := rebind(query)
-	res, err := q.c.ExecContext(ctx, query, reorder(args, order)...)
+	var res sql.Result
+	var err error
+	if ps := q.stmt(ctx, query); ps != nil {
+		res, err = ps.ExecContext(ctx, reorder(args, order)...)
+	} else {
+		res, err = q.c.ExecContext(ctx, query, reorder(args, order)...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -360,11 +459,14 @@ func (q sqlQuerier) runBulk(ctx context.Context, b *bulk) error {
 		return err
 	}
 	query, order := rebind(b.one)
-	ps, err := q.c.PrepareContext(ctx, query)
-	if err != nil {
-		return err
+	ps := q.stmt(ctx, query)
+	if ps == nil {
+		var err error
+		if ps, err = q.c.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		defer ps.Close()
 	}
-	defer ps.Close()
 	for _, r := range b.rows {
 		if _, err := ps.ExecContext(ctx, reorder(r, order)...); err != nil {
 			return err
@@ -382,22 +484,37 @@ func (t sqlTx) commit(ctx context.Context, final []stmt) error {
 	if err := t.pipeline(ctx, final); err != nil {
 		return err
 	}
-	return t.tx.Commit()
+	err := t.tx.Commit()
+	t.ended(ctx)
+	return err
 }
 
-func (t sqlTx) rollback(context.Context) error { return t.tx.Rollback() }
+func (t sqlTx) rollback(ctx context.Context) error {
+	err := t.tx.Rollback()
+	t.ended(ctx)
+	return err
+}
+
+// ended prepares the statements the transaction ran unprepared, now that
+// the writer's connection is free.
+func (t sqlTx) ended(ctx context.Context) {
+	if t.cache != nil {
+		t.cache.preparePending(context.WithoutCancel(ctx))
+	}
+}
 
 // sqliteEngine has one writer connection and a pool of readers. WAL lets
 // the readers see the last committed state while the writer works.
 type sqliteEngine struct {
 	writer, reader *sql.DB
+	stmts          *stmtCache // the writer's
 }
 
 func (e *sqliteEngine) pool(write bool) querier {
 	if write {
-		return sqlQuerier{e.writer}
+		return sqlQuerier{c: e.writer}
 	}
-	return sqlQuerier{e.reader}
+	return sqlQuerier{c: e.reader}
 }
 
 func (e *sqliteEngine) begin(ctx context.Context, write bool) (tx, error) {
@@ -409,12 +526,17 @@ func (e *sqliteEngine) begin(ctx context.Context, write bool) (tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sqlTx{sqlQuerier{t}, t}, nil
+	q := sqlQuerier{c: t}
+	if write {
+		q.tx, q.cache = t, e.stmts
+	}
+	return sqlTx{q, t}, nil
 }
 
 func (e *sqliteEngine) sqlDB() *sql.DB { return e.writer }
 
 func (e *sqliteEngine) close() error {
+	e.stmts.close()
 	err := e.reader.Close()
 	if werr := e.writer.Close(); err == nil {
 		err = werr

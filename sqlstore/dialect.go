@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -29,17 +30,26 @@ var (
 )
 
 // in returns a condition on a column, to follow it, that matches any of
-// vals, with its args; from is the number of its first parameter. SQLite
-// gets "IN ($1, …, $n)". PostgreSQL gets "= ANY($1::text[])", one array
-// parameter, so the statement's text is the same however many values it
-// has: the server plans it once per connection and reuses the plan
-// (statements are prepared and cached, see openPostgres), where an IN list
-// of a new length is a new statement to parse and plan.
+// vals, with its args; from is the number of its first parameter. It is
+// one parameter however many values there are, so the statement's text is
+// the same for any number and its prepared form is reused (statements are
+// prepared and cached on both engines, see openPostgres and stmtCache),
+// where an IN list of a new length is a new statement to parse and plan.
+// PostgreSQL gets "= ANY($1::text[])"; SQLite "IN (SELECT value FROM
+// json_each($1))" with the values as a JSON array, which it plans as the
+// same index probes as an IN list.
 func (d dialect) in(from int, vals []string) (string, []any) {
+	p := "$" + strconv.Itoa(from)
 	if d.name == "postgres" {
-		return "= ANY($" + strconv.Itoa(from) + "::text[])", []any{vals}
+		return "= ANY(" + p + "::text[])", []any{vals}
 	}
-	return inList(from, vals)
+	return "IN (SELECT value FROM json_each(" + p + "))", []any{jsonStrings(vals)}
+}
+
+// jsonStrings renders strings as a JSON array.
+func jsonStrings(vals []string) string {
+	b, _ := json.Marshal(vals) // strings always encode
+	return string(b)
 }
 
 // SQLite connection settings. WAL lets readers run beside the writer;
@@ -100,5 +110,6 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	return &Store{d: sqliteDialect, eng: &sqliteEngine{writer: writer, reader: reader}}, nil
+	return &Store{d: sqliteDialect, eng: &sqliteEngine{writer: writer, reader: reader,
+		stmts: newStmtCache(writer)}}, nil
 }

@@ -110,15 +110,6 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// inList returns "IN ($from, …)" for the values, and the values as args.
-func inList(from int, vals []string) (string, []any) {
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		args[i] = v
-	}
-	return "IN (" + placeholders(from, len(vals)) + ")", args
-}
-
 // maxParams keeps a statement under both engines' parameter limits
 // (SQLite 32766, PostgreSQL 65535).
 const maxParams = 30000
