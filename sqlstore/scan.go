@@ -110,12 +110,22 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// maxParams keeps a statement under both engines' parameter limits
-// (SQLite 32766, PostgreSQL 65535).
-const maxParams = 30000
-
 // insertRows returns a bulk INSERT of rows into table; suffix follows the
-// VALUES list (ON CONFLICT …).
+// rows (ON CONFLICT …).
+func insertRows(table string, cols []string, rows [][]any, suffix string) []stmt {
+	if len(rows) == 0 {
+		return nil
+	}
+	into := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") "
+	types := arrayTypes(rows)
+	return []stmt{{bulk: &bulk{
+		one:    into + "VALUES (" + placeholders(1, len(cols)) + ")" + suffix,
+		arrays: into + "SELECT * FROM " + unnest(types) + suffix,
+		types:  types,
+		rows:   rows,
+	}}}
+}
+
 // appendRows is insertRows for a plain append, which PostgreSQL may send
 // as COPY when there are many rows.
 func appendRows(table string, cols []string, rows [][]any) []stmt {
@@ -124,39 +134,6 @@ func appendRows(table string, cols []string, rows [][]any) []stmt {
 		s.bulk.copyTo = &copyTarget{table: table, cols: cols}
 	}
 	return out
-}
-
-func insertRows(table string, cols []string, rows [][]any, suffix string) []stmt {
-	if len(rows) == 0 {
-		return nil
-	}
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	k := len(cols)
-	arrays := ""
-	types, ok := arrayTypes(rows)
-	if ok {
-		arrays = "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT * FROM " + unnest(types) + suffix
-	}
-	return []stmt{{bulk: &bulk{
-		arrays: arrays,
-		types:  types,
-		one:    head + "(" + placeholders(1, k) + ")" + suffix,
-		many: func(n int) string {
-			var b strings.Builder
-			b.WriteString(head)
-			for i := range n {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteByte('(')
-				b.WriteString(placeholders(i*k+1, k))
-				b.WriteByte(')')
-			}
-			b.WriteString(suffix)
-			return b.String()
-		},
-		rows: rows,
-	}}}
 }
 
 // ---- accounts ----
