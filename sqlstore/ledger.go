@@ -244,12 +244,16 @@ func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*le
 					}
 					return r.Err()
 				}},
-			{sql: "SELECT " + txnCols + " FROM txns WHERE account_id = $1 AND created_at <= $2",
+			{sql: "SELECT id, postings FROM txns WHERE account_id = $1 AND created_at <= $2",
 				args: []any{accountID, at},
 				scan: func(r rows) error {
+					txn := ledger.Txn{AccountID: accountID}
 					for r.Next() {
-						txn, err := scanTxn(r)
-						if err != nil {
+						var postings string
+						if err := r.Scan(&txn.ID, &postings); err != nil {
+							return err
+						}
+						if err := decodePostings(&txn, postings); err != nil {
 							return err
 						}
 						for _, p := range txn.Postings {

@@ -110,15 +110,19 @@ func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to 
 	}
 	in, args := s.d.in(3, accountIDs)
 	args = append([]any{micros(from), micros(to)}, args...)
-	r, err := s.eng.pool(false).query(ctx, "SELECT "+txnCols+" FROM txns WHERE account_id "+in+
+	r, err := s.eng.pool(false).query(ctx, "SELECT id, account_id, postings FROM txns WHERE account_id "+in+
 		" AND created_at >= $1 AND created_at < $2 AND type IN ('debit', 'capture')", args...)
 	if err != nil {
 		return nil, s.translate(err)
 	}
 	defer r.Close()
+	var t ledger.Txn
 	for r.Next() {
-		t, err := scanTxn(r)
-		if err != nil {
+		var postings string
+		if err := r.Scan(&t.ID, &t.AccountID, &postings); err != nil {
+			return nil, err
+		}
+		if err := decodePostings(&t, postings); err != nil {
 			return nil, err
 		}
 		for _, p := range t.Postings {
