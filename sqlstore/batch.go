@@ -37,44 +37,28 @@ func (b *batch) LoadStates(ctx context.Context, accountIDs []string) (map[string
 // Load locks and loads the accounts, then looks up the debits, holds and
 // answers already recorded. The lookups ride in the same pipeline after
 // the locking read, so on PostgreSQL they start once the locks are held
-// and see everything committed before: all in one round trip.
+// and see everything committed before: all in one round trip. Every
+// statement takes its set of ids as one array, so an empty set is valid
+// SQL that finds nothing.
 func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (*store.Loaded, error) {
 	out := &store.Loaded{Debits: map[store.EventKey]*ledger.Txn{}, Holds: map[store.EventKey]*ledger.Hold{},
 		Idempotency: map[[2]string]*store.Idempotency{}}
+	out.States = map[string]*ledger.State{}
 	// Writes the batch already made go first, so that Load sees them.
-	if len(b.pending) > 0 {
-		if err := b.q.pipeline(ctx, b.pending); err != nil {
-			return nil, err
-		}
-		b.pending = nil
-	}
-	var lookups []stmt
+	stmts := append(b.pending, stateReads(b.s.d, accountIDs, true, out.States)...)
+	b.pending = nil
+	stmts = append(stmts, alertStmt(b.s.d, accountIDs, out.States))
 	if len(l.Debits) > 0 {
-		lookups = append(lookups, b.debitsStmt(l.Debits, out.Debits))
+		stmts = append(stmts, b.debitsStmt(l.Debits, out.Debits))
 	}
 	if len(l.Holds) > 0 {
-		lookups = append(lookups, b.holdsStmt(l.Holds, out.Holds))
+		stmts = append(stmts, b.holdsStmt(l.Holds, out.Holds))
 	}
 	if len(l.Idempotency) > 0 {
-		lookups = append(lookups, b.idemStmt(l.Idempotency, out.Idempotency))
+		stmts = append(stmts, b.idemStmt(l.Idempotency, out.Idempotency))
 	}
-	if len(accountIDs) == 0 {
-		out.States = map[string]*ledger.State{}
-		if err := b.q.pipeline(ctx, lookups); err != nil {
-			return nil, err
-		}
-	} else {
-		extra := []extraRead{alertStmt}
-		for _, s := range lookups {
-			extra = append(extra, func(map[string]*ledger.State, string, []any) stmt { return s })
-		}
-		var err error
-		if out.States, err = loadStates(ctx, b.q, b.s.d, accountIDs, true, extra...); err != nil {
-			return nil, err
-		}
-	}
-	if b.loaded == nil {
-		b.loaded = map[string]bool{}
+	if err := b.q.pipeline(ctx, stmts); err != nil {
+		return nil, err
 	}
 	for _, st := range out.States {
 		for _, l := range st.Lots {

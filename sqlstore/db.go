@@ -83,11 +83,11 @@ func (b *bulk) columns() ([]any, error) {
 		var err error
 		switch t {
 		case "text":
-			cols[c], err = columnOf[string](b.rows, c, n)
+			cols[c], err = columnOf[string](b.rows, c)
 		case "boolean":
-			cols[c], err = columnOf[bool](b.rows, c, n)
+			cols[c], err = columnOf[bool](b.rows, c)
 		case "bytea":
-			cols[c], err = columnOf[[]byte](b.rows, c, n)
+			cols[c], err = columnOf[[]byte](b.rows, c)
 		case "bigint":
 			col := make([]*int64, n) // nil is NULL
 			for i, r := range b.rows {
@@ -114,8 +114,8 @@ func (b *bulk) columns() ([]any, error) {
 }
 
 // columnOf collects column c of the rows as a []T.
-func columnOf[T any](rows [][]any, c, n int) ([]T, error) {
-	col := make([]T, n)
+func columnOf[T any](rows [][]any, c int) ([]T, error) {
+	col := make([]T, len(rows))
 	for i, r := range rows {
 		v, ok := r[c].(T)
 		if !ok {
@@ -237,8 +237,7 @@ type sqlConn interface {
 // every call.
 type sqlQuerier struct {
 	c     sqlConn
-	tx    *sql.Tx
-	cache *stmtCache
+	cache *stmtCache // only with c a writer's *sql.Tx
 }
 
 // stmtCache holds the writer connection's prepared statements by their
@@ -264,7 +263,8 @@ func newStmtCache(db *sql.DB) *stmtCache {
 // stmt returns the transaction's form of the prepared statement for
 // query, or nil if it is not prepared yet.
 func (q sqlQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
-	if q.cache == nil || q.tx == nil {
+	tx, ok := q.c.(*sql.Tx)
+	if q.cache == nil || !ok {
 		return nil
 	}
 	c := q.cache
@@ -279,7 +279,7 @@ func (q sqlQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
 	}
 	// ps is prepared on the writer's one connection, the one the
 	// transaction holds: StmtContext reuses it without preparing again.
-	return q.tx.StmtContext(ctx, ps)
+	return tx.StmtContext(ctx, ps)
 }
 
 // preparePending prepares the statements noted since the last call. It
@@ -505,7 +505,7 @@ func (e *sqliteEngine) begin(ctx context.Context, write bool) (tx, error) {
 	}
 	q := sqlQuerier{c: t}
 	if write {
-		q.tx, q.cache = t, e.stmts
+		q.cache = e.stmts
 	}
 	return sqlTx{q, t}, nil
 }
@@ -563,13 +563,12 @@ func (q pgQuerier) pipeline(ctx context.Context, stmts []stmt) error {
 			if _, err := q.c.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromRows(s.bulk.rows)); err != nil {
 				return err
 			}
-		case s.bulk != nil && len(s.bulk.rows) > 0:
+		case s.bulk != nil:
 			cols, err := s.bulk.columns()
 			if err != nil {
 				return err
 			}
 			flat = append(flat, stmt{sql: s.bulk.arrays, args: cols})
-		case s.bulk != nil: // no rows, nothing to write
 		default:
 			flat = append(flat, s)
 		}

@@ -77,17 +77,21 @@ const (
 // SQLiteWriterDSN is the DSN the store's writer opens the SQLite file at
 // path with, for tools that must write with the same settings (coffer
 // bench's baselines).
-func SQLiteWriterDSN(path string) string { return path + "?" + sqliteWriter }
+func SQLiteWriterDSN(path string) string { return sqliteDSN(path, sqliteWriter) }
+
+// sqliteDSN adds the connection settings to a path that may carry some.
+func sqliteDSN(path, settings string) string {
+	if strings.Contains(path, "?") {
+		return path + "&" + settings
+	}
+	return path + "?" + settings
+}
 
 func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: a database file path is required, got %q", path)
 	}
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	writer, err := sql.Open("sqlite", path+sep+sqliteWriter)
+	writer, err := sql.Open("sqlite", sqliteDSN(path, sqliteWriter))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -102,7 +106,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	reader, err := sql.Open("sqlite", path+sep+sqliteReader)
+	reader, err := sql.Open("sqlite", sqliteDSN(path, sqliteReader))
 	if err != nil {
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

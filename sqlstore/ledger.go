@@ -117,11 +117,9 @@ func (s *Store) ListTxns(ctx context.Context, accountID string, f store.TxnFilte
 
 // LoadState reads an account's live ledger state without locking it.
 func (s *Store) LoadState(ctx context.Context, accountID string) (*ledger.State, error) {
-	var states map[string]*ledger.State
+	states := map[string]*ledger.State{}
 	err := s.read(ctx, func(q querier) error {
-		var err error
-		states, err = loadStates(ctx, q, s.d, []string{accountID}, false)
-		return err
+		return q.pipeline(ctx, stateReads(s.d, []string{accountID}, false, states))
 	})
 	if err != nil {
 		return nil, err
@@ -133,27 +131,21 @@ func (s *Store) LoadState(ctx context.Context, accountID string) (*ledger.State,
 	return st, nil
 }
 
-// extraRead is a further read of the accounts loadStates loads, given
-// the condition and args that match their ids (see dialect.in).
-type extraRead func(states map[string]*ledger.State, in string, args []any) stmt
-
-// loadStates reads the accounts (locking them in id order if lock) with
-// their active lots and holds, in one pipeline: one round trip on
-// PostgreSQL.
-func loadStates(ctx context.Context, q querier, d dialect, ids []string, lock bool, extra ...extraRead) (map[string]*ledger.State, error) {
+// stateReads returns the reads of the accounts' live state into out:
+// the accounts (locked in id order if lock), their active lots and their
+// active holds. Sent in one pipeline they are one round trip on
+// PostgreSQL, and more reads of the same accounts may follow them there,
+// their scans filling out's states.
+func stateReads(d dialect, ids []string, lock bool, out map[string]*ledger.State) []stmt {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	out := make(map[string]*ledger.State, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
 	in, args := d.in(1, ids)
 	forUpdate := ""
 	if lock {
 		forUpdate = d.forUpdate
 	}
-	stmts := []stmt{
+	return []stmt{
 		{sql: "SELECT " + ledgerAccountCols + " FROM accounts WHERE id " + in + " ORDER BY id" + forUpdate, args: args,
 			scan: func(r rows) error {
 				for r.Next() {
@@ -192,15 +184,6 @@ func loadStates(ctx context.Context, q querier, d dialect, ids []string, lock bo
 				return r.Err()
 			}},
 	}
-	// More reads of the same accounts ride in the same round trip; their
-	// scans run after the accounts are read, so they may fill out's states.
-	for _, x := range extra {
-		stmts = append(stmts, x(out, in, args))
-	}
-	if err := q.pipeline(ctx, stmts); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // StateAt rebuilds the account's ledger state as of t from its
@@ -244,28 +227,17 @@ func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*le
 					}
 					return r.Err()
 				}},
-			{sql: "SELECT id, postings FROM txns WHERE account_id = $1 AND created_at <= $2",
+			{sql: "SELECT id, account_id, postings FROM txns WHERE account_id = $1 AND created_at <= $2",
 				args: []any{accountID, at},
 				scan: func(r rows) error {
-					txn := ledger.Txn{AccountID: accountID}
-					for r.Next() {
-						var postings string
-						if err := r.Scan(&txn.ID, &postings); err != nil {
-							return err
+					return postingRows(r, func(_ string, p ledger.Posting) {
+						switch p.Book {
+						case ledger.BookCustomer:
+							lotSum[p.LotID] += p.Amount
+						case ledger.BookReceivables:
+							debt -= p.Amount
 						}
-						if err := decodePostings(&txn, postings); err != nil {
-							return err
-						}
-						for _, p := range txn.Postings {
-							switch p.Book {
-							case ledger.BookCustomer:
-								lotSum[p.LotID] += p.Amount
-							case ledger.BookReceivables:
-								debt -= p.Amount
-							}
-						}
-					}
-					return r.Err()
+					})
 				}},
 			{sql: "SELECT " + holdCols + ` FROM holds WHERE account_id = $1 AND created_at <= $2
 				AND (finished_at IS NULL OR finished_at > $2) ORDER BY id`, args: []any{accountID, at},

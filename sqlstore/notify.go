@@ -116,22 +116,12 @@ func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to 
 		return nil, s.translate(err)
 	}
 	defer r.Close()
-	var t ledger.Txn
-	for r.Next() {
-		var postings string
-		if err := r.Scan(&t.ID, &t.AccountID, &postings); err != nil {
-			return nil, err
+	err = postingRows(r, func(accountID string, p ledger.Posting) {
+		if ownsPostings(p.Book) && !strings.HasPrefix(p.Asset, "unit:") {
+			out[accountID] -= p.Amount
 		}
-		if err := decodePostings(&t, postings); err != nil {
-			return nil, err
-		}
-		for _, p := range t.Postings {
-			if (p.Book == ledger.BookCustomer || p.Book == ledger.BookReceivables) && !strings.HasPrefix(p.Asset, "unit:") {
-				out[t.AccountID] -= p.Amount
-			}
-		}
-	}
-	if err := r.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, s.translate(err)
 	}
 	return out, nil
@@ -160,9 +150,10 @@ func (s *Store) SaveRecommendations(ctx context.Context, recs []store.Recommenda
 }
 
 // alertStmt reads the alert thresholds of the batch's accounts, in the
-// same round trip as their state: the account's own, or the deployment
-// defaults when it has no row.
-func alertStmt(states map[string]*ledger.State, in string, args []any) stmt {
+// same round trip as their state (it must follow stateReads): the
+// account's own, or the deployment defaults when it has no row.
+func alertStmt(d dialect, ids []string, states map[string]*ledger.State) stmt {
+	in, args := d.in(1, ids)
 	return stmt{sql: "SELECT account_id, thresholds FROM balance_alerts WHERE account_id " + in, args: args,
 		scan: func(r rows) error {
 			for r.Next() {

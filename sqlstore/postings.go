@@ -91,6 +91,25 @@ func decodePostings(t *ledger.Txn, col string) error {
 	return nil
 }
 
+// postingRows reads rows of (id, account_id, postings) of transactions
+// and calls fn with each posting and the account of its transaction.
+func postingRows(r rows, fn func(accountID string, p ledger.Posting)) error {
+	var t ledger.Txn
+	for r.Next() {
+		var col string
+		if err := r.Scan(&t.ID, &t.AccountID, &col); err != nil {
+			return err
+		}
+		if err := decodePostings(&t, col); err != nil {
+			return err
+		}
+		for _, p := range t.Postings {
+			fn(t.AccountID, p)
+		}
+	}
+	return r.Err()
+}
+
 // appendJSONString appends s as a JSON string. Books, ids and assets are
 // plain ASCII, copied as they are; anything else goes through
 // encoding/json.

@@ -202,7 +202,7 @@ func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 // error in them, a conflict say, is returned here rather than by Write.
 func (s *Store) Batch(ctx context.Context, fn func(store.Batch) error) error {
 	return s.writeThen(ctx, func(t tx) ([]stmt, error) {
-		b := &batch{s: s, q: t}
+		b := &batch{s: s, q: t, loaded: map[string]bool{}}
 		if err := fn(b); err != nil {
 			return nil, err
 		}
