@@ -73,4 +73,4 @@ func (cs committers) close() {
 }
 
 // Committers is how many committers the service runs side by side.
-func (s *Service) Committers() int { return len(s.committer) }
+func (s *Service) Committers() int { return len(s.committers) }

@@ -22,7 +22,7 @@ func (s *Service) Debit(ctx context.Context, c Call, in api.DebitCreate) (*api.D
 		return nil, err
 	}
 	r.idem = idemKey(c)
-	val, err := s.committer.submit(ctx, r)
+	val, err := s.committers.submit(ctx, r)
 	return decodeReplay[api.Debit](val, err)
 }
 
@@ -53,7 +53,7 @@ func (s *Service) DebitBatch(ctx context.Context, c Call, in api.DebitBatch) (*a
 	for i, d := range in.Debits {
 		r, err := s.debitRequest(ctx, c.Caller, d, paramPrefix(i))
 		if err == nil {
-			waits[i], err = s.committer.enqueue(r)
+			waits[i], err = s.committers.enqueue(r)
 		}
 		if err != nil {
 			out.Data[i] = itemError(err)

@@ -22,7 +22,7 @@ func (s *Service) CreateGrant(ctx context.Context, c Call, accountID string, in 
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committer.submit(ctx, &request{accountID: accountID, idem: idemKey(c),
+	val, err := s.committers.submit(ctx, &request{accountID: accountID, idem: idemKey(c),
 		run: func(b *batchContext, st *ledger.State) (any, error) {
 			if in.Currency != "" && g.Kind == ledger.Monetary {
 				cur, err := money.ParseCurrency(in.Currency)
@@ -189,7 +189,7 @@ func (s *Service) VoidGrant(ctx context.Context, c Call, id string, in api.Grant
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committer.submit(ctx, &request{accountID: l.AccountID, idem: idemKey(c),
+	val, err := s.committers.submit(ctx, &request{accountID: l.AccountID, idem: idemKey(c),
 		run: func(b *batchContext, st *ledger.State) (any, error) {
 			e, err := st.Void(b.env, id, reason, c.Caller.Actor())
 			if coffer.ErrorCode(err) == coffer.ENotFound {

@@ -55,7 +55,7 @@ func (s *Service) CreateHold(ctx context.Context, c Call, in api.HoldCreate) (*a
 	if in.EventID != "" {
 		r.holdKey = &store.EventKey{AccountID: accountID, EventID: in.EventID}
 	}
-	val, err := s.committer.submit(ctx, r)
+	val, err := s.committers.submit(ctx, r)
 	return decodeReplay[api.Hold](val, err)
 }
 
@@ -110,7 +110,7 @@ func (s *Service) finishHold(ctx context.Context, c Call, id string,
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committer.submit(ctx, &request{accountID: h.AccountID, idem: idemKey(c),
+	val, err := s.committers.submit(ctx, &request{accountID: h.AccountID, idem: idemKey(c),
 		run: func(b *batchContext, st *ledger.State) (any, error) {
 			e, err := op(b, st)
 			if coffer.ErrorCode(err) == coffer.ENotFound {

@@ -27,7 +27,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	}
 	s := &Service{store: st, clock: clock, log: log, cfg: cfg, stop: make(chan struct{})}
 	s.keys = newKeyCache(time.Minute, 10000)
-	s.committer = newCommitters(committerCount(cfg.Committers, st), st, clock, log, cfg.MaxBatch, cfg.MaxQueue, s.notify)
+	s.committers = newCommitters(committerCount(cfg.Committers, st), st, clock, log, cfg.MaxBatch, cfg.MaxQueue, s.notify)
 	s.startPayments()
 	s.startNotify()
 	if _, test := clock.(*coffer.TestClock); !test {
@@ -45,7 +45,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 func (s *Service) Close() {
 	close(s.stop)
 	s.bg.Wait()
-	s.committer.close()
+	s.committers.close()
 }
 
 // notify hands a committed batch to every observer. Observers are the

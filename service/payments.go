@@ -418,7 +418,7 @@ func (s *Service) credit(ctx context.Context, p *store.Payment) (string, error) 
 		Metadata: map[string]string{"payment_id": p.ID}}
 	sum := sha256.Sum256([]byte(p.ID))
 	idem := &store.Idempotency{Scope: "payments", Key: p.ID, RequestHash: hex.EncodeToString(sum[:])}
-	val, err := s.committer.submit(ctx, &request{accountID: p.AccountID, idem: idem,
+	val, err := s.committers.submit(ctx, &request{accountID: p.AccountID, idem: idem,
 		run: func(b *batchContext, st *ledger.State) (any, error) {
 			if s.pay.cfg.PurchaseExpiry > 0 {
 				g.ExpiresAt = b.env.Now.Add(s.pay.cfg.PurchaseExpiry)

@@ -70,14 +70,14 @@ type Call struct {
 
 // Service is the application. It is safe for concurrent use.
 type Service struct {
-	store     store.Store
-	clock     coffer.Clock
-	log       *slog.Logger
-	cfg       Config
-	committer committers
-	keys      *keyCache // API keys by secret hash; see keycache.go
-	pay       *payer    // payment gateway and auto-recharge worker; see payments.go
-	notifier  *notifier // alerts e-mail and webhook delivery; see notify.go
+	store      store.Store
+	clock      coffer.Clock
+	log        *slog.Logger
+	cfg        Config
+	committers committers
+	keys       *keyCache // API keys by secret hash; see keycache.go
+	pay        *payer    // payment gateway and auto-recharge worker; see payments.go
+	notifier   *notifier // alerts e-mail and webhook delivery; see notify.go
 
 	// observers are told what each committed batch wrote; see notify.
 	observers []func(*store.Writes)

@@ -40,7 +40,7 @@ func (s *Service) expire(ctx context.Context) error {
 		}
 		waits := make([]chan reply, 0, len(ids))
 		for _, id := range ids {
-			w, err := s.committer.enqueue(&request{accountID: id,
+			w, err := s.committers.enqueue(&request{accountID: id,
 				run: func(b *batchContext, st *ledger.State) (any, error) {
 					for _, e := range st.Expire(b.env) {
 						b.record(e)
