@@ -132,17 +132,60 @@ func (c *committer) loop() {
 	}
 }
 
-// commit applies one batch in one store transaction and answers every
-// caller. If the transaction itself fails, every caller gets the error:
-// nothing of the batch was written.
+// commit applies one batch and answers every caller. A batch whose store
+// transaction fails because of one request (a value the store refuses, a
+// bug the core hits) is split in two and each half committed on its own,
+// down to that one request, so it fails alone and every other request of
+// the batch commits without it. An error of the store itself (it is down,
+// the context ended) fails the whole batch: then nobody's request could
+// commit, and nothing of it was written.
 func (c *committer) commit(batch []*request) {
 	replies := make([]reply, len(batch))
-	var err error
+	var written []*store.Writes
+	c.commitPart(batch, replies, &written)
+	for i, r := range batch {
+		r.reply <- replies[i]
+	}
+	if c.observe != nil {
+		for _, w := range written {
+			c.observe(w)
+		}
+	}
+}
+
+// commitPart commits part of a batch, splitting it while a request of it
+// makes the store transaction fail. A batch of n requests with one poison
+// among them costs about 2·log2(n) extra transactions; with none, nothing.
+func (c *committer) commitPart(part []*request, replies []reply, written *[]*store.Writes) {
+	w, err := c.tryCommit(part, replies)
+	if err == nil {
+		if w != nil {
+			*written = append(*written, w)
+		}
+		return
+	}
+	if len(part) > 1 && requestFault(err) {
+		mid := len(part) / 2
+		c.commitPart(part[:mid], replies[:mid], written)
+		c.commitPart(part[mid:], replies[mid:], written)
+		return
+	}
+	c.log.Error("committer batch failed", "requests", len(part), "account", part[0].accountID, "err", err)
+	err = refusal(err)
+	for i := range replies {
+		replies[i] = reply{err: err}
+	}
+}
+
+// tryCommit runs one store transaction over the requests, rerunning it
+// when it lost a race for a unique key.
+func (c *committer) tryCommit(part []*request, replies []reply) (*store.Writes, error) {
 	var written *store.Writes
+	var err error
 	for attempt := 0; attempt < conflictRetries; attempt++ {
 		err = c.store.Batch(context.Background(), func(b store.Batch) error {
 			var aerr error
-			written, aerr = c.apply(b, batch, replies)
+			written, aerr = c.apply(b, part, replies)
 			return aerr
 		})
 		// A conflict at this level is a unique key (an event id or an
@@ -153,18 +196,29 @@ func (c *committer) commit(batch []*request) {
 			break
 		}
 	}
-	if err != nil {
-		c.log.Error("committer batch failed", "requests", len(batch), "err", err)
-		for i := range replies {
-			replies[i] = reply{err: err}
-		}
+	return written, err
+}
+
+// errRequestFault marks an internal error the core raised while running
+// one request: a bug, which that request alone must pay for.
+var errRequestFault = errors.New("a request failed inside the batch")
+
+// requestFault reports whether err was caused by one of the batch's
+// requests rather than by the store, so that splitting the batch isolates
+// it.
+func requestFault(err error) bool {
+	return errors.Is(err, store.ErrRefused) || errors.Is(err, errRequestFault)
+}
+
+// refusal is what the caller of a request that failed alone is told. A
+// value the store refused is the request's fault: a 400, its detail in the
+// log (edge validation names the field for every refusal it knows of; this
+// is the net under it). Anything else stays an internal error.
+func refusal(err error) error {
+	if errors.Is(err, store.ErrRefused) {
+		return coffer.Errorf(coffer.EInvalid, "the store refused a value in this request")
 	}
-	for i, r := range batch {
-		r.reply <- replies[i]
-	}
-	if err == nil && written != nil && c.observe != nil {
-		c.observe(written)
-	}
+	return err
 }
 
 // apply runs inside the store transaction. It may run more than once if
@@ -214,7 +268,9 @@ func (c *committer) apply(b store.Batch, batch []*request, replies []reply) (*st
 		val, effects, err := c.runOne(bc, r, st)
 		replies[i] = reply{val: val, err: err}
 		if err != nil && coffer.ErrorCode(err) == coffer.EInternal {
-			return nil, err // a bug or a broken store: fail the batch, write nothing
+			// A bug or a broken store: fail this transaction and write
+			// nothing; commitPart isolates the request.
+			return nil, fmt.Errorf("%w: %w", errRequestFault, err)
 		}
 		if r.idem != nil {
 			rec, err := answer(r.idem, val, err, now)
@@ -241,9 +297,17 @@ func (c *committer) apply(b store.Batch, batch []*request, replies []reply) (*st
 // runOne applies one request, collecting the effects it records. A failed
 // operation leaves the state untouched (the ledger guarantees it), so the
 // requests after it see the state as if it had never been sent.
-func (c *committer) runOne(bc *batchContext, r *request, st *ledger.State) (any, []*ledger.Effect, error) {
+func (c *committer) runOne(bc *batchContext, r *request, st *ledger.State) (val any, effects []*ledger.Effect, err error) {
 	bc.pending = nil
-	val, err := r.run(bc, st)
+	// The core panics rather than write a broken ledger (an unbalanced
+	// transaction, a bound it relies on broken). That is a bug; the
+	// request that hit it fails, the process and its batch do not.
+	defer func() {
+		if p := recover(); p != nil {
+			val, effects, err = nil, nil, fmt.Errorf("panic running a request on account %s: %v", r.accountID, p)
+		}
+	}()
+	val, err = r.run(bc, st)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/store"
 )
 
 // Driver errors are translated here, once: a unique violation becomes a
@@ -56,7 +58,30 @@ func (s *Store) translate(err error) error {
 	if isForeignKeyViolation(err) {
 		return coffer.Errorf(coffer.ENotFound, "a record this one refers to does not exist")
 	}
+	if refusedValue(err) {
+		return fmt.Errorf("%w: %w", store.ErrRefused, err)
+	}
 	return err
+}
+
+// refusedValue reports whether the engine refused a value it was given
+// rather than failed itself: a PostgreSQL data exception (class 22, such as
+// a NUL in text or a number out of range) or integrity violation (class 23:
+// a CHECK or NOT NULL; unique and foreign keys are translated above), or a
+// SQLite CHECK, NOT NULL, too-big or type-mismatch error.
+func refusedValue(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "22") || strings.HasPrefix(pe.Code, "23")
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_MISMATCH:
+			return true
+		}
+	}
+	return false
 }
 
 // pgDetailKey reads the columns from PostgreSQL's unique-violation detail:

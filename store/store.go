@@ -9,11 +9,18 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 )
+
+// ErrRefused marks a store error caused by a value a request carried (text
+// the engine cannot hold, a CHECK constraint it breaks) rather than by the
+// store itself. The committer reruns a batch that failed with it without
+// the request at fault, so one caller's bad request never fails another's.
+var ErrRefused = errors.New("the store refused a value of the request")
 
 // Account is an account's full record. Its ledger fields (currency, status,
 // floor, debt) are what ledger.Account carries.
