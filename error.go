@@ -19,6 +19,7 @@ const (
 	EConflict            = "conflict"        // the resource's state forbids the action
 	EIdempotencyReuse    = "idempotency_key_reused"
 	EInsufficientBalance = "insufficient_balance" // a strict debit or hold would cross the floor
+	ECreditLimitReached  = "credit_limit_reached" // served usage or a capture would cross the credit limit
 	EAccountSuspended    = "account_suspended"
 	EAccountClosed       = "account_closed"
 	ESubaccountDisabled  = "subaccount_disabled"
@@ -77,7 +78,7 @@ func HTTPStatus(code string) int {
 		return 400
 	case EUnauthenticated:
 		return 401
-	case EInsufficientBalance, EPaymentFailed:
+	case EInsufficientBalance, ECreditLimitReached, EPaymentFailed:
 		return 402
 	case EForbidden, EAccountSuspended, EAccountClosed, ESubaccountDisabled:
 		return 403

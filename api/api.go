@@ -46,6 +46,7 @@ type Account struct {
 	Status             string            `json:"status"`
 	BillingMode        string            `json:"billing_mode"`
 	MinBalance         money.Amount      `json:"min_balance"`
+	CreditLimit        money.Amount      `json:"credit_limit"`
 	TrustTier          int               `json:"trust_tier"`
 	Metadata           map[string]string `json:"metadata"`
 	CreatedAt          time.Time         `json:"created_at"`
@@ -60,6 +61,7 @@ type AccountCreate struct {
 	Currency           string            `json:"currency"`
 	BillingMode        string            `json:"billing_mode,omitempty"`
 	MinBalance         *money.Amount     `json:"min_balance,omitempty"`
+	CreditLimit        *money.Amount     `json:"credit_limit,omitempty"`
 	TrustTier          *int              `json:"trust_tier,omitempty"`
 	Metadata           map[string]string `json:"metadata,omitempty"`
 }
@@ -71,6 +73,7 @@ type AccountUpdate struct {
 	NotificationEmails *[]string         `json:"notification_emails,omitempty"`
 	BillingMode        *string           `json:"billing_mode,omitempty"`
 	MinBalance         *money.Amount     `json:"min_balance,omitempty"`
+	CreditLimit        *money.Amount     `json:"credit_limit,omitempty"`
 	TrustTier          *int              `json:"trust_tier,omitempty"`
 	Status             *string           `json:"status,omitempty"` // admin only: "active" or "suspended"
 	Metadata           map[string]string `json:"metadata,omitempty"`

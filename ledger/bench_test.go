@@ -14,7 +14,7 @@ import (
 // real work, each large enough that no benchmark run depletes it.
 func benchState(b *testing.B, n int, unit string) (*ledger.State, ledger.Env) {
 	b.Helper()
-	s := &ledger.State{Account: ledger.Account{ID: "acct_1", Currency: "USD", Status: ledger.StatusActive}}
+	s := &ledger.State{Account: ledger.Account{ID: "acct_1", Currency: "USD", Status: ledger.StatusActive, CreditLimit: ledger.NoCreditLimit}}
 	seq := 0
 	env := ledger.Env{Now: t0, NewID: func(prefix string) string {
 		seq++

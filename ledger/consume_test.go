@@ -42,7 +42,7 @@ func newBook(t tb, minBalance string) *book {
 		t:   t,
 		now: t0,
 		s: &ledger.State{Account: ledger.Account{ID: "acct_1", Currency: "USD",
-			Status: ledger.StatusActive, MinBalance: amt(minBalance)}},
+			Status: ledger.StatusActive, MinBalance: amt(minBalance), CreditLimit: ledger.NoCreditLimit}},
 		lots: map[string]*ledger.Lot{},
 	}
 }

@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"errors"
+
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/money"
 )
@@ -60,7 +62,7 @@ func (s *State) Debit(env Env, d Debit) (*Effect, error) {
 	}
 	p, err := s.plan(env, d)
 	if err != nil {
-		return nil, err
+		return s.refused(env, err), err
 	}
 	return s.apply(env, TxnDebit, d, p), nil
 }
@@ -107,7 +109,38 @@ func (s *State) plan(env Env, d Debit) (plan, error) {
 		left -= n
 	}
 	p.debt = left
+	if d.AllowNegative && p.debt > 0 {
+		if room := s.creditRoom(env.Now); p.money > room {
+			return p, s.limitReached(env, p.money, room)
+		}
+	}
 	return p, nil
+}
+
+// limitReached builds the credit_limit_reached refusal.
+func (s *State) limitReached(env Env, amount, room money.Amount) error {
+	e := coffer.Errorf(coffer.ECreditLimitReached,
+		"credit limit reached: %s would take the balance below the account's credit limit of %s (%s of room left)",
+		amount, s.creditLimit(), max(room, 0))
+	e.Param = "amount"
+	e.Details = map[string]string{"amount": amount.String(), "credit_limit": s.creditLimit().String(), "room": max(room, 0).String(),
+		"balance": s.spendable(env.Now).String(), "currency": string(s.Account.Currency)}
+	return e
+}
+
+// refused is the effect a refusal leaves: nothing, except that the credit
+// limit's first refusal marks the account and raises its event, so the
+// operator hears of it once (the only refusal that changes the state).
+func (s *State) refused(env Env, err error) *Effect {
+	if coffer.ErrorCode(err) != coffer.ECreditLimitReached || s.Account.AtCreditLimit {
+		return nil
+	}
+	s.Account.AtCreditLimit = true
+	var ce *coffer.Error
+	errors.As(err, &ce)
+	data := map[string]any{"credit_limit": ce.Details["credit_limit"], "balance": ce.Details["balance"],
+		"refused_amount": ce.Details["amount"]}
+	return &Effect{Events: []Event{s.event(env, EventCreditLimit, data)}}
 }
 
 // refuse builds the insufficient_balance error, carrying the available
@@ -148,6 +181,7 @@ func (s *State) apply(env Env, typ TxnType, d Debit, p plan) *Effect {
 	consume(p.moneyTake, string(s.Account.Currency))
 	if p.debt > 0 {
 		cur := string(s.Account.Currency)
+		// Bounded: the credit limit and MaxValue keep debt within 2·MaxValue.
 		s.Account.Debt += p.debt
 		txn.Postings = append(txn.Postings,
 			Posting{Book: BookReceivables, AccountID: s.Account.ID, Asset: cur, Amount: -p.debt},

@@ -53,8 +53,13 @@ func (s *State) Grant(env Env, g Grant) (*Effect, error) {
 	if !g.ExpiresAt.IsZero() && !g.ExpiresAt.After(effective) {
 		return nil, coffer.Invalid("expires_at", "must be after the grant takes effect (%s)", effective.Format(time.RFC3339))
 	}
-	if _, err := s.LedgerBalance().Add(g.Amount); err != nil && g.Kind == Monetary {
-		return nil, coffer.Invalid("amount", "would take the balance past the largest amount Coffer can hold")
+	asset := UnitAsset(g.Unit)
+	if g.Kind == Monetary {
+		asset = string(s.Account.Currency)
+	}
+	if live := s.liveValue(asset); g.Amount > MaxValue-live {
+		return nil, coffer.Invalid("amount", "would take the account's live credit past %s, the most one account may hold of a currency or unit (it holds %s)",
+			MaxValue, live)
 	}
 	lot := &Lot{
 		ID: env.NewID(coffer.PrefixLot), AccountID: s.Account.ID,
@@ -64,7 +69,6 @@ func (s *State) Grant(env Env, g Grant) (*Effect, error) {
 		Application: g.Application, Status: LotActive, Origin: g.Origin,
 		Reason: g.Reason, Actor: g.Actor, CreatedAt: env.Now,
 	}
-	asset := lot.Asset(s.Account.Currency)
 	txn := s.newTxn(env, TxnGrant)
 	txn.LotID, txn.Actor, txn.Reason, txn.Metadata = lot.ID, g.Actor, g.Reason, g.Metadata
 	txn.Postings = []Posting{
@@ -86,6 +90,10 @@ func (s *State) Grant(env Env, g Grant) (*Effect, error) {
 	}
 	if lot.Kind == Monetary && lot.Application == Realtime {
 		txn.Amount = g.Amount
+		if !effective.After(env.Now) {
+			// Value arrived: a later refusal by the limit is news again.
+			s.Account.AtCreditLimit = false
+		}
 	}
 	if lot.Kind == Units {
 		txn.Unit, txn.Quantity = lot.Unit, g.Amount

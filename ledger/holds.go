@@ -76,8 +76,10 @@ func (s *State) Capture(env Env, holdID string, amount money.Amount, actor strin
 	h.Status, h.Captured, h.FinishedAt = HoldCaptured, amount, env.Now
 	p, err := s.plan(env, d)
 	if err != nil {
+		// Refused (the credit limit): the hold stays as it was, for the
+		// gateway to capture less or release.
 		h.Status, h.Captured, h.FinishedAt = HoldActive, 0, time.Time{}
-		return nil, err
+		return s.refused(env, err), err
 	}
 	effect := s.apply(env, TxnCapture, d, p)
 	h.TxnID = effect.Txn.ID

@@ -75,6 +75,9 @@ type mTake struct {
 type model struct {
 	now    time.Time
 	min    int64
+	limit  int64 // the credit limit, at or below min
+	// atLimit: the limit refused usage since value last arrived.
+	atLimit bool
 	debt   int64
 	status ledger.Status
 	lots   []*mLot
@@ -169,6 +172,9 @@ func (m *model) debit(unit string, amount, qty, price int64, served bool) (code 
 		return coffer.EInsufficientBalance, nil, 0
 	}
 	mt, debt := draw(m.queue(""), owed)
+	if served && debt > 0 && owed > m.money()-m.debt-m.held()-m.limit {
+		return coffer.ECreditLimitReached, nil, 0
+	}
 	return "", append(takes, mt...), debt
 }
 
@@ -245,10 +251,29 @@ func (r *run) outcome(what string, err error, want string, before snapshot) bool
 		r.t.Fatalf("%s: error %v, model says %q", what, err, want)
 	}
 	if err != nil {
+		if want == coffer.ECreditLimitReached {
+			// The one refusal that changes the state: it marks the
+			// account, so that its event is raised once.
+			before.account.AtCreditLimit = true
+			r.m.atLimit = true
+		}
 		r.b.unchanged(before)
 		return false
 	}
 	return true
+}
+
+// limitEvent checks that a refusal by the credit limit raised its event
+// exactly when the account was not yet marked.
+func (r *run) limitEvent(what string, e *ledger.Effect, want string, wasAtLimit bool) {
+	r.t.Helper()
+	raised := e != nil && len(e.Events) == 1 && e.Events[0].Type == ledger.EventCreditLimit
+	if want == coffer.ECreditLimitReached && raised == wasAtLimit {
+		r.t.Fatalf("%s: credit limit refusal raised its event %v, account already marked %v", what, raised, wasAtLimit)
+	}
+	if want != coffer.ECreditLimitReached && want != "" && e != nil {
+		r.t.Fatalf("%s: refusal %s left an effect %+v", what, want, e)
+	}
 }
 
 // checkTakes compares a transaction's customer postings with the model's takes.
@@ -333,6 +358,9 @@ func (r *run) grant(t *rapid.T) {
 	r.b.record(e)
 	l.id = e.Lots[0].ID
 	m.lots = append(m.lots, l)
+	if l.unit == "" && !l.trueUp && !l.effective.After(m.now) {
+		m.atLimit = false // value arrived: the limit's next refusal is news
+	}
 	// Debt is repaid first from a realtime monetary lot that takes effect now.
 	if l.unit == "" && !l.trueUp && !l.effective.After(m.now) && m.debt > 0 {
 		repay := min(m.debt, l.left)
@@ -357,8 +385,9 @@ func (r *run) debit(t *rapid.T) {
 	}
 	d.AllowNegative = rapid.Bool().Draw(t, "allow_negative")
 	code, takes, debt := r.m.debit(d.Unit, d.Amount.Micros(), d.Quantity.Micros(), d.UnitPrice.Micros(), d.AllowNegative)
-	before, bal := r.b.snapshot(), r.m.bookBalance()
+	before, bal, wasAtLimit := r.b.snapshot(), r.m.bookBalance(), r.m.atLimit
 	e, err := r.b.debit(d)
+	r.limitEvent("debit", e, code, wasAtLimit)
 	if !r.outcome("debit", err, code, before) {
 		if code == coffer.EInsufficientBalance {
 			var ce *coffer.Error
@@ -432,10 +461,14 @@ func (r *run) capture(t *rapid.T) {
 	var debt int64
 	if want == "" {
 		h.status = ledger.HoldCaptured // it stops reserving before the capture is planned
-		_, takes, debt = r.m.debit("", amount, 0, 0, true)
+		want, takes, debt = r.m.debit("", amount, 0, 0, true)
+		if want != "" {
+			h.status = ledger.HoldActive // refused: the hold stays
+		}
 	}
-	before, bal := r.b.snapshot(), r.m.bookBalance()
+	before, bal, wasAtLimit := r.b.snapshot(), r.m.bookBalance(), r.m.atLimit
 	e, err := r.b.s.Capture(r.b.env(), h.id, money.Amount(amount), "")
+	r.limitEvent("capture", e, want, wasAtLimit)
 	if !r.outcome("capture", err, want, before) {
 		return
 	}
@@ -587,6 +620,9 @@ func (r *run) check(t *rapid.T) {
 	if !slices.Equal(got, live) {
 		t.Fatalf("live holds %v, model %v", got, live)
 	}
+	if s.Account.AtCreditLimit != m.atLimit {
+		t.Fatalf("account marked at its credit limit %v, model %v", s.Account.AtCreditLimit, m.atLimit)
+	}
 	if s.Account.Debt.Micros() != m.debt {
 		t.Fatalf("debt %s, model %d", s.Account.Debt, m.debt)
 	}
@@ -605,8 +641,12 @@ func (r *run) check(t *rapid.T) {
 func TestLedgerMatchesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		minBalance := rapid.SampledFrom([]int64{0, 0, -10_000_000, -100_000_000}).Draw(t, "min_balance")
+		// Mostly a limit that served usage reaches within a run, sometimes
+		// the floor itself, sometimes none to speak of.
+		limit := minBalance - rapid.SampledFrom([]int64{0, 5_000_000, 30_000_000, 100_000_000, -ledger.NoCreditLimit.Micros()}).Draw(t, "credit_limit")
 		r := &run{t: t, b: newBook(t, money.Amount(minBalance).String()),
-			m: &model{now: t0, min: minBalance, status: ledger.StatusActive}}
+			m: &model{now: t0, min: minBalance, limit: limit, status: ledger.StatusActive}}
+		r.b.s.Account.CreditLimit = money.Amount(limit)
 		ops := map[string]func(*rapid.T){
 			"grant": r.grant, "debit": r.debit, "hold": r.hold, "capture": r.capture, "release": r.release,
 			"void": r.void, "expire": r.expire, "tick": r.tick, "status": r.setStatus,

@@ -21,9 +21,27 @@ type Account struct {
 	ID         string
 	Currency   money.Currency
 	Status     Status
-	MinBalance money.Amount // the floor; negative lets the balance run below zero
-	Debt       money.Amount // owed below zero; never negative
+	MinBalance money.Amount // the floor strict debits respect; negative lets the balance run below zero
+	// CreditLimit is the lowest balance any usage may reach, served usage
+	// and over-captures included: the operator's rail against runaway
+	// debt. At or below MinBalance; NoCreditLimit for none to speak of.
+	CreditLimit money.Amount
+	// AtCreditLimit records that the limit refused usage since value last
+	// arrived, so the limit's event is raised once, not per refusal.
+	AtCreditLimit bool
+	Debt          money.Amount // owed below zero; never negative
 }
+
+// MaxValue bounds an account's figures: the value of its live lots of one
+// asset (its currency, or one unit) together, and the depth of its floor
+// and credit limit, are at most one trillion. Every sum the rules compute is then provably within an Amount
+// (balance and debt within ±2·MaxValue, held within 2·MaxValue, available
+// within ±4·MaxValue, all under the 9.2·10^18 micro-units an int64 holds),
+// so a request can never overflow them: a grant past it is refused.
+const MaxValue = money.Amount(1_000_000_000_000 * 1_000_000)
+
+// NoCreditLimit is the deepest credit limit an account may have.
+const NoCreditLimit = -MaxValue
 
 // State is one account's live ledger: the account, its active lots and its
 // active holds. Operations mutate it in place and return an Effect naming
@@ -85,6 +103,30 @@ func (s *State) held(now time.Time) money.Amount {
 // available is what a strict debit or a new hold may take at now.
 func (s *State) available(now time.Time) money.Amount {
 	return s.spendable(now) - s.held(now) - s.Account.MinBalance
+}
+
+// creditLimit is the lowest balance usage may reach: the account's credit
+// limit, or its floor if that is lower (a limit is never above the floor).
+func (s *State) creditLimit() money.Amount {
+	return max(NoCreditLimit, min(s.Account.CreditLimit, s.Account.MinBalance))
+}
+
+// creditRoom is what served usage may still take at now before the balance,
+// less what holds reserve, reaches the credit limit.
+func (s *State) creditRoom(now time.Time) money.Amount {
+	return s.spendable(now) - s.held(now) - s.creditLimit()
+}
+
+// liveValue is the value left in the active lots of one asset: what
+// MaxValue bounds.
+func (s *State) liveValue(asset string) money.Amount {
+	var sum money.Amount
+	for _, l := range s.Lots {
+		if l.Status == LotActive && l.Asset(s.Account.Currency) == asset {
+			sum += l.Remaining
+		}
+	}
+	return sum
 }
 
 // ExpiringSoonWindow is how far ahead Balance.ExpiringSoon looks.

@@ -96,6 +96,9 @@ const (
 	EventVoided   = "account.credits.voided"
 	EventExpired  = "account.credits.expired"
 	EventDepleted = "account.credits.balance_depleted"
+	// EventCreditLimit is raised when the credit limit first refuses
+	// served usage or a capture; again only after value has arrived.
+	EventCreditLimit = "account.credit_limit_reached"
 )
 
 // Effect is everything one operation changed: the transaction it wrote (nil

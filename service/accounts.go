@@ -46,6 +46,12 @@ func (s *Service) CreateAccount(ctx context.Context, c Call, in api.AccountCreat
 	if in.MinBalance != nil {
 		a.MinBalance = *in.MinBalance
 	}
+	// Without one of its own, an account's credit limit is the
+	// deployment's, or its floor if that is lower.
+	a.CreditLimit = min(*s.cfg.DefaultCreditLimit, a.MinBalance)
+	if in.CreditLimit != nil {
+		a.CreditLimit = *in.CreditLimit
+	}
 	if in.TrustTier != nil {
 		a.TrustTier = *in.TrustTier
 	}
@@ -83,10 +89,28 @@ func checkProfile(a *store.Account) error {
 	if a.MinBalance > 0 {
 		return coffer.Invalid("min_balance", "must be zero or negative (a negative floor lets the balance run below zero), got %s", a.MinBalance)
 	}
+	if a.MinBalance < ledger.NoCreditLimit {
+		return coffer.Invalid("min_balance", "must be at or above %s, got %s", ledger.NoCreditLimit, a.MinBalance)
+	}
+	if err := checkCreditLimit(a.CreditLimit, a.MinBalance); err != nil {
+		return err
+	}
 	if a.TrustTier < 0 || a.TrustTier > 100 {
 		return coffer.Invalid("trust_tier", "must be between 0 and 100, got %d", a.TrustTier)
 	}
 	return checkMetadata(a.Metadata)
+}
+
+// checkCreditLimit validates a credit limit against the account's floor.
+func checkCreditLimit(limit, minBalance money.Amount) error {
+	switch {
+	case limit > minBalance:
+		return coffer.Invalid("credit_limit", "must be at or below min_balance (%s): it is the lowest balance served usage may reach, and strict debits already stop at min_balance; got %s",
+			minBalance, limit)
+	case limit < ledger.NoCreditLimit:
+		return coffer.Invalid("credit_limit", "must be at or above %s, the deepest limit Coffer keeps, got %s", ledger.NoCreditLimit, limit)
+	}
+	return nil
 }
 
 // GetAccount returns an account the caller may see.
@@ -124,7 +148,7 @@ func (s *Service) UpdateAccount(ctx context.Context, c Call, id string, in api.A
 		return nil, err
 	}
 	want := manageAccount
-	if in.MinBalance != nil || in.TrustTier != nil || in.BillingMode != nil || in.Status != nil || in.Metadata != nil {
+	if in.MinBalance != nil || in.CreditLimit != nil || in.TrustTier != nil || in.BillingMode != nil || in.Status != nil || in.Metadata != nil {
 		want = operate
 	}
 	if err := authorize(c.Caller, id, want); err != nil {
@@ -147,6 +171,7 @@ func (s *Service) UpdateAccount(ctx context.Context, c Call, id string, in api.A
 		setIf(&a.NotificationEmails, in.NotificationEmails)
 		setIf(&a.BillingMode, in.BillingMode)
 		setIf(&a.MinBalance, in.MinBalance)
+		setIf(&a.CreditLimit, in.CreditLimit)
 		setIf(&a.TrustTier, in.TrustTier)
 		if in.Status != nil {
 			a.Status = ledger.Status(*in.Status)

@@ -296,7 +296,9 @@ func (c *committer) apply(b store.Batch, batch []*request, replies []reply) (*st
 
 // runOne applies one request, collecting the effects it records. A failed
 // operation leaves the state untouched (the ledger guarantees it), so the
-// requests after it see the state as if it had never been sent.
+// requests after it see the state as if it had never been sent; the one
+// exception is a refusal that records its own effect (the credit limit's
+// first refusal marks the account and raises an event), which is written.
 func (c *committer) runOne(bc *batchContext, r *request, st *ledger.State) (val any, effects []*ledger.Effect, err error) {
 	bc.pending = nil
 	// The core panics rather than write a broken ledger (an unbalanced
@@ -309,7 +311,7 @@ func (c *committer) runOne(bc *batchContext, r *request, st *ledger.State) (val 
 	}()
 	val, err = r.run(bc, st)
 	if err != nil {
-		return nil, nil, err
+		return nil, bc.pending, err
 	}
 	return val, bc.pending, nil
 }

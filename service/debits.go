@@ -111,7 +111,7 @@ func ErrorType(code string) string {
 		return "authentication_error"
 	case coffer.EForbidden, coffer.ESubaccountDisabled:
 		return "permission_error"
-	case coffer.EInsufficientBalance, coffer.EAccountSuspended, coffer.EAccountClosed:
+	case coffer.EInsufficientBalance, coffer.ECreditLimitReached, coffer.EAccountSuspended, coffer.EAccountClosed:
 		return "balance_error"
 	case coffer.EOverloaded, coffer.EInternal, coffer.EGatewayUnavailable:
 		return "api_error"
@@ -130,6 +130,14 @@ func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.Debit
 	}
 	if err := checkEventID(param+"event_id", in.EventID, true); err != nil {
 		return nil, err
+	}
+	if in.AllowNegative && caller.Role == store.RoleAccount {
+		// Served usage is the gateway's to report (a usage key or a
+		// subaccount); an account's own key could otherwise run its
+		// balance into debt the operator never served.
+		e := coffer.Errorf(coffer.EForbidden, "allow_negative is for usage already served, reported by the gateway with a usage key or a subaccount; an account key may only send strict debits")
+		e.Param = param + "allow_negative"
+		return nil, e
 	}
 	d := ledger.Debit{EventID: in.EventID, AllowNegative: in.AllowNegative, SubaccountID: subID,
 		Description: in.Description, Metadata: in.Metadata, Actor: caller.Actor()}
@@ -174,10 +182,12 @@ func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.Debit
 				return replayDebit(prev, d, st, b.env)
 			}
 			e, err := st.Debit(b.env, d)
+			if e != nil {
+				b.record(e) // a refusal may still raise an event (the credit limit's)
+			}
 			if err != nil {
 				return nil, err
 			}
-			b.record(e)
 			return debitView(e.Txn, st, b.env, false), nil
 		}}, nil
 }

@@ -116,10 +116,12 @@ func (s *Service) finishHold(ctx context.Context, c Call, id string,
 			if coffer.ErrorCode(err) == coffer.ENotFound {
 				return nil, coffer.Errorf(coffer.EConflict, "hold %s is %s and can no longer be captured or released", id, h.Status)
 			}
+			if e != nil {
+				b.record(e) // a refusal may still raise an event (the credit limit's)
+			}
 			if err != nil {
 				return nil, err
 			}
-			b.record(e)
 			return holdView(e.Holds[len(e.Holds)-1]), nil
 		}})
 	return decodeReplay[api.Hold](val, err)

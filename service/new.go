@@ -22,6 +22,10 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	if cfg.SweepInterval <= 0 {
 		cfg.SweepInterval = def.SweepInterval
 	}
+	if cfg.DefaultCreditLimit == nil {
+		limit := defaultCreditLimit
+		cfg.DefaultCreditLimit = &limit
+	}
 	if cfg.DefaultCurrency == "" {
 		cfg.DefaultCurrency = def.DefaultCurrency
 	}

@@ -19,6 +19,10 @@ import (
 type Config struct {
 	// DefaultCurrency is used when an account is created without one.
 	DefaultCurrency money.Currency
+	// DefaultCreditLimit is the credit limit of an account created without
+	// one (or its min_balance, if lower): how far served usage may take a
+	// balance below zero. Nil is -1,000.00; zero allows no overdraft.
+	DefaultCreditLimit *money.Amount
 	// MaxBatch bounds how many requests one committer transaction applies.
 	MaxBatch int
 	// MaxQueue bounds how many requests may wait for the committer; past it
@@ -42,6 +46,10 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{DefaultCurrency: "USD", MaxBatch: 512, MaxQueue: 16384, SweepInterval: time.Minute}
 }
+
+// defaultCreditLimit is the credit limit accounts get when neither the
+// request nor the deployment names one.
+const defaultCreditLimit = money.Amount(-1000 * 1_000_000)
 
 // Caller is who made a request, as authentication established it.
 type Caller struct {

@@ -261,7 +261,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 
 var (
 	lotChangeColumns     = []column{{"id", "text"}, {"remaining", "bigint"}, {"status", "text"}}
-	accountChangeColumns = []column{{"id", "text"}, {"debt", "bigint"}, {"balance", "bigint"}, {"status", "text"}}
+	accountChangeColumns = []column{{"id", "text"}, {"debt", "bigint"}, {"balance", "bigint"}, {"status", "text"}, {"at_credit_limit", "boolean"}}
 )
 
 // column is a column an update sets (or, the first, finds rows by), with
@@ -297,12 +297,12 @@ func updateRows(table string, cols []column, rows [][]any) []stmt {
 }
 
 // accountUpdates writes each state's ledger fields (debt, cached balance,
-// status).
+// status, whether the credit limit has refused usage).
 func accountUpdates(states []*ledger.State) []stmt {
 	at := map[string]int{}
 	var rows [][]any
 	for _, st := range states {
-		row := []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status)}
+		row := []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status), st.Account.AtCreditLimit}
 		if i, ok := at[st.Account.ID]; ok {
 			rows[i] = row // the last state given for an account wins
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/store"
 )
@@ -113,6 +114,30 @@ var checks = []check{
 			ORDER BY a.id`,
 		detail: func(_, _ string, balance, floor money.Amount) string {
 			return fmt.Sprintf("balance %s is below the floor %s with no overdraft on record", balance, floor)
+		},
+	},
+	{
+		// A credit limit is a balance level at or below the floor, which
+		// is zero or below, and no deeper than the ledger's bound; the
+		// core's overflow proof rests on it.
+		rule: "credit_limit",
+		query: `SELECT id, '', credit_limit, min_balance FROM accounts
+			WHERE credit_limit > min_balance OR min_balance > 0 OR credit_limit < ` + fmt.Sprint(ledger.NoCreditLimit.Micros()) + `
+			ORDER BY id`,
+		detail: func(_, _ string, limit, floor money.Amount) string {
+			return fmt.Sprintf("credit limit %s and floor %s break credit_limit <= min_balance <= 0", limit, floor)
+		},
+	},
+	{
+		// No account's live lots of one asset hold more than
+		// ledger.MaxValue, the bound that keeps every sum of its figures
+		// within an Amount.
+		rule: "live_value",
+		query: `SELECT account_id, '', CAST(SUM(remaining) AS BIGINT), 0 FROM lots WHERE status = 'active'
+			GROUP BY account_id, kind, unit HAVING SUM(remaining) > ` + fmt.Sprint(ledger.MaxValue.Micros()) + `
+			ORDER BY account_id`,
+		detail: func(_, _ string, value, _ money.Amount) string {
+			return fmt.Sprintf("live lots hold %s, more than the %s one account may", value, ledger.MaxValue)
 		},
 	},
 }

@@ -33,6 +33,7 @@ type Account struct {
 	Status             ledger.Status
 	BillingMode        string // "prepaid" or "postpaid"
 	MinBalance         money.Amount
+	CreditLimit        money.Amount // the lowest balance any usage may reach; at or below MinBalance
 	TrustTier          int
 	Metadata           map[string]string
 	CreatedAt          time.Time

@@ -74,6 +74,7 @@ first start with an empty store it prints a new admin API key once.`,
 	f.DurationVar(&cfg.Service.SweepInterval, "sweep-interval", time.Minute, "how often expired grants and holds are swept")
 	addNotifyFlags(f, &cfg.Service.Notify)
 	addPaymentFlags(f, &cfg)
+	addLedgerFlags(f, &cfg.Service)
 	return cmd
 }
 

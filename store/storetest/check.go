@@ -110,7 +110,12 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	d := f.account()
 	f.mustApply(d.ID, grant(ledger.Grant{Amount: amt("10")}))
 	exec("UPDATE accounts SET min_balance = 20000000 WHERE id = $1", d.ID)
-	want = append(want, rs{"balance_floor", d.ID})
+	want = append(want, rs{"balance_floor", d.ID}, rs{"credit_limit", d.ID})
+
+	// A credit limit above the floor.
+	g := f.account()
+	exec("UPDATE accounts SET credit_limit = 1 WHERE id = $1", g.ID)
+	want = append(want, rs{"credit_limit", g.ID})
 
 	// A finished lot that still holds value.
 	e := f.account()

@@ -17,7 +17,7 @@ func testAccounts(t *testing.T, s store.Store) {
 	a := &store.Account{
 		ID: coffer.NewID(coffer.PrefixAccount, f.now), Name: "Acme Voice", Email: "ops@acme.test",
 		NotificationEmails: []string{"cfo@acme.test", "alerts@acme.test"}, Currency: "EUR",
-		Status: ledger.StatusActive, BillingMode: "postpaid", MinBalance: amt("-50.25"), TrustTier: 3,
+		Status: ledger.StatusActive, BillingMode: "postpaid", MinBalance: amt("-50.25"), CreditLimit: amt("-75"), TrustTier: 3,
 		Metadata: map[string]string{"crm": "c-42", "région": "ÎdF"}, CreatedAt: f.now, UpdatedAt: f.now.Add(1500),
 	}
 	a.UpdatedAt = a.UpdatedAt.Truncate(1000) // microsecond precision
@@ -46,7 +46,40 @@ func testAccounts(t *testing.T, s store.Store) {
 		t.Fatalf("load state: %v", err)
 	}
 	same(t, "state", st, &ledger.State{Account: ledger.Account{ID: a.ID, Currency: "EUR",
-		Status: ledger.StatusActive, MinBalance: amt("-50.25")}})
+		Status: ledger.StatusActive, MinBalance: amt("-50.25"), CreditLimit: amt("-75")}})
+
+	// A batch marks the account at its credit limit; a changed limit
+	// clears the mark, an unchanged one keeps it.
+	if err := s.Batch(f.ctx, func(b store.Batch) error {
+		states, err := b.LoadStates(f.ctx, []string{a.ID})
+		if err != nil {
+			return err
+		}
+		states[a.ID].Account.AtCreditLimit = true
+		return b.Write(f.ctx, &store.Writes{States: []*ledger.State{states[a.ID]}})
+	}); err != nil {
+		t.Fatalf("mark at credit limit: %v", err)
+	}
+	atLimit := func(want bool, limit string, what string) {
+		t.Helper()
+		if _, err := s.UpdateAccount(f.ctx, a.ID, func(x *store.Account) error { x.CreditLimit = amt(limit); return nil }, nil); err != nil {
+			t.Fatalf("update: %v", err)
+		}
+		st, err := s.LoadState(f.ctx, a.ID)
+		if err != nil {
+			t.Fatalf("load state: %v", err)
+		}
+		if st.Account.AtCreditLimit != want || st.Account.CreditLimit != amt(limit) {
+			t.Fatalf("%s: at limit %v, limit %s", what, st.Account.AtCreditLimit, st.Account.CreditLimit)
+		}
+	}
+	atLimit(true, "-75", "unchanged limit")
+	atLimit(false, "-80", "changed limit")
+	atLimit(false, "-75", "changed back")
+	if got, err = s.GetAccount(f.ctx, a.ID); err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	a.UpdatedAt = got.UpdatedAt
 
 	// Empty optional fields read back empty.
 	b := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",

@@ -109,7 +109,7 @@ func (f *fixture) account(mod ...func(*store.Account)) *store.Account {
 	f.t.Helper()
 	a := &store.Account{
 		ID: coffer.NewID(coffer.PrefixAccount, f.now), Name: "Acme", Email: "billing@acme.test",
-		Currency: "USD", Status: ledger.StatusActive, BillingMode: "prepaid",
+		Currency: "USD", Status: ledger.StatusActive, BillingMode: "prepaid", CreditLimit: ledger.NoCreditLimit,
 		CreatedAt: f.now, UpdatedAt: f.now,
 	}
 	for _, m := range mod {
