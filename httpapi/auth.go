@@ -74,6 +74,7 @@ func (h *handler) authenticate(hctx huma.Context, next func(huma.Context)) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		st.idemKey = key
 		st.hash = requestHash(r.Method, r.URL.RequestURI(), body)
+		st.svc = h.svc
 	}
 	next(hctx)
 }

@@ -138,7 +138,7 @@ const apiDescription = `Coffer keeps prepaid balances and credits for usage-base
 
 **Amounts** are decimal strings with at most 6 decimal places (` + "`\"25.00\"`, `\"0.0075\"`" + `); JSON numbers are refused. **Times** are RFC 3339.
 
-**Idempotency.** Every POST, PATCH and DELETE takes an ` + "`Idempotency-Key`" + ` header (at most 255 characters). A repeat with the same key returns the first answer and changes nothing; the same key with a different request is a 409.
+**Idempotency.** Every POST, PUT, PATCH and DELETE takes an ` + "`Idempotency-Key`" + ` header (at most 255 characters). A repeat with the same key returns the first answer and changes nothing; the same key with a different request, on any route, is a 409.
 
 **Errors** always have the shape ` + "`{\"error\":{\"type\",\"code\",\"message\",\"param\",\"details\"}}`" + `. The code is stable; param names the field at fault.
 

@@ -21,6 +21,9 @@ type reqState struct {
 	caller  *service.Caller
 	idemKey string
 	hash    string
+	// svc runs a mutation under its Idempotency-Key (register); nil for
+	// reads, and for handlers tested without a service.
+	svc *service.Service
 }
 
 type reqStateKey struct{}

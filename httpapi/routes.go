@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/store"
 )
 
@@ -18,10 +19,19 @@ type out[T any] struct {
 
 // register adds an operation whose handler returns a wire value or an
 // error. Errors become the API's error answer through the one table;
-// huma sends the value with the operation's default status.
+// huma sends the value with the operation's default status. A mutation
+// runs inside service.Once, so every one of them honours the
+// Idempotency-Key the same way, whatever its handler does.
 func register[I, O any](a huma.API, op huma.Operation, fn func(context.Context, *I) (*O, error)) {
 	huma.Register(a, op, func(ctx context.Context, in *I) (*out[O], error) {
-		v, err := fn(ctx, in)
+		run := func() (*O, error) { return fn(ctx, in) }
+		var v *O
+		var err error
+		if st := stateFrom(ctx); st != nil && st.svc != nil && isMutation(op.Method) {
+			v, err = service.Once(ctx, st.svc, callFrom(ctx), run)
+		} else {
+			v, err = run()
+		}
 		if err != nil {
 			return nil, fail(ctx, err)
 		}

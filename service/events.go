@@ -113,6 +113,11 @@ func (s *Service) RedeliverRange(ctx context.Context, c Call, in api.Redeliver) 
 	if in.From == nil || in.To == nil {
 		return nil, coffer.Invalid("from", "and to are required: the range of creation times to replay")
 	}
+	for _, t := range in.Types {
+		if err := checkEventType("types", t); err != nil {
+			return nil, err
+		}
+	}
 	var evs []api.Event
 	f := store.EventFilter{Types: in.Types, From: *in.From, To: *in.To, Page: store.Page{Limit: 100}}
 	for {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -51,24 +52,109 @@ func fromStored[T any](status int, body []byte) (*T, error) {
 	return out, nil
 }
 
-// idempotent runs a mutation that does not go through the committer (an
-// account or subaccount change) exactly once per Idempotency-Key. A stored
-// answer is replayed; otherwise do runs and must save its answer in the same
-// store transaction as its change, using the row it is given (nil without
-// a key) and the encode function to fill it.
+// Once runs one mutating request at most once per Idempotency-Key, and
+// is how every mutating route is served: the HTTP layer wraps each one in
+// it, so no route can forget the key. Before run it looks the key up: a
+// stored answer is replayed, and one stored for a different request
+// (another body, another route) is a reusedKey refusal, both before any
+// check or change of run's own.
+//
+// Operations that change value (the committer) or records (idempotent)
+// store their answer in the same transaction as their change, so a crash
+// cannot separate the two; for the rest, whose repeats are harmless or
+// refused by their own state (a second delete, a second verify), Once
+// saves the answer after run. Transient failures (overloaded, gateway
+// unavailable, internal, a canceled request) are not stored: a retry
+// under the same key must be able to succeed.
+//
+// The first request gets run's own answer, which may carry what a replay
+// must not (a subaccount's auth token); replays decode the stored one.
+func Once[T any](ctx context.Context, s *Service, c Call, run func() (*T, error)) (*T, error) {
+	key := idemKey(c)
+	if key == nil {
+		return run()
+	}
+	// Requests under one key take turns in this process: a repeat sent
+	// while the first still runs waits for its answer instead of running
+	// beside it and answering differently. Between processes the stored
+	// row's unique key settles the race (committer.commit, idempotent).
+	release, err := s.inflight.acquire(ctx, key.Scope+"\n"+key.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if prev, err := s.store.GetIdempotency(ctx, key.Scope, key.Key); err == nil {
+		return replayStored[T](prev, key)
+	} else if coffer.ErrorCode(err) != coffer.ENotFound {
+		return nil, err
+	}
+	out, err := run()
+	if !storable(err) {
+		return out, err
+	}
+	// Found: run stored its answer with its change. (Or, for an operation
+	// that does not, another process stored one meanwhile; the change is
+	// made all the same, and refusing it now would invite a retry that
+	// makes it twice.)
+	_, gerr := s.store.GetIdempotency(ctx, key.Scope, key.Key)
+	if coffer.ErrorCode(gerr) != coffer.ENotFound {
+		if gerr != nil {
+			s.log.Error("read stored answer", "err", gerr)
+		}
+		return out, err
+	}
+	rec, aerr := answer(key, out, err, s.now())
+	if aerr != nil {
+		return nil, aerr
+	}
+	if serr := s.store.SaveIdempotency(ctx, &rec); serr != nil {
+		// The change is made; its answer is true even if it cannot be
+		// kept for a retry.
+		s.log.Error("store answer", "err", serr)
+	}
+	return out, err
+}
+
+// replayStored answers from a stored row: its answer, or reusedKey if the
+// row is another request's.
+func replayStored[T any](prev, key *store.Idempotency) (*T, error) {
+	if prev.RequestHash != key.RequestHash {
+		return nil, reusedKey(key.Key)
+	}
+	return fromStored[T](prev.Status, prev.Body)
+}
+
+// storable reports whether an outcome is the request's answer for good:
+// a result or a refusal the same request would get again. A refusal of the
+// moment is left unstored so the retry it invites can succeed, and a
+// reused key is another request's row, not this one's.
+func storable(err error) bool {
+	var ce *coffer.Error
+	if err == nil {
+		return true
+	}
+	if !errors.As(err, &ce) {
+		return false
+	}
+	switch ce.Code {
+	case coffer.EInternal, coffer.EOverloaded, coffer.EGatewayUnavailable, coffer.EIdempotencyReuse:
+		return false
+	}
+	return true
+}
+
+// idempotent makes a mutation that does not go through the committer (an
+// account, subaccount, endpoint or payment method change) save its answer
+// in the same store transaction as its change. Once has looked the key up
+// already; do must save its answer with its change, using the row it is
+// given (nil without a key) and the encode function to fill it. If another
+// process saved the key first, the change fails on the key and the winner's
+// answer is given instead.
 func idempotent[T any](ctx context.Context, s *Service, c Call,
 	do func(rec *store.Idempotency, encode func(*T) error) (*T, error)) (*T, error) {
 	key := idemKey(c)
 	if key == nil {
 		return do(nil, func(*T) error { return nil })
-	}
-	if prev, err := s.store.GetIdempotency(ctx, key.Scope, key.Key); err == nil {
-		if prev.RequestHash != key.RequestHash {
-			return nil, reusedKey(key.Key)
-		}
-		return fromStored[T](prev.Status, prev.Body)
-	} else if coffer.ErrorCode(err) != coffer.ENotFound {
-		return nil, err
 	}
 	rec := *key
 	rec.CreatedAt = s.clock.Now()
@@ -81,10 +167,7 @@ func idempotent[T any](ctx context.Context, s *Service, c Call,
 		// Two requests with the same key raced; the other one won. Answer
 		// as it did.
 		if prev, gerr := s.store.GetIdempotency(ctx, key.Scope, key.Key); gerr == nil {
-			if prev.RequestHash != key.RequestHash {
-				return nil, reusedKey(key.Key)
-			}
-			return fromStored[T](prev.Status, prev.Body)
+			return replayStored[T](prev, key)
 		}
 	}
 	return out, err

@@ -31,6 +31,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	}
 	s := &Service{store: st, clock: clock, log: log, cfg: cfg, stop: make(chan struct{})}
 	s.keys = newKeyCache(time.Minute, 10000)
+	s.inflight = newInflight()
 	s.committers = newCommitters(committerCount(cfg.Committers, st), st, clock, log, cfg.MaxBatch, cfg.MaxQueue, s.notify)
 	s.startPayments()
 	s.startNotify()

@@ -86,6 +86,7 @@ type Service struct {
 	keys       *keyCache // API keys by secret hash; see keycache.go
 	pay        *payer    // payment gateway and auto-recharge worker; see payments.go
 	notifier   *notifier // alerts e-mail and webhook delivery; see notify.go
+	inflight   *inflight // Idempotency-Keys whose request is running; see Once
 
 	// observers are told what each committed batch wrote; see notify.
 	observers []func(*store.Writes)

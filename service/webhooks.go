@@ -33,6 +33,9 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, c Call, in api.Webh
 	if err := checkEndpoint(e); err != nil {
 		return nil, err
 	}
+	if err := checkSubscriptions(e.EventTypes); err != nil {
+		return nil, err
+	}
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.WebhookEndpoint) error) (*api.WebhookEndpoint, error) {
 		v := endpointView(e)
 		v.Secret = e.Secret
@@ -108,6 +111,9 @@ func (s *Service) updateEndpoint(ctx context.Context, id string, in api.WebhookE
 			e.Description = *in.Description
 		}
 		if in.EventTypes != nil {
+			if err := checkSubscriptions(*in.EventTypes); err != nil {
+				return err
+			}
 			e.EventTypes = *in.EventTypes
 		}
 		if in.Enabled != nil {
@@ -162,9 +168,15 @@ func checkEndpoint(e *store.WebhookEndpoint) error {
 	if len(e.EventTypes) > maxEndpointTypes {
 		return coffer.Invalid("event_types", "lists %d types; at most %d", len(e.EventTypes), maxEndpointTypes)
 	}
-	for _, t := range e.EventTypes {
-		if t == "" || len(t) > 100 || strings.ContainsAny(t, " \t\n") {
-			return coffer.Invalid("event_types", "%q is not an event type such as \"balance.alert_triggered\" or \"account.*\"", t)
+	return nil
+}
+
+// checkSubscriptions checks the event_types a request sets. Only then:
+// an endpoint saved before a type was dropped stays editable.
+func checkSubscriptions(types []string) error {
+	for _, t := range types {
+		if err := checkSubscription(t); err != nil {
+			return err
 		}
 	}
 	return nil
