@@ -30,7 +30,8 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, c Call, in api.Webh
 	secret := webhook.NewSecret()
 	e := &store.WebhookEndpoint{ID: coffer.NewID(PrefixWebhookEndpoint, now), URL: strings.TrimSpace(in.URL),
 		Description: in.Description, EventTypes: in.EventTypes, Enabled: in.Enabled == nil || *in.Enabled,
-		Secret: secret, CreatedAt: now, UpdatedAt: now}
+		CreatedAt: now, UpdatedAt: now}
+	e.Secret = sealSecret(s.cfg.Secrets, e.ID, secret)
 	if err := checkEndpoint(e); err != nil {
 		return nil, err
 	}
@@ -123,7 +124,7 @@ func (s *Service) updateEndpoint(ctx context.Context, id string, in api.WebhookE
 		secret = ""
 		if in.RotateSecret {
 			secret = webhook.NewSecret()
-			e.Secret = secret
+			e.Secret = sealSecret(s.cfg.Secrets, e.ID, secret)
 		}
 		e.UpdatedAt = now
 		if err := checkEndpoint(e); err != nil {

@@ -43,6 +43,7 @@ first start with an empty store it prints a new admin API key once.`,
 				return err
 			}
 			cfg.Log, cfg.Banner = log, cmd.ErrOrStderr()
+			secretsFromEnv(cmd.Flags(), &cfg.Secrets)
 			if clockAt != "" {
 				if cfg.ClockAt, err = time.Parse(time.RFC3339, clockAt); err != nil {
 					return fmt.Errorf("--test-clock-start: %q is not an RFC 3339 time such as 2026-01-01T00:00:00Z", clockAt)
@@ -74,6 +75,7 @@ first start with an empty store it prints a new admin API key once.`,
 	f.DurationVar(&cfg.Service.SweepInterval, "sweep-interval", time.Minute, "how often expired grants and holds are swept")
 	addNotifyFlags(f, &cfg.Service.Notify)
 	addPaymentFlags(f, &cfg)
+	addSecretsFlags(f, &cfg.Secrets)
 	return cmd
 }
 
