@@ -6,6 +6,9 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -229,4 +232,99 @@ func TestSecretsKeyFlags(t *testing.T) {
 	if _, err := runAdmin(t, "secrets", "rotate", "--db", db); err == nil || !strings.Contains(err.Error(), "--secrets-key") {
 		t.Errorf("rotate without a key: %v", err)
 	}
+}
+
+// TestAdminKeyStaysOutOfTheLog runs `coffer serve` with the JSON log
+// captured: the first admin key is in the banner on stdout and nowhere in
+// the log on stderr, after requests that carry it (good, refused, failed),
+// and the log warns that webhook secrets are stored in the clear.
+func TestAdminKeyStaysOutOfTheLog(t *testing.T) {
+	stores(t, func(t *testing.T, dsn string) {
+		stdout, stderr := newProcOutput(), newProcOutput()
+		root := newRootCmd()
+		root.SetOut(stdout)
+		root.SetErr(stderr)
+		root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json", "--log-level", "debug"})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { done <- root.ExecuteContext(ctx) }()
+		var url string
+		select {
+		case url = <-stderr.serving:
+		case err := <-done:
+			t.Fatalf("serve exited: %v\n%s%s", err, stdout.String(), stderr.String())
+		}
+		key := stdout.adminKey()
+		if key == "" || !strings.Contains(stdout.String(), "Created the first admin API key") {
+			t.Errorf("no admin key in the banner on stdout:\n%s", stdout.String())
+			// Go on with the key wherever it went, so the check of the
+			// log below says whether it went there.
+			if key = stderr.adminKey(); key == "" {
+				t.FailNow()
+			}
+		}
+
+		c := client.New(url, client.WithAPIKey(key))
+		a, err := c.CreateAccount(ctx, api.AccountCreate{Name: "Logged", Currency: "USD"}, client.WithIdempotencyKey("ik_logged"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetAccount(ctx, "acct_missing"); client.ErrorCode(err) != "invalid_request" && client.ErrorCode(err) != "not_found" {
+			t.Fatalf("missing account: %v", err)
+		}
+		if _, err := c.CreateAccount(ctx, api.AccountCreate{Name: "Other", Currency: "USD"}, client.WithIdempotencyKey("ik_logged")); err == nil {
+			t.Fatal("a reused Idempotency-Key was accepted")
+		}
+		for _, authz := range []string{key, "Bearer " + key + "x", "Basic " + base64.StdEncoding.EncodeToString([]byte(a.ID+":"+key))} {
+			if code := rawGet(t, url+"/v1/accounts/"+a.ID+"?api_key="+key, authz); code != 401 {
+				t.Fatalf("Authorization %q: status %d, want 401", authz, code)
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+
+		log := stderr.String()
+		if strings.Contains(log, key) || strings.Contains(log, strings.TrimPrefix(key, "ck_admin_")) {
+			t.Fatalf("the admin key %s reached the log:\n%s", key, log)
+		}
+		var requests, warned int
+		for _, line := range strings.Split(log, "\n") {
+			if !strings.HasPrefix(line, "{") {
+				continue
+			}
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatalf("log line is not JSON: %v\n%s", err, line)
+			}
+			switch {
+			case rec["msg"] == "http request":
+				requests++
+			case rec["level"] == "WARN" && strings.Contains(fmt.Sprint(rec["msg"]), "webhook signing secrets are stored in the clear"):
+				warned++
+			}
+		}
+		if requests < 6 || warned != 1 {
+			t.Fatalf("log has %d request lines and %d clear-secrets warnings, want at least 6 and 1:\n%s", requests, warned, log)
+		}
+	})
+}
+
+// rawGet sends a GET with the Authorization header as given and returns
+// the answer's status.
+func rawGet(t *testing.T, url, authz string) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", authz)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
