@@ -61,7 +61,7 @@ func (h *handler) registerNotify(a huma.API) {
 		})
 
 	register(a, mutate(http.MethodPost, http.StatusCreated, "createWebhookEndpoint", "/v1/webhook_endpoints", tagWebhooks,
-		"Add a webhook endpoint", "The answer carries the signing secret (whsec_…); it is shown only here and when rotated."),
+		"Add a webhook endpoint", "The answer carries the signing secret (whsec_…); it is shown only here and when rotated. A replay of the same Idempotency-Key answers without it."),
 		func(ctx context.Context, in *struct {
 			Body api.WebhookEndpointCreate
 		}) (*api.WebhookEndpoint, error) {
@@ -81,7 +81,7 @@ func (h *handler) registerNotify(a huma.API) {
 			return h.svc.GetWebhookEndpoint(ctx, callFrom(ctx), in.ID)
 		})
 	register(a, mutate(http.MethodPatch, http.StatusOK, "updateWebhookEndpoint", "/v1/webhook_endpoints/{id}", tagWebhooks,
-		"Update a webhook endpoint", "Absent fields stay. rotate_secret replaces the signing secret and shows the new one in the answer."),
+		"Update a webhook endpoint", "Absent fields stay. rotate_secret replaces the signing secret and shows the new one in the answer, once: a replay of the same Idempotency-Key answers without it."),
 		func(ctx context.Context, in *struct {
 			WebhookEndpointPath
 			Body api.WebhookEndpointUpdate

@@ -121,7 +121,14 @@ func (n *notifier) deliver(ctx context.Context, d *store.Delivery) error {
 		if err != nil {
 			return err
 		}
-		res, err := n.sender.Send(ctx, ep.URL, ep.Secret, d.ID, body)
+		// A secret that does not open is an error, not a failed attempt:
+		// nothing is recorded, the lease runs out, and a process holding
+		// the key (during a rolling change of keys) delivers it.
+		secret, err := openSecret(n.s.cfg.Secrets, ep.ID, ep.Secret)
+		if err != nil {
+			return err
+		}
+		res, err := n.sender.Send(ctx, ep.URL, secret, d.ID, body)
 		if err != nil {
 			return n.close(ctx, d, store.DeliveryFailed, err.Error())
 		}

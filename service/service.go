@@ -12,6 +12,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/money"
+	"github.com/cofferdev/coffer/secretbox"
 	"github.com/cofferdev/coffer/store"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	Payments PaymentsConfig
 	// Notify configures e-mail and webhook delivery (notify.go).
 	Notify NotifyConfig
+	// Secrets seals webhook signing secrets in the store (secrets.go);
+	// nil keeps new ones in the clear.
+	Secrets *secretbox.Keyring
 }
 
 // DefaultConfig returns the settings used when nothing is configured.

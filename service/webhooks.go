@@ -27,9 +27,11 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, c Call, in api.Webh
 		return nil, err
 	}
 	now := s.now()
+	secret := webhook.NewSecret()
 	e := &store.WebhookEndpoint{ID: coffer.NewID(PrefixWebhookEndpoint, now), URL: strings.TrimSpace(in.URL),
 		Description: in.Description, EventTypes: in.EventTypes, Enabled: in.Enabled == nil || *in.Enabled,
-		Secret: webhook.NewSecret(), CreatedAt: now, UpdatedAt: now}
+		CreatedAt: now, UpdatedAt: now}
+	e.Secret = sealSecret(s.cfg.Secrets, e.ID, secret)
 	if err := checkEndpoint(e); err != nil {
 		return nil, err
 	}
@@ -38,10 +40,12 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, c Call, in api.Webh
 	}
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.WebhookEndpoint) error) (*api.WebhookEndpoint, error) {
 		v := endpointView(e)
-		v.Secret = e.Secret
+		// A replay must not hand the secret out again: the stored answer
+		// is the endpoint without it.
 		if err := encode(v); err != nil {
 			return nil, err
 		}
+		v.Secret = secret
 		if err := s.store.CreateWebhookEndpoint(ctx, e, rec); err != nil {
 			return nil, err
 		}
@@ -85,7 +89,7 @@ func (s *Service) ListWebhookEndpoints(ctx context.Context, c Call, p store.Page
 }
 
 // UpdateWebhookEndpoint changes an endpoint; rotate_secret replaces the
-// secret and shows the new one. Re-enabling an endpoint clears its
+// secret and shows the new one, once. Re-enabling an endpoint clears its
 // failing mark. Admin only.
 func (s *Service) UpdateWebhookEndpoint(ctx context.Context, c Call, id string, in api.WebhookEndpointUpdate) (*api.WebhookEndpoint, error) {
 	if err := adminOnly(c.Caller); err != nil {
@@ -103,6 +107,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, c Call, id string, 
 func (s *Service) updateEndpoint(ctx context.Context, id string, in api.WebhookEndpointUpdate, now time.Time,
 	rec *store.Idempotency, encode func(*api.WebhookEndpoint) error) (*api.WebhookEndpoint, error) {
 	var v *api.WebhookEndpoint
+	var secret string
 	_, err := s.store.UpdateWebhookEndpoint(ctx, id, func(e *store.WebhookEndpoint) error {
 		if in.URL != nil {
 			e.URL = strings.TrimSpace(*in.URL)
@@ -122,23 +127,24 @@ func (s *Service) updateEndpoint(ctx context.Context, id string, in api.WebhookE
 			}
 			e.Enabled = *in.Enabled
 		}
+		secret = ""
 		if in.RotateSecret {
-			e.Secret = webhook.NewSecret()
+			secret = webhook.NewSecret()
+			e.Secret = sealSecret(s.cfg.Secrets, e.ID, secret)
 		}
 		e.UpdatedAt = now
 		if err := checkEndpoint(e); err != nil {
 			return err
 		}
-		// The answer is known before the save, so it is stored with it.
+		// The answer is known before the save, so it is stored with it —
+		// without the new secret, which a replay must not hand out again.
 		v = endpointView(e)
-		if in.RotateSecret {
-			v.Secret = e.Secret
-		}
 		return encode(v)
 	}, rec)
 	if err != nil {
 		return nil, err
 	}
+	v.Secret = secret
 	return v, nil
 }
 

@@ -32,12 +32,15 @@ type Recommendation struct {
 
 // WebhookEndpoint is a URL that receives signed events.
 type WebhookEndpoint struct {
-	ID           string
-	URL          string
-	Description  string
-	EventTypes   []string // empty: every type
-	Enabled      bool
-	Secret       string // whsec_…; needed to sign, so kept as is
+	ID          string
+	URL         string
+	Description string
+	EventTypes  []string // empty: every type
+	Enabled     bool
+	// Secret is the signing secret as the service stores it: sealed
+	// (enc:v1:…, see package secretbox) when a key is configured, else
+	// the whsec_… itself. The store keeps it as opaque text.
+	Secret       string
 	FailingSince time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -30,7 +30,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newBenchCmd())
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newSecretsCmd(), newBenchCmd())
 	addClientCommands(root)
 	return root
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -35,14 +36,18 @@ func newServeCmd() *cobra.Command {
 		Short: "Run the Coffer server",
 		Long: `Run the Coffer server. With no configuration it listens on 127.0.0.1:8080
 and keeps everything in ./coffer.db (SQLite). Migrations run on start. On the
-first start with an empty store it prints a new admin API key once.`,
+first start with an empty store it prints a new admin API key once, on
+stdout; the log goes to stderr.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := newLogger(logFormat, logLevel)
+			log, err := newLogger(cmd.ErrOrStderr(), logFormat, logLevel)
 			if err != nil {
 				return err
 			}
-			cfg.Log, cfg.Banner = log, cmd.ErrOrStderr()
+			// The admin key goes to stdout, apart from the log on stderr:
+			// a log shipper must never receive it.
+			cfg.Log, cfg.Banner = log, cmd.OutOrStdout()
+			secretsFromEnv(cmd.Flags(), &cfg.Secrets)
 			if clockAt != "" {
 				if cfg.ClockAt, err = time.Parse(time.RFC3339, clockAt); err != nil {
 					return fmt.Errorf("--test-clock-start: %q is not an RFC 3339 time such as 2026-01-01T00:00:00Z", clockAt)
@@ -75,10 +80,11 @@ first start with an empty store it prints a new admin API key once.`,
 	addNotifyFlags(f, &cfg.Service.Notify)
 	addPaymentFlags(f, &cfg)
 	addLedgerFlags(f, &cfg.Service)
+	addSecretsFlags(f, &cfg.Secrets)
 	return cmd
 }
 
-func newLogger(format, level string) (*slog.Logger, error) {
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
@@ -86,9 +92,9 @@ func newLogger(format, level string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
 }

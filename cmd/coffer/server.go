@@ -24,8 +24,12 @@ type ServerConfig struct {
 	ClockAt   time.Time
 	Service   service.Config
 	Gateway   GatewayConfig // payments_flags.go
-	Log       *slog.Logger
-	// Banner receives the one-time notice with the initial admin key.
+	// Secrets are the keys that encrypt webhook signing secrets in the
+	// store (secrets.go); none keeps them in the clear.
+	Secrets SecretsKeys
+	Log     *slog.Logger
+	// Banner receives the one-time notice with the initial admin key. It
+	// must not be the log's stream.
 	Banner io.Writer
 }
 
@@ -52,9 +56,29 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err := cfg.Service.Notify.SMTP.Validate(); err != nil {
 		return nil, err
 	}
+	keys, err := cfg.Secrets.keyring()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Service.Secrets = keys
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
+	}
+	// Every stored secret must open before anything is delivered: a wrong
+	// key is a refusal to start, not a stream of bad signatures.
+	rep, err := service.CheckWebhookSecrets(ctx, st, keys)
+	if err != nil {
+		st.Close()
+		return nil, secretsError(err, keys)
+	}
+	switch {
+	case keys == nil:
+		cfg.Log.Warn("webhook signing secrets are stored in the clear: set --secrets-key (env COFFER_SECRETS_KEY) to encrypt them",
+			"endpoints", rep.Endpoints)
+	case rep.Stale > 0:
+		cfg.Log.Warn("some webhook signing secrets are stored in the clear or under a previous key: run coffer secrets rotate",
+			"stale", rep.Stale, "endpoints", rep.Endpoints)
 	}
 	var clock coffer.Clock = coffer.SystemClock{}
 	if cfg.TestClock {
