@@ -20,6 +20,7 @@ func EventTypes() []string {
 		ledger.EventVoided,
 		ledger.EventExpired,
 		ledger.EventDepleted,
+		ledger.EventCreditLimit,
 		ledger.EventAlertTriggered,
 		EventRechargeSucceeded,
 		EventRechargeFailed,
