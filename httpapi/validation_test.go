@@ -72,6 +72,10 @@ func TestValidationErrors(t *testing.T) {
 		{"invalid UTF-8 in a query parameter", "GET", acct + "/grants?unit=%FF", nil, nil, 400, "unit", "UTF-8"},
 		{"NUL in a path id", "GET", "/v1/accounts/acct_%00", nil, nil, 400, "id", "NUL"},
 		{"invalid UTF-8 idempotency key", "POST", "/v1/accounts", `{"name":"Acme"}`, []string{"Idempotency-Key", "k\xff"}, 400, "Idempotency-Key", "UTF-8"},
+		{"amount negative zero", "POST", acct + "/grants", `{"amount":"-0"}`, nil, 400, "amount", "no minus sign on zero"},
+		{"amount negative zero with decimals", "PATCH", acct, `{"min_balance":"-000.000"}`, nil, 400, "min_balance", "no minus sign on zero"},
+		{"integer past int64", "POST", "/v1/accounts", `{"name":"Acme","trust_tier":99999999999999999999}`, nil, 400, "trust_tier", "<= 2147483647"},
+		{"integer 10^30", "POST", acct + "/grants", `{"amount":"1","priority":1e30}`, nil, 400, "priority", "<= 2147483647"},
 		{"form body", "POST", "/v1/accounts", `name=Acme`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 400, "", "JSON"},
 		{"not JSON", "POST", "/v1/accounts", `<a/>`, []string{"Content-Type", "application/xml"}, 415, "", "JSON"},
 	}
