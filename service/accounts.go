@@ -86,7 +86,7 @@ func checkProfile(a *store.Account) error {
 	if a.TrustTier < 0 || a.TrustTier > 100 {
 		return coffer.Invalid("trust_tier", "must be between 0 and 100, got %d", a.TrustTier)
 	}
-	return checkMetadata(a.Metadata)
+	return checkMetadata("", a.Metadata)
 }
 
 // GetAccount returns an account the caller may see.

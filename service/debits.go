@@ -164,7 +164,7 @@ func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.Debit
 	if err := checkText(param+"description", in.Description, maxText); err != nil {
 		return nil, err
 	}
-	if err := checkMetadata(in.Metadata); err != nil {
+	if err := checkMetadata(param, in.Metadata); err != nil {
 		return nil, err
 	}
 	key := store.EventKey{AccountID: accountID, EventID: in.EventID}

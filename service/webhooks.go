@@ -159,15 +159,7 @@ func checkEndpoint(e *store.WebhookEndpoint) error {
 	if err := checkText("description", e.Description, maxName); err != nil {
 		return err
 	}
-	if len(e.EventTypes) > maxEndpointTypes {
-		return coffer.Invalid("event_types", "lists %d types; at most %d", len(e.EventTypes), maxEndpointTypes)
-	}
-	for _, t := range e.EventTypes {
-		if t == "" || len(t) > 100 || strings.ContainsAny(t, " \t\n") {
-			return coffer.Invalid("event_types", "%q is not an event type such as \"balance.alert_triggered\" or \"account.*\"", t)
-		}
-	}
-	return nil
+	return checkEventTypes("event_types", e.EventTypes)
 }
 
 func endpointView(e *store.WebhookEndpoint) *api.WebhookEndpoint {
