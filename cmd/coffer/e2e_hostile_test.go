@@ -26,8 +26,10 @@ import (
 // document, so a new route or field is covered without touching this
 // test. No answer may be a 5xx; every refusal must be in the error shape,
 // and a 400 about a named field must name it; and since each case is
-// refused, every GET answers the same afterwards as before. The cases are
-// bounded (a few dozen per operation); the log says how many were sent.
+// refused, every GET answers the same afterwards as before. Then text a
+// store can hold and the extremes of each amount and integer go in valid
+// requests, where only a 5xx fails. The cases are bounded (a few dozen per
+// operation); the log says how many were sent.
 func TestHostileInput(t *testing.T) {
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
@@ -51,9 +53,11 @@ func TestHostileInput(t *testing.T) {
 		}
 
 		// Text a store can hold, control characters included, is taken as
-		// given: such a request may succeed, so it runs after the snapshot.
+		// given, and the extremes of a range are in it: such requests may
+		// succeed, so they run after the snapshot.
 		for _, op := range ops {
 			r.storableText(op)
+			r.extremes(op)
 		}
 		t.Logf("%d requests, %d answered 5xx", r.sent, r.fivexx)
 	})
@@ -568,6 +572,28 @@ func (r *hostileRun) storableText(op *docOp) {
 		}
 		for _, v := range []string{"tab\there", "bell\a", "esc\x1b[31m", "del\x7f", "line\u2028sep", "bom\ufeff", "emoji \U0001F600"} {
 			r.send(hostileCase{what: s.name + ": " + fmt.Sprintf("%q", v), method: op.method, path: path,
+				body: mustJSON(setAt(body, s.at, v)), field: s.name, mayPass: true}, r.admin())
+		}
+	}
+}
+
+// extremes sends the largest and smallest values each amount and integer
+// property's schema admits: accepted or refused, never a 5xx.
+func (r *hostileRun) extremes(op *docOp) {
+	if op.body == nil {
+		return
+	}
+	path, body := r.target(op)
+	for _, s := range slots(op.body, nil, body) {
+		var vs []any
+		switch {
+		case s.schema.Format == "decimal":
+			vs = []any{"999999999999.999999", "-999999999999.999999", "0.000001", "0"}
+		case s.schema.is("integer"):
+			vs = []any{json.Number("2147483647"), json.Number("-2147483648"), 0}
+		}
+		for _, v := range vs {
+			r.send(hostileCase{what: fmt.Sprintf("%s: %v", s.name, v), method: op.method, path: path,
 				body: mustJSON(setAt(body, s.at, v)), field: s.name, mayPass: true}, r.admin())
 		}
 	}
