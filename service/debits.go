@@ -206,6 +206,13 @@ func debitView(t *ledger.Txn, st *ledger.State, env ledger.Env, replayed bool) *
 // subaccount it is tagged with. A subaccount charges its parent; a key
 // names the account and may tag one of its subaccounts.
 func (s *Service) usageTarget(ctx context.Context, caller *Caller, accountID, subID, param string) (string, string, error) {
+	if accountID != "" {
+		// Before the subaccount's check, so a malformed id is named as
+		// such rather than echoed back as an account not found.
+		if err := coffer.CheckID(param+"account_id", coffer.PrefixAccount, accountID); err != nil {
+			return "", "", err
+		}
+	}
 	if caller.Role == RoleSubaccount {
 		if accountID != "" && accountID != caller.AccountID {
 			return "", "", coffer.Errorf(coffer.ENotFound, "account %s not found", accountID)
@@ -217,9 +224,6 @@ func (s *Service) usageTarget(ctx context.Context, caller *Caller, accountID, su
 	}
 	if accountID == "" {
 		return "", "", coffer.Invalid(param+"account_id", "is required")
-	}
-	if err := coffer.CheckID(param+"account_id", coffer.PrefixAccount, accountID); err != nil {
-		return "", "", err
 	}
 	if err := authorize(caller, accountID, useBalance); err != nil {
 		return "", "", err

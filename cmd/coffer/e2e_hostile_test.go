@@ -873,6 +873,17 @@ func TestRefusalsNameTheirField(t *testing.T) {
 			t.Errorf("batch with long metadata: %d %s", status, b)
 		}
 
+		// A subaccount's malformed account id is named, not echoed back as
+		// an account not found.
+		for path, rest := range map[string]string{"/v1/debits": `"event_id":"e1"`, "/v1/holds": `"ttl":"1m"`} {
+			in := `{"account_id":"` + strings.Repeat("x", 300) + `","amount":"1",` + rest + `}`
+			status, _, b := h.raw("POST", path, []byte(in), fx.subAuth, nil)
+			var e api.ErrorBody
+			if _ = json.Unmarshal(b, &e); status != http.StatusBadRequest || e.Error.Param != "account_id" {
+				t.Errorf("POST %s as the subaccount with a malformed account_id: %d %.200s", path, status, b)
+			}
+		}
+
 		// Credentials a store cannot hold are simply wrong credentials.
 		for _, cred := range []string{"AC\x00:tok", "AC\xff:tok", "AC1:t\x00"} {
 			status, _, b := h.raw("GET", "/v1/accounts", nil, "Basic "+base64.StdEncoding.EncodeToString([]byte(cred)), nil)
