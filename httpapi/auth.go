@@ -70,11 +70,18 @@ func (h *handler) authenticate(hctx huma.Context, next func(huma.Context)) {
 			writeError(w, errb)
 			return
 		}
+		if errb := checkRequestText(hctx, r, body); errb != nil {
+			writeError(w, errb)
+			return
+		}
 		// huma reads the body next; give it the bytes just read.
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		st.idemKey = key
 		st.hash = requestHash(r.Method, r.URL.RequestURI(), body)
 		st.svc = h.svc
+	} else if errb := checkRequestText(hctx, r, nil); errb != nil {
+		writeError(w, errb)
+		return
 	}
 	next(hctx)
 }
@@ -100,6 +107,11 @@ func (h *handler) identify(ctx context.Context, r *http.Request) (*service.Calle
 		authID, token, ok := r.BasicAuth()
 		if !ok || authID == "" || token == "" {
 			return nil, unauthenticated("malformed HTTP Basic credentials: expected a subaccount's auth id and token")
+		}
+		// No auth id holds such text, and looking one up would make the
+		// store fail instead of simply not find it.
+		if textProblem(authID) != "" || textProblem(token) != "" {
+			return nil, unauthenticated("invalid credentials")
 		}
 		caller, err = h.auth.AuthenticateSubaccount(ctx, authID, token)
 	default:

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -187,7 +189,7 @@ func describe(err error) (param, message string) {
 			break
 		}
 	}
-	m := d.Message
+	m := plainBounds(d.Message)
 	switch {
 	case strings.HasPrefix(m, "expected required property ") && strings.HasSuffix(m, " to be present"):
 		name := strings.TrimSuffix(strings.TrimPrefix(m, "expected required property "), " to be present")
@@ -198,15 +200,74 @@ func describe(err error) (param, message string) {
 	case m == "unexpected property":
 		return param, param + " is not a known field"
 	case loc == "body" && param == "" && isSyntaxError(m):
-		return "", "request body is not valid JSON: " + m
+		return "", "request body is not valid JSON: " + strings.TrimPrefix(m, "json: ")
 	case loc == "body" && param == "":
-		return "", "request body: " + m
+		if field, msg, ok := decodeError(m); ok {
+			return field, field + ": " + msg
+		}
+		return "", "request body: " + strings.TrimPrefix(m, "json: ")
 	case strings.HasPrefix(m, "required ") && strings.HasSuffix(m, " parameter is missing"):
 		return param, param + " is required"
 	case param == "":
 		return "", m
 	}
 	return param, param + ": " + m
+}
+
+// schemaBound matches huma's message for a number out of its schema's
+// range, whose bound huma prints in exponent form ("<= 2.147483647e+09").
+var schemaBound = regexp.MustCompile(`^(expected number [<>]=? )(\S+)$`)
+
+// plainBounds writes the bound of a range message as a person would:
+// "expected number <= 2147483647".
+func plainBounds(m string) string {
+	g := schemaBound.FindStringSubmatch(m)
+	if g == nil {
+		return m
+	}
+	f, err := strconv.ParseFloat(g[2], 64)
+	if err != nil {
+		return m
+	}
+	return g[1] + strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// unmarshalTypeError matches encoding/json's message for a value the Go
+// field cannot take: "json: cannot unmarshal number 1e30 into Go struct
+// field AccountCreate.trust_tier of type int".
+var unmarshalTypeError = regexp.MustCompile(`^json: cannot unmarshal (\w+)(?: (\S+))? into Go struct field [^.\s]+\.(\S+) of type (\S+)$`)
+
+// decodeError turns a decoding failure that schema validation let through
+// into the field it is about, spelled as on the wire ("debits[0].amount"),
+// and a message free of Go's names for types. The schema refuses most
+// such values first; this keeps a gap in it from reading like a stack
+// trace.
+func decodeError(m string) (field, message string, ok bool) {
+	g := unmarshalTypeError.FindStringSubmatch(m)
+	if g == nil {
+		return "", "", false
+	}
+	kind, value, path, goType := g[1], g[2], g[3], g[4]
+	parts := strings.Split(path, ".")
+	var b strings.Builder
+	for i, p := range parts {
+		if _, err := strconv.Atoi(p); err == nil && i > 0 {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteString(".")
+		}
+		b.WriteString(p)
+	}
+	field = b.String()
+	switch {
+	case kind == "number" && strings.Contains(goType, "int"):
+		return field, value + " is out of range", true
+	case kind == "number":
+		return field, "expected a number of another kind, got " + value, true
+	}
+	return field, "expected another type than " + kind, true
 }
 
 // isSyntaxError reports whether an encoding/json message is about the

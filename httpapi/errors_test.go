@@ -133,3 +133,23 @@ func TestHandlerErrorsThroughHuma(t *testing.T) {
 		t.Errorf("the panic was not logged:\n%s", logs)
 	}
 }
+
+// TestDecodeError checks that a decoding failure the schema let through
+// is reported with the field's wire name and no Go type names.
+func TestDecodeError(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, field, message string }{
+		{"json: cannot unmarshal number 1e30 into Go struct field AccountCreate.trust_tier of type int", "trust_tier", "1e30 is out of range"},
+		{"json: cannot unmarshal number 1.5 into Go struct field DebitBatch.debits.0.quantity of type int64", "debits[0].quantity", "1.5 is out of range"},
+		{"json: cannot unmarshal string into Go struct field GrantCreate.priority of type int", "priority", "expected another type than string"},
+	}
+	for _, tt := range tests {
+		field, msg, ok := decodeError(tt.in)
+		if !ok || field != tt.field || msg != tt.message {
+			t.Errorf("%q: %q %q %v, want %q %q", tt.in, field, msg, ok, tt.field, tt.message)
+		}
+	}
+	if _, _, ok := decodeError("invalid character 'x' looking for beginning of value"); ok {
+		t.Error("a syntax error read as a decoding failure")
+	}
+}

@@ -110,6 +110,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 		h.registerTestClock(a)
 	}
 	refineSchemas(registry)
+	boundIntegers(registry)
 	dropUnprocessable(a.OpenAPI())
 
 	spec, err := json.Marshal(a.OpenAPI())

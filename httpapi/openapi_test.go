@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/money"
 )
 
 // routes is the v1 surface this package serves, without the test clock.
@@ -155,14 +156,23 @@ func TestAmountsAreDecimalStrings(t *testing.T) {
 			t.Errorf("Balance.%s values: %s", m, addl)
 		}
 	}
-	for _, ok := range []string{"0", "25.00", "-3.2", "0.000001", "999999999999.999999"} {
+	for _, ok := range []string{"0", "25.00", "-3.2", "0.000001", "999999999999.999999", "-999999999999.999999",
+		"-0.000001", "-000000000001", "-0.5", "007", "-10.00", "-000000000000.000001"} {
 		if !re.MatchString(ok) {
 			t.Errorf("pattern refuses %q", ok)
 		}
 	}
-	for _, bad := range []string{"", "1.", ".5", "+1", "1e3", "NaN", "1.0000001", "1000000000000", " 1"} {
+	for _, bad := range []string{"", "1.", ".5", "+1", "1e3", "NaN", "1.0000001", "1000000000000", " 1",
+		"-0", "-0.00", "-000000000000.000000", "-", "-0000000000001", "-1000000000000", "-.5", "-0.0000001"} {
 		if re.MatchString(bad) {
 			t.Errorf("pattern accepts %q", bad)
+		}
+	}
+	// What the pattern accepts, money.Parse must parse: otherwise the
+	// refusal comes from decoding, which cannot name the field.
+	for _, ok := range []string{"-0.000001", "-000000000001", "999999999999.999999", "-999999999999.999999", "-000000000000.000001"} {
+		if _, err := money.Parse(ok); err != nil {
+			t.Errorf("the pattern accepts %q, which does not parse: %v", ok, err)
 		}
 	}
 	// No integer or number may describe money anywhere in the document.

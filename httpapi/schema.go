@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 
@@ -12,11 +13,25 @@ import (
 )
 
 // amountPattern is the wire form of money.Amount: an optional minus sign,
-// at most 12 whole digits and at most 6 decimals. Twelve digits keep every
-// accepted value inside the int64 range of micro-units, so an amount that
+// at most 12 whole digits and at most 6 decimals, and no minus sign on a
+// zero. Twelve digits keep every accepted value inside the int64 range of
+// micro-units and money.Parse refuses a negative zero, so an amount that
 // passes the schema always parses, and an amount that does not is refused
 // with the field's name.
-const amountPattern = `^-?[0-9]{1,12}(\.[0-9]{1,6})?$`
+const amountPattern = `^(?:` + amountWhole + amountDecimals +
+	`|-(?:` + amountNonZeroWhole + amountDecimals + `|0{1,12}\.` + amountNonZeroDecimals + `))$`
+
+// The parts of amountPattern. RE2 has no lookahead, so "digits, not all
+// zero" spells out where the first non-zero digit stands.
+const (
+	amountWhole        = `[0-9]{1,12}`
+	amountDecimals     = `(?:\.[0-9]{1,6})?`
+	amountNonZeroWhole = `(?:[1-9][0-9]{0,11}|0[1-9][0-9]{0,10}|0{2}[1-9][0-9]{0,9}|0{3}[1-9][0-9]{0,8}|` +
+		`0{4}[1-9][0-9]{0,7}|0{5}[1-9][0-9]{0,6}|0{6}[1-9][0-9]{0,5}|0{7}[1-9][0-9]{0,4}|` +
+		`0{8}[1-9][0-9]{0,3}|0{9}[1-9][0-9]{0,2}|0{10}[1-9][0-9]?|0{11}[1-9])`
+	amountNonZeroDecimals = `(?:[1-9][0-9]{0,5}|0[1-9][0-9]{0,4}|0{2}[1-9][0-9]{0,3}|0{3}[1-9][0-9]{0,2}|` +
+		`0{4}[1-9][0-9]?|0{5}[1-9])`
+)
 
 // amountSchema stands in for money.Amount when huma builds schemas. Package
 // money stays free of huma; the registry maps the type to this one.
@@ -28,7 +43,7 @@ func (amountSchema) Schema(huma.Registry) *huma.Schema {
 		Type:               huma.TypeString,
 		Format:             "decimal",
 		Pattern:            amountPattern,
-		PatternDescription: `a decimal string with at most 6 decimal places, such as "25.00"`,
+		PatternDescription: `a decimal string with at most 6 decimal places, such as "25.00", and no minus sign on zero`,
 		Description:        "An exact decimal amount as a string, at most 6 decimal places.",
 		Examples:           []any{"25.00"},
 	}
@@ -188,6 +203,34 @@ var refinements = map[string]map[string]refinement{
 		"to": {doc: "The instant to move to. Give exactly one of to and by."},
 		"by": {doc: "How far to move, as a Go duration such as \"36h\"."},
 	},
+}
+
+// boundIntegers gives every integer property without bounds of its own the
+// range of a 32-bit integer. Without them a number too large for the Go
+// field passes validation and fails decoding, whose error names no field
+// and speaks of Go types; with them it is refused, with the field's name,
+// like any other value out of range.
+func boundIntegers(reg huma.Registry) {
+	var walk func(s *huma.Schema, depth int)
+	walk = func(s *huma.Schema, depth int) {
+		if s == nil || depth > 16 {
+			return
+		}
+		if s.Type == huma.TypeInteger && s.Minimum == nil && s.Maximum == nil && s.ExclusiveMinimum == nil && s.ExclusiveMaximum == nil {
+			s.Minimum, s.Maximum = ptr(float64(math.MinInt32)), ptr(float64(math.MaxInt32))
+			s.PrecomputeMessages()
+		}
+		for _, p := range s.Properties {
+			walk(p, depth+1)
+		}
+		walk(s.Items, depth+1)
+		if ap, ok := s.AdditionalProperties.(*huma.Schema); ok {
+			walk(ap, depth+1)
+		}
+	}
+	for _, s := range reg.Map() {
+		walk(s, 0)
+	}
 }
 
 // refineSchemas applies the refinements to the schemas registered so far.

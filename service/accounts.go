@@ -98,7 +98,7 @@ func checkProfile(a *store.Account) error {
 	if a.TrustTier < 0 || a.TrustTier > 100 {
 		return coffer.Invalid("trust_tier", "must be between 0 and 100, got %d", a.TrustTier)
 	}
-	return checkMetadata(a.Metadata)
+	return checkMetadata("", a.Metadata)
 }
 
 // checkCreditLimit validates a credit limit against the account's floor.

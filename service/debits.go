@@ -151,7 +151,7 @@ func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.Debit
 	if err := checkText(param+"description", in.Description, maxText); err != nil {
 		return nil, err
 	}
-	if err := checkMetadata(in.Metadata); err != nil {
+	if err := checkMetadata(param, in.Metadata); err != nil {
 		return nil, err
 	}
 	key := store.EventKey{AccountID: accountID, EventID: in.EventID}
@@ -195,6 +195,13 @@ func debitView(t *ledger.Txn, st *ledger.State, env ledger.Env, replayed bool) *
 // subaccount it is tagged with. A subaccount charges its parent; a key
 // names the account and may tag one of its subaccounts.
 func (s *Service) usageTarget(ctx context.Context, caller *Caller, accountID, subID, param string) (string, string, error) {
+	if accountID != "" {
+		// Before the subaccount's check, so a malformed id is named as
+		// such rather than echoed back as an account not found.
+		if err := coffer.CheckID(param+"account_id", coffer.PrefixAccount, accountID); err != nil {
+			return "", "", err
+		}
+	}
 	if caller.Role == RoleSubaccount {
 		if accountID != "" && accountID != caller.AccountID {
 			return "", "", coffer.Errorf(coffer.ENotFound, "account %s not found", accountID)
@@ -206,9 +213,6 @@ func (s *Service) usageTarget(ctx context.Context, caller *Caller, accountID, su
 	}
 	if accountID == "" {
 		return "", "", coffer.Invalid(param+"account_id", "is required")
-	}
-	if err := coffer.CheckID(param+"account_id", coffer.PrefixAccount, accountID); err != nil {
-		return "", "", err
 	}
 	if err := authorize(caller, accountID, useBalance); err != nil {
 		return "", "", err

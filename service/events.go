@@ -94,8 +94,13 @@ func (s *Service) RedeliverEvent(ctx context.Context, c Call, id string, in api.
 	if err := coffer.CheckID("id", coffer.PrefixEvent, id); err != nil {
 		return nil, err
 	}
-	if in.From != nil || in.To != nil || len(in.Types) > 0 {
-		return nil, coffer.Invalid("from", "belongs to POST /v1/events/redeliver; this form replays one event")
+	for _, f := range []struct {
+		name  string
+		given bool
+	}{{"from", in.From != nil}, {"to", in.To != nil}, {"types", len(in.Types) > 0}} {
+		if f.given {
+			return nil, coffer.Invalid(f.name, "belongs to POST /v1/events/redeliver; this form replays one event")
+		}
 	}
 	ev, err := s.store.GetEvent(ctx, id)
 	if err != nil {
@@ -110,8 +115,14 @@ func (s *Service) RedeliverRange(ctx context.Context, c Call, in api.Redeliver) 
 	if err := adminOnly(c.Caller); err != nil {
 		return nil, err
 	}
-	if in.From == nil || in.To == nil {
-		return nil, coffer.Invalid("from", "and to are required: the range of creation times to replay")
+	if in.From == nil {
+		return nil, coffer.Invalid("from", "is required: with to, the range of creation times to replay")
+	}
+	if in.To == nil {
+		return nil, coffer.Invalid("to", "is required: with from, the range of creation times to replay")
+	}
+	if err := checkEventTypes("types", in.Types); err != nil {
+		return nil, err
 	}
 	for _, t := range in.Types {
 		if err := checkEventType("types", t); err != nil {

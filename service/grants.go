@@ -104,7 +104,7 @@ func grantRequest(in api.GrantCreate, actor string) (ledger.Grant, error) {
 	if err := checkText("reason", g.Reason, maxText); err != nil {
 		return g, err
 	}
-	return g, checkMetadata(g.Metadata)
+	return g, checkMetadata("", g.Metadata)
 }
 
 // ListGrants lists an account's grants, oldest first.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/cofferdev/coffer"
@@ -39,6 +40,9 @@ func (s *Service) AddPaymentMethod(ctx context.Context, c Call, accountID string
 		return nil, coffer.Errorf(coffer.EAccountClosed, "account %s is closed", a.ID)
 	}
 	holder := strings.TrimSpace(in.AccountHolderName)
+	if err := checkMethodFields(in); err != nil {
+		return nil, err
+	}
 	if in.Type == payments.USBankAccount && holder == "" && in.Token == "" {
 		return nil, coffer.Invalid("account_holder_name", "is required for a bank account")
 	}
@@ -273,4 +277,43 @@ func (s *Service) SandboxVerificationCode(ctx context.Context, c Call, id string
 		return nil, coffer.Errorf(coffer.EConflict, "payment method %s is a %s; only bank accounts have a verification code", m.ID, m.Type)
 	}
 	return &api.VerificationCode{Object: "verification_code", PaymentMethodID: m.ID, Code: code}, nil
+}
+
+// checkMethodFields refuses text longer than any real card, account or
+// token, and the fields of another type of method: a bank account sent
+// with a card number is a mistake the caller should hear about, not
+// details that are silently dropped.
+func checkMethodFields(in api.PaymentMethodCreate) error {
+	fields := []struct {
+		name, value string
+		max         int
+		types       []string // the types the field goes with; nil for every type
+	}{
+		{"card_number", in.CardNumber, 32, []string{payments.Card}},
+		{"cvc", in.CVC, 8, []string{payments.Card}},
+		{"paypal_email", in.PayPalEmail, maxName, []string{payments.PayPal}},
+		{"routing_number", in.RoutingNumber, 32, []string{payments.USBankAccount}},
+		{"account_number", in.AccountNumber, 32, []string{payments.USBankAccount}},
+		{"account_holder_name", in.AccountHolderName, maxName, nil},
+		{"token", in.Token, maxEventID, nil},
+	}
+	for _, f := range fields {
+		if f.value == "" {
+			continue
+		}
+		if f.types != nil && !slices.Contains(f.types, in.Type) {
+			return coffer.Invalid(f.name, "goes with type %s, not %s", strings.Join(f.types, " or "), in.Type)
+		}
+		if err := checkText(f.name, f.value, f.max); err != nil {
+			return err
+		}
+	}
+	if in.Type != payments.Card && (in.ExpMonth != 0 || in.ExpYear != 0) {
+		param := "exp_month"
+		if in.ExpMonth == 0 {
+			param = "exp_year"
+		}
+		return coffer.Invalid(param, "goes with type card, not %s", in.Type)
+	}
+	return nil
 }

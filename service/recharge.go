@@ -168,8 +168,13 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 
 // checkAutoRecharge validates settings about to be saved.
 func checkAutoRecharge(ar *store.AutoRecharge) error {
-	if ar.Threshold < 0 || ar.Amount < 0 || ar.Target < 0 || ar.DailyCap < 0 {
-		return coffer.Invalid("threshold", "threshold, amount, target and daily_cap must not be negative")
+	for _, f := range []struct {
+		name  string
+		value money.Amount
+	}{{"threshold", ar.Threshold}, {"amount", ar.Amount}, {"target", ar.Target}, {"daily_cap", ar.DailyCap}} {
+		if f.value < 0 {
+			return coffer.Invalid(f.name, "must not be negative, got %s", f.value)
+		}
 	}
 	if !ar.Enabled {
 		return nil

@@ -110,6 +110,10 @@ func (s *Service) AdvanceClock(ctx context.Context, c Call, in api.ClockAdvance)
 	default:
 		return nil, coffer.Invalid("to", "or by is required")
 	}
+	if now := tc.Now(); to.Before(now) {
+		return nil, coffer.Invalid("to", "is %s, before the test clock's %s: the clock cannot move backwards",
+			to.UTC().Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
+	}
 	if err := tc.Set(to); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"net/mail"
 	"regexp"
+	"strings"
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/store"
@@ -58,16 +59,32 @@ func checkEmails(param string, vs []string) error {
 	return nil
 }
 
-func checkMetadata(md map[string]string) error {
+// checkMetadata checks a metadata map; prefix places it within a batch
+// ("debits[3].").
+func checkMetadata(prefix string, md map[string]string) error {
+	param := prefix + "metadata"
 	if len(md) > maxMetadata {
-		return coffer.Invalid("metadata", "has %d keys; at most %d are allowed", len(md), maxMetadata)
+		return coffer.Invalid(param, "has %d keys; at most %d are allowed", len(md), maxMetadata)
 	}
 	for k, v := range md {
 		if k == "" || len(k) > maxMetaKey {
-			return coffer.Invalid("metadata", "keys must be 1 to %d characters long, got %q", maxMetaKey, k)
+			return coffer.Invalid(param, "keys must be 1 to %d characters long, got %q", maxMetaKey, k)
 		}
 		if len(v) > maxMetaValue {
-			return coffer.Invalid("metadata."+k, "is longer than %d characters", maxMetaValue)
+			return coffer.Invalid(param+"."+k, "is longer than %d characters", maxMetaValue)
+		}
+	}
+	return nil
+}
+
+// checkEventTypes checks a list of event types or patterns ("account.*").
+func checkEventTypes(param string, types []string) error {
+	if len(types) > maxEndpointTypes {
+		return coffer.Invalid(param, "lists %d types; at most %d", len(types), maxEndpointTypes)
+	}
+	for _, t := range types {
+		if t == "" || len(t) > 100 || strings.ContainsAny(t, " \t\n") {
+			return coffer.Invalid(param, "%q is not an event type such as \"balance.alert_triggered\" or \"account.*\"", t)
 		}
 	}
 	return nil

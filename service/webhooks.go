@@ -171,10 +171,7 @@ func checkEndpoint(e *store.WebhookEndpoint) error {
 	if err := checkText("description", e.Description, maxName); err != nil {
 		return err
 	}
-	if len(e.EventTypes) > maxEndpointTypes {
-		return coffer.Invalid("event_types", "lists %d types; at most %d", len(e.EventTypes), maxEndpointTypes)
-	}
-	return nil
+	return checkEventTypes("event_types", e.EventTypes)
 }
 
 // checkSubscriptions checks the event_types a request sets. Only then:
