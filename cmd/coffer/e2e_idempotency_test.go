@@ -319,7 +319,7 @@ func idemFixtures(w *wire, k *hook) map[string]func() idemCase {
 		"createWebhookEndpoint": func() idemCase {
 			return idemCase{path: "/v1/webhook_endpoints", body: `{"url":"` + hook + `","event_types":["payment.failed"]}`,
 				otherBody: `{"url":"` + hook + `/other","event_types":["payment.failed"]}`,
-				probe:     func() string { return w.all("/v1/webhook_endpoints") }}
+				probe:     func() string { return w.all("/v1/webhook_endpoints") }, firstOnly: "secret"}
 		},
 		"updateWebhookEndpoint": func() idemCase {
 			e := w.endpoint(hook, "payment.failed")
