@@ -66,6 +66,12 @@ func (h *handler) authenticate(hctx huma.Context, next func(huma.Context)) {
 			return
 		}
 		body, errb := readBody(hctx, r)
+		if errb == nil {
+			// Checked here, where the body has just been read within its
+			// limits, and after authentication, like every other refusal
+			// that concerns the request's shape.
+			errb = unexpectedBody(hctx.Operation(), body)
+		}
 		if errb != nil {
 			writeError(w, errb)
 			return

@@ -77,6 +77,7 @@ stdout; the log goes to stderr.`,
 	f.IntVar(&cfg.Service.MaxQueue, "max-queue", 16384, "most requests waiting for the committer before new ones get 503")
 	f.IntVar(&cfg.Service.Committers, "committers", 0, "committers run side by side, each owning a share of the accounts (0: one on SQLite, two on PostgreSQL)")
 	f.DurationVar(&cfg.Service.SweepInterval, "sweep-interval", time.Minute, "how often expired grants and holds are swept")
+	addHTTPFlags(f, &cfg.HTTP)
 	addNotifyFlags(f, &cfg.Service.Notify)
 	addPaymentFlags(f, &cfg)
 	addLedgerFlags(f, &cfg.Service)
