@@ -90,7 +90,8 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 		e.close()
 		return nil, err
 	}
-	// The same handler and server settings as `coffer serve`.
+	// The same handler as `coffer serve`, without its connection limit and
+	// timeouts: those bound hostile clients, which the bench has none of.
 	e.srv = &http.Server{Handler: httpapi.New(e.svc, httpapi.Options{}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = e.srv.Serve(ln) }()
 	e.url = "http://" + ln.Addr().String()
