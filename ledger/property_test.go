@@ -73,15 +73,15 @@ type mTake struct {
 
 // model is the reference ledger for one account.
 type model struct {
-	now    time.Time
-	min    int64
-	limit  int64 // the credit limit, at or below min
+	now   time.Time
+	min   int64
+	limit int64 // the credit limit, at or below min
 	// atLimit: the limit refused usage since value last arrived.
 	atLimit bool
-	debt   int64
-	status ledger.Status
-	lots   []*mLot
-	holds  []*mHold // every hold ever placed
+	debt    int64
+	status  ledger.Status
+	lots    []*mLot
+	holds   []*mHold // every hold ever placed
 }
 
 // queue returns the lots a debit may draw on, best first.
