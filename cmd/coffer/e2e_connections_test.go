@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 )
 
@@ -22,9 +23,9 @@ type heldConn struct {
 	r *bufio.Reader
 }
 
-func dialHeld(t *testing.T, srv *Server) *heldConn {
+func dialHeld(t *testing.T, srv *app.Server) *heldConn {
 	t.Helper()
-	c, err := net.Dial("tcp", srv.ln.Addr().String())
+	c, err := net.Dial("tcp", srv.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func giveUpAt(t *testing.T) time.Time {
 func TestIdleConnectionsDoNotStarveDebits(t *testing.T) {
 	const limit, idle, debits = 64, 300, 40
 	stores(t, func(t *testing.T, dsn string) {
-		h := startWith(t, dsn, func(c *ServerConfig) { c.HTTP.MaxConnections = limit })
+		h := startWith(t, dsn, func(c *app.ServerConfig) { c.HTTP.MaxConnections = limit })
 		a := h.account("Busy", "")
 		h.grant(a.ID, api.GrantCreate{Amount: amt("100.00")})
 
@@ -119,7 +120,7 @@ func TestSlowReadersAreCutOff(t *testing.T) {
 		closed = map[string]bool{} // by the client's address
 		change = make(chan struct{}, 1)
 	)
-	h := startWith(t, filepath.Join(t.TempDir(), "coffer.db"), func(c *ServerConfig) {
+	h := startWith(t, filepath.Join(t.TempDir(), "coffer.db"), func(c *app.ServerConfig) {
 		c.HTTP.WriteTimeout = 250 * time.Millisecond
 		c.HTTP.ConnState = func(conn net.Conn, st http.ConnState) {
 			if st != http.StateClosed {
@@ -193,7 +194,7 @@ func TestSlowReadersAreCutOff(t *testing.T) {
 // A keep-alive connection that sends no further request is closed after
 // the idle timeout.
 func TestIdleConnectionsAreClosed(t *testing.T) {
-	h := startWith(t, filepath.Join(t.TempDir(), "coffer.db"), func(c *ServerConfig) {
+	h := startWith(t, filepath.Join(t.TempDir(), "coffer.db"), func(c *app.ServerConfig) {
 		c.HTTP.IdleTimeout = 100 * time.Millisecond
 	})
 	c := dialHeld(t, h.srv)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/sqlstore/pgtest"
@@ -31,7 +32,7 @@ func stores(t *testing.T, fn func(t *testing.T, dsn string)) {
 // harness is a running server with an admin client.
 type harness struct {
 	t     *testing.T
-	srv   *Server
+	srv   *app.Server
 	admin *client.Client
 	ctx   context.Context
 }
@@ -39,7 +40,7 @@ type harness struct {
 func start(t *testing.T, dsn string) *harness {
 	t.Helper()
 	ctx := t.Context()
-	srv, err := StartServer(ctx, ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart})
+	srv, err := app.StartServer(ctx, app.ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart})
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
@@ -55,7 +56,7 @@ func start(t *testing.T, dsn string) *harness {
 // check` does, and fails the test on any violation.
 func (h *harness) check() {
 	h.t.Helper()
-	vs, err := h.srv.store.Check(context.Background())
+	vs, err := h.srv.Store().Check(context.Background())
 	if err != nil {
 		h.t.Fatalf("check: %v", err)
 	}

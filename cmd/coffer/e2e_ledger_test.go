@@ -263,7 +263,7 @@ func TestAuthScopes(t *testing.T) {
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		mine, other := h.account("Mine", ""), h.account("Other", "")
-		secret, _, err := h.srv.svc.CreateAPIKey(h.ctx, "account", mine.ID, "owner")
+		secret, _, err := h.srv.Service().CreateAPIKey(h.ctx, "account", mine.ID, "owner")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +276,7 @@ func TestAuthScopes(t *testing.T) {
 		_, err = owner.CreateGrant(h.ctx, mine.ID, api.GrantCreate{Amount: amt("1")})
 		wantCode(t, err, coffer.EForbidden)
 
-		usageKey, _, _ := h.srv.svc.CreateAPIKey(h.ctx, "usage", "", "gateway")
+		usageKey, _, _ := h.srv.Service().CreateAPIKey(h.ctx, "usage", "", "gateway")
 		gw := client.New(h.srv.URL(), client.WithAPIKey(usageKey))
 		if _, err := gw.GetBalance(h.ctx, other.ID, client.BalanceParams{}); err != nil {
 			t.Fatal(err)

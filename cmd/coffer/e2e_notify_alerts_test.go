@@ -10,6 +10,7 @@ import (
 	smtpmock "github.com/mocktools/go-smtp-mock/v2"
 
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/mail"
 	"github.com/cofferdev/coffer/money"
 )
@@ -57,7 +58,7 @@ func nextMail(t *testing.T, srv *smtpmock.Server, n int) received {
 func TestBalanceAlertsAndEmail(t *testing.T) {
 	stores(t, func(t *testing.T, dsn string) {
 		smtp := smtpServer(t)
-		h := startWith(t, dsn, func(c *ServerConfig) {
+		h := startWith(t, dsn, func(c *app.ServerConfig) {
 			c.Service.Notify.SMTP = mail.Config{Host: "127.0.0.1", Port: smtp.PortNumber(), TLS: mail.TLSNone,
 				From: "billing@coffer.test", HELO: "coffer.test"}
 		})

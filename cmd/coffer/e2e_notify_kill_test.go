@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 )
 
@@ -50,7 +51,7 @@ func TestDeliveryAfterSIGKILL(t *testing.T) {
 
 		// The dead process leased what it claimed for two minutes of its
 		// (wall) clock; the new server's clock starts past that.
-		h := startWith(t, dsn, func(c *ServerConfig) { c.ClockAt = time.Now().Add(5 * time.Minute) })
+		h := startWith(t, dsn, func(c *app.ServerConfig) { c.ClockAt = time.Now().Add(5 * time.Minute) })
 		h.admin = client.New(h.srv.URL(), client.WithAPIKey(p.AdminKey()))
 		evs := h.allEvents(client.EventParams{})
 		if len(evs) != 5 { // created, granted, and the alerts at 250, 100 and 10

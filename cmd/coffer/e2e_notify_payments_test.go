@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/mail"
 	"github.com/cofferdev/coffer/payments"
 )
@@ -16,7 +17,7 @@ import (
 func TestPaymentEmails(t *testing.T) {
 	stores(t, func(t *testing.T, dsn string) {
 		smtp := smtpServer(t)
-		h := startWith(t, dsn, func(c *ServerConfig) {
+		h := startWith(t, dsn, func(c *app.ServerConfig) {
 			c.Service.Notify.SMTP = mail.Config{Host: "127.0.0.1", Port: smtp.PortNumber(), TLS: mail.TLSNone,
 				From: "billing@coffer.test", HELO: "coffer.test"}
 		})

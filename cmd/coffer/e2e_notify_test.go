@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/service"
 )
@@ -140,7 +141,7 @@ func TestWebhookEndpointsAdmin(t *testing.T) {
 		}
 		// An account key may not manage endpoints.
 		a := h.account("Filtered", "")
-		secret, _, err := h.srv.svc.CreateAPIKey(h.ctx, "account", a.ID, "owner")
+		secret, _, err := h.srv.Service().CreateAPIKey(h.ctx, "account", a.ID, "owner")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,7 +265,7 @@ func ptr[T any](v T) *T { return &v }
 func TestDeliveryAfterRestart(t *testing.T) {
 	stores(t, func(t *testing.T, dsn string) {
 		rcv := newReceiver(t, 0)
-		first, stopFirst := startStoppable(t, dsn, func(c *ServerConfig) { c.Service.Notify.NoDelivery = true })
+		first, stopFirst := startStoppable(t, dsn, func(c *app.ServerConfig) { c.Service.Notify.NoDelivery = true })
 		ep, err := first.admin.CreateWebhookEndpoint(first.ctx, api.WebhookEndpointCreate{URL: rcv.srv.URL})
 		if err != nil {
 			t.Fatal(err)
@@ -286,7 +287,7 @@ func TestDeliveryAfterRestart(t *testing.T) {
 		rcv.mu.Lock()
 		rcv.block = make(chan struct{})
 		rcv.mu.Unlock()
-		second, stopSecond := startStoppable(t, dsn, func(c *ServerConfig) { c.ClockAt = clockStart.Add(time.Hour) })
+		second, stopSecond := startStoppable(t, dsn, func(c *app.ServerConfig) { c.ClockAt = clockStart.Add(time.Hour) })
 		second.admin = client.New(second.srv.URL(), client.WithAPIKey(first.srv.AdminKey))
 		<-rcv.arrived
 		if _, err := second.admin.Debit(second.ctx, api.DebitCreate{AccountID: a.ID, EventID: "1", Amount: amtp("20.00")}); err != nil {
@@ -301,7 +302,7 @@ func TestDeliveryAfterRestart(t *testing.T) {
 
 		// Third life: what was claimed comes back once its lease runs out
 		// on Coffer's clock; what was never tried goes at once.
-		third := startWith(t, dsn, func(c *ServerConfig) { c.ClockAt = clockStart.Add(time.Hour) })
+		third := startWith(t, dsn, func(c *app.ServerConfig) { c.ClockAt = clockStart.Add(time.Hour) })
 		third.admin = client.New(third.srv.URL(), client.WithAPIKey(first.srv.AdminKey))
 		third.advance("5m")
 		ids := eventIDs(evs)

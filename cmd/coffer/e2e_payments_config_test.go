@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/payments"
@@ -13,11 +14,11 @@ import (
 )
 
 // startConfigured starts a server like start, with its configuration changed.
-func startConfigured(t *testing.T, dsn string, change func(*ServerConfig)) *harness {
+func startConfigured(t *testing.T, dsn string, change func(*app.ServerConfig)) *harness {
 	t.Helper()
-	cfg := ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart}
+	cfg := app.ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart}
 	change(&cfg)
-	srv, err := StartServer(t.Context(), cfg)
+	srv, err := app.StartServer(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
@@ -34,7 +35,7 @@ func startConfigured(t *testing.T, dsn string, change func(*ServerConfig)) *harn
 // expires.
 func TestPaymentsDeploymentSettings(t *testing.T) {
 	stores(t, func(t *testing.T, dsn string) {
-		h := startConfigured(t, dsn, func(c *ServerConfig) {
+		h := startConfigured(t, dsn, func(c *app.ServerConfig) {
 			c.Service.Payments.MinPurchase = money.MustParse("5.00")
 			c.Service.Payments.TierMax = map[int]money.Amount{1: money.MustParse("250.00")}
 			c.Service.Payments.PurchaseExpiry = -1
@@ -81,8 +82,8 @@ func fmtErr(err error) string {
 // changes no balance).
 func TestPaymentsStripeGatewaySelected(t *testing.T) {
 	mock := stripetest.Start(t)
-	h := startConfigured(t, t.TempDir()+"/coffer.db", func(c *ServerConfig) {
-		c.Gateway = GatewayConfig{Name: "stripe", StripeKey: "sk_test_123", StripeURL: mock}
+	h := startConfigured(t, t.TempDir()+"/coffer.db", func(c *app.ServerConfig) {
+		c.Gateway = app.GatewayConfig{Name: "stripe", StripeKey: "sk_test_123", StripeURL: mock}
 	})
 	a := h.account("stripe", "")
 	m, err := h.admin.AddPaymentMethod(h.ctx, a.ID, api.PaymentMethodCreate{Type: "card", CardNumber: "4242424242424242", ExpMonth: 12, ExpYear: 2030})

@@ -15,7 +15,7 @@ import (
 // events lists the account's outbox events of the given types.
 func (h *harness) events(acct string, types ...string) []*ledger.Event {
 	h.t.Helper()
-	evs, _, err := h.srv.store.ListEvents(h.ctx, store.EventFilter{Page: store.Page{Limit: 1000}, AccountID: acct, Types: types})
+	evs, _, err := h.srv.Store().ListEvents(h.ctx, store.EventFilter{Page: store.Page{Limit: 1000}, AccountID: acct, Types: types})
 	if err != nil {
 		h.t.Fatalf("list events: %v", err)
 	}
@@ -25,7 +25,7 @@ func (h *harness) events(acct string, types ...string) []*ledger.Event {
 // ownerClient is a client with an account key for acct.
 func (h *harness) ownerClient(acct string) *client.Client {
 	h.t.Helper()
-	secret, _, err := h.srv.svc.CreateAPIKey(h.ctx, store.RoleAccount, acct, "owner")
+	secret, _, err := h.srv.Service().CreateAPIKey(h.ctx, store.RoleAccount, acct, "owner")
 	if err != nil {
 		h.t.Fatalf("create account key: %v", err)
 	}

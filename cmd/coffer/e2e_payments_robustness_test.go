@@ -9,6 +9,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/payments"
 	"github.com/cofferdev/coffer/sqlstore/pgtest"
@@ -25,13 +26,13 @@ func TestPaymentsTwoProcessesOneRechargeAtATime(t *testing.T) {
 	dsn := pgtest.TestPostgresDSN(t)
 	// Charges take a while, as a real processor's do, so the two
 	// processes' recharge runs would overlap if nothing stopped them.
-	slow := func(c *ServerConfig) {
+	slow := func(c *app.ServerConfig) {
 		c.Service.Payments.Gateway = slowGateway{payments.NewSandbox(coffer.NewTestClock(clockStart)), 40 * time.Millisecond}
 	}
 	h := startConfigured(t, dsn, slow)
-	cfg := ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart}
+	cfg := app.ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart}
 	slow(&cfg)
-	other, err := StartServer(h.ctx, cfg)
+	other, err := app.StartServer(h.ctx, cfg)
 	if err != nil {
 		t.Fatalf("start the second process: %v", err)
 	}
@@ -107,7 +108,7 @@ func TestPaymentsUnfinishedPaymentIsRecovered(t *testing.T) {
 		p := &store.Payment{ID: coffer.NewID("pay", clockStart), AccountID: a.ID, Source: store.SourcePurchase, Key: "left-behind",
 			Status: store.PaymentProcessing, MethodID: c.ID, Amount: amt("30.00"), Currency: "USD", Actor: "test",
 			CreatedAt: clockStart, UpdatedAt: clockStart}
-		if _, _, err := h.srv.store.CreatePayment(h.ctx, p); err != nil {
+		if _, _, err := h.srv.Store().CreatePayment(h.ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		h.advance("30s")
@@ -156,7 +157,7 @@ func (g *timeoutGateway) Charge(ctx context.Context, in payments.ChargeRequest) 
 // key, gets the first charge, and credits it once.
 func TestPaymentsLostGatewayAnswerChargesOnce(t *testing.T) {
 	gw := &timeoutGateway{Sandbox: payments.NewSandbox(coffer.NewTestClock(clockStart)), lose: 1, keys: map[string]bool{}}
-	h := startConfigured(t, t.TempDir()+"/coffer.db", func(c *ServerConfig) { c.Service.Payments.Gateway = gw })
+	h := startConfigured(t, t.TempDir()+"/coffer.db", func(c *app.ServerConfig) { c.Service.Payments.Gateway = gw })
 	a := h.account("timeout", "")
 	h.card(a.ID, payments.TestCardSuccess)
 	p, err := h.admin.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("60.00")}, client.WithIdempotencyKey("once"))

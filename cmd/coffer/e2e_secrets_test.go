@@ -16,6 +16,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/secretbox"
 )
@@ -84,9 +85,9 @@ func delivered(t *testing.T, h *harness, rcv *receiver, name string) {
 }
 
 // restarted starts a server on a store that already has its admin key.
-func restarted(t *testing.T, dsn, adminKey string, keys SecretsKeys) (*harness, func()) {
+func restarted(t *testing.T, dsn, adminKey string, keys app.SecretsKeys) (*harness, func()) {
 	t.Helper()
-	h, stop := startStoppable(t, dsn, func(c *ServerConfig) { c.Secrets = keys })
+	h, stop := startStoppable(t, dsn, func(c *app.ServerConfig) { c.Secrets = keys })
 	h.admin = client.New(h.srv.URL(), client.WithAPIKey(adminKey))
 	return h, stop
 }
@@ -99,7 +100,7 @@ func restarted(t *testing.T, dsn, adminKey string, keys SecretsKeys) (*harness, 
 func TestWebhookSecretsEncryptedAtRest(t *testing.T) {
 	stores(t, func(t *testing.T, dsn string) {
 		key, id := newSecretsKey(t, false)
-		h := startWith(t, dsn, func(c *ServerConfig) { c.Secrets = SecretsKeys{Current: key} })
+		h := startWith(t, dsn, func(c *app.ServerConfig) { c.Secrets = app.SecretsKeys{Current: key} })
 		rcv := newReceiver(t, 0)
 		in := api.WebhookEndpointCreate{URL: rcv.srv.URL, EventTypes: []string{"account.created"}}
 		ep, err := h.admin.CreateWebhookEndpoint(h.ctx, in, client.WithIdempotencyKey("ik_create_ep"))
@@ -168,7 +169,7 @@ func TestSecretsKeyRotation(t *testing.T) {
 		stop()
 
 		// The plaintext secret still signs under a key.
-		h, stop = restarted(t, dsn, adminKey, SecretsKeys{Current: k1})
+		h, stop = restarted(t, dsn, adminKey, app.SecretsKeys{Current: k1})
 		delivered(t, h, rcv, "Plaintext under k1")
 		stop()
 		out, err := runAdmin(t, "secrets", "rotate", "--db", dsn, "--secrets-key", k1)
@@ -181,7 +182,7 @@ func TestSecretsKeyRotation(t *testing.T) {
 
 		// A new key, with the previous one to decrypt; rotate while the
 		// server runs.
-		h, stop = restarted(t, dsn, adminKey, SecretsKeys{Current: k2, Previous: []string{k1}})
+		h, stop = restarted(t, dsn, adminKey, app.SecretsKeys{Current: k2, Previous: []string{k1}})
 		delivered(t, h, rcv, "k1 under k2")
 		out, err = runAdmin(t, "secrets", "rotate", "--db", dsn, "--secrets-key", k2, "--secrets-key-previous", k1)
 		if err != nil || !strings.Contains(out, "re-encrypted 1 ") {
@@ -198,8 +199,8 @@ func TestSecretsKeyRotation(t *testing.T) {
 		stop()
 
 		// Wrong key, or none: a refusal naming the flag, before serving.
-		for _, keys := range []SecretsKeys{{Current: k1}, {}} {
-			_, err := StartServer(t.Context(), ServerConfig{Addr: "127.0.0.1:0", DB: dsn, Secrets: keys})
+		for _, keys := range []app.SecretsKeys{{Current: k1}, {}} {
+			_, err := app.StartServer(t.Context(), app.ServerConfig{Addr: "127.0.0.1:0", DB: dsn, Secrets: keys})
 			if err == nil || !strings.Contains(err.Error(), "--secrets-key") || strings.Contains(err.Error(), k1) {
 				t.Fatalf("start with keys %v: %v, want a refusal naming --secrets-key", keys, err)
 			}
@@ -208,7 +209,7 @@ func TestSecretsKeyRotation(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "--secrets-key") {
 			t.Fatalf("serve with the wrong key: %v\n%s", err, out)
 		}
-		h, stop = restarted(t, dsn, adminKey, SecretsKeys{Current: k2})
+		h, stop = restarted(t, dsn, adminKey, app.SecretsKeys{Current: k2})
 		delivered(t, h, rcv, "k2 alone")
 		stop()
 	})

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package app
 
 // openFileLimit is 0 where there is no RLIMIT_NOFILE to read: the default
 // connection limit is then a fixed number.

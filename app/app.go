@@ -1,4 +1,9 @@
-package main
+// Package app is Coffer assembled: it opens and migrates the store, checks
+// the secrets keys, picks the clock and the payment gateway, builds the
+// service and serves its HTTP API. `coffer serve` parses its flags into a
+// ServerConfig and calls StartServer; the end-to-end tests call it the
+// same way, so what they start is what the command starts.
+package app
 
 import (
 	"context"
@@ -8,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -23,8 +29,8 @@ type ServerConfig struct {
 	TestClock bool   // run on a test clock moved through the API
 	ClockAt   time.Time
 	Service   service.Config
-	Gateway   GatewayConfig // payments_flags.go
-	HTTP      HTTPConfig    // connection limit and timeouts
+	Gateway   GatewayConfig // gateway.go
+	HTTP      HTTPConfig    // connection limit and timeouts (http.go)
 	// Secrets are the keys that encrypt webhook signing secrets in the
 	// store (secrets.go); none keeps them in the clear.
 	Secrets SecretsKeys
@@ -32,105 +38,9 @@ type ServerConfig struct {
 	// Banner receives the one-time notice with the initial admin key. It
 	// must not be the log's stream.
 	Banner io.Writer
-}
-
-// HTTPConfig bounds what clients may hold of the server: how many
-// connections, and for how long each may sit idle or take over a request.
-// Without these one client could keep sockets open until the process ran
-// out of file descriptors, and nothing else, debits or /healthz, got
-// through. Zero fields take DefaultHTTPConfig's values.
-type HTTPConfig struct {
-	// MaxConnections is the most client connections open at once; at the
-	// limit a new one closes the longest idle, or is refused with a 503
-	// when none is idle (httpapi.ConnLimiter).
-	MaxConnections int
-	// IdleTimeout closes a keep-alive connection waiting this long for
-	// its next request.
-	IdleTimeout time.Duration
-	// ReadHeaderTimeout and ReadTimeout bound reading a request's header,
-	// and its header and body.
-	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	// WriteTimeout bounds a request from the end of its header to the
-	// last byte of its answer, so a client that never reads its answers
-	// cannot keep the connection, and the handler's buffers, forever.
-	WriteTimeout time.Duration
-	// ConnState, if set, sees every connection's state change after the
-	// limiter has; tests watch connections close with it.
-	ConnState func(net.Conn, http.ConnState)
-}
-
-// Defaults of HTTPConfig, in the one place flags and StartServer read.
-const (
-	// Longer than the 60 s idle timeout of common load balancers, so that
-	// the balancer closes a pooled connection before Coffer does and never
-	// sends a request on one Coffer is closing.
-	defaultIdleTimeout       = 90 * time.Second
-	defaultReadHeaderTimeout = 10 * time.Second
-	// A request body is read within 5 s (httpapi); this is the whole
-	// request, header included, and leaves room for both.
-	defaultReadTimeout = 30 * time.Second
-	// The slowest honest request, a batch of 10,000 debits, takes about a
-	// second at the 11,000 to 15,000 debits/s the stores sustain
-	// (docs/performance.md); 30 s leaves room for a queue and a slow
-	// network while cutting off a client that stopped reading.
-	defaultWriteTimeout = 30 * time.Second
-	// maxConnectionsCap is the default limit where the open-file limit is
-	// high. Since idle connections make room, in practice only requests in
-	// progress count against it, and 4,096 of those at once is far more
-	// than the committers serve without a queue building.
-	maxConnectionsCap = 4096
-	// fdHeadroom is what the default limit keeps of the open-file limit
-	// for everything else: the store's pool and files, webhook and SMTP
-	// connections, refusals being answered, logs.
-	fdHeadroom = 256
-)
-
-// DefaultHTTPConfig returns the settings used when nothing is configured.
-func DefaultHTTPConfig() HTTPConfig {
-	return HTTPConfig{
-		MaxConnections:    defaultMaxConnections(openFileLimit()),
-		IdleTimeout:       defaultIdleTimeout,
-		ReadHeaderTimeout: defaultReadHeaderTimeout,
-		ReadTimeout:       defaultReadTimeout,
-		WriteTimeout:      defaultWriteTimeout,
-	}
-}
-
-// defaultMaxConnections keeps the limit below the process's open-file
-// limit, so that the connection limit, not the file limit, is what a
-// flood of clients meets: maxConnectionsCap, or the file limit less
-// fdHeadroom when that is lower, or half a file limit too small for the
-// headroom. limit is 0 where the platform does not say.
-func defaultMaxConnections(limit uint64) int {
-	switch {
-	case limit == 0 || limit >= maxConnectionsCap+fdHeadroom:
-		return maxConnectionsCap
-	case limit > 2*fdHeadroom:
-		return int(limit - fdHeadroom)
-	}
-	return max(1, int(limit/2))
-}
-
-// withDefaults fills the zero fields of c.
-func (c HTTPConfig) withDefaults() HTTPConfig {
-	d := DefaultHTTPConfig()
-	if c.MaxConnections <= 0 {
-		c.MaxConnections = d.MaxConnections
-	}
-	if c.IdleTimeout <= 0 {
-		c.IdleTimeout = d.IdleTimeout
-	}
-	if c.ReadHeaderTimeout <= 0 {
-		c.ReadHeaderTimeout = d.ReadHeaderTimeout
-	}
-	if c.ReadTimeout <= 0 {
-		c.ReadTimeout = d.ReadTimeout
-	}
-	if c.WriteTimeout <= 0 {
-		c.WriteTimeout = d.WriteTimeout
-	}
-	return c
+	// Version is the build's version, shown in the OpenAPI document;
+	// empty reads as "dev".
+	Version string
 }
 
 // Server is a running Coffer: store, service and HTTP listener. The
@@ -157,12 +67,12 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err := cfg.Service.Notify.SMTP.Validate(); err != nil {
 		return nil, err
 	}
-	keys, err := cfg.Secrets.keyring()
+	keys, err := cfg.Secrets.Keyring()
 	if err != nil {
 		return nil, err
 	}
 	cfg.Service.Secrets = keys
-	st, err := openStore(ctx, cfg.DB)
+	st, err := OpenStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +81,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	rep, err := service.CheckWebhookSecrets(ctx, st, keys)
 	if err != nil {
 		st.Close()
-		return nil, secretsError(err, keys)
+		return nil, SecretsError(err, keys)
 	}
 	switch {
 	case keys == nil:
@@ -208,7 +118,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	hc := cfg.HTTP.withDefaults()
 	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
-	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: version})
+	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version})
 	s.http = &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
@@ -228,11 +138,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	return s, nil
 }
 
-// openStore opens and migrates the store a DSN names.
-func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+// OpenStore opens and migrates the store a DSN names.
+func OpenStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	st, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("open store %s: %w", Redact(dsn), err)
 	}
 	if err := st.Migrate(ctx); err != nil {
 		st.Close()
@@ -243,6 +153,17 @@ func openStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 
 // URL is the server's base URL.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Store is the server's open store, for what the API does not show: the
+// ledger check, and rows a test plants behind the API's back.
+func (s *Server) Store() *sqlstore.Store { return s.store }
+
+// Service is the server's service, for what only an operator does beside
+// the API, such as creating API keys.
+func (s *Server) Service() *service.Service { return s.svc }
 
 // Wait blocks until the server stops serving.
 func (s *Server) Wait() error {
@@ -268,4 +189,17 @@ func (s *Server) closeCore() {
 		s.svc.Close()
 	}
 	s.store.Close()
+}
+
+// Redact hides a password in a database URL before it is printed.
+func Redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			creds := dsn[i+3 : at]
+			if c := strings.Index(creds, ":"); c >= 0 {
+				return dsn[:i+3] + creds[:c] + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
 }
