@@ -1,7 +1,6 @@
-package main
+package e2e
 
 import (
-	"bytes"
 	"database/sql"
 	"path/filepath"
 	"strings"
@@ -12,16 +11,11 @@ import (
 	"github.com/cofferdev/coffer/api"
 )
 
-// runAdmin executes a coffer command with args and returns its output.
+// runAdmin runs the coffer binary with args and returns all it wrote.
 func runAdmin(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := newRootCmd()
-	var out bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(t.Context())
-	return out.String(), err
+	out, errOut, err := runCoffer(t, nil, args...)
+	return out + errOut, err
 }
 
 // TestCheckCommand proves `coffer check` passes on a healthy store and

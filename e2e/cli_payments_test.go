@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -13,6 +13,12 @@ import (
 // account, verify the bank account with the sandbox's code, buy, set up
 // auto-recharge and a schedule, and list what happened.
 func TestPaymentCommands(t *testing.T) {
+	// run is the command line against url, with the URL and no key in the
+	// environment as a user would have them.
+	run := func(t *testing.T, url string, args ...string) (string, string, error) {
+		t.Helper()
+		return runCoffer(t, []string{"COFFER_URL=" + url, "COFFER_API_KEY="}, args...)
+	}
 	h := start(t, t.TempDir()+"/coffer.db")
 	a := h.account("cli", "")
 	cli := func(args ...string) string {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -23,7 +23,7 @@ import (
 // exactly what the balance lost.
 func TestTwoProcessesOneAccount(t *testing.T) {
 	dsn := pgtest.TestPostgresDSN(t)
-	bin := buildCoffer(t)
+	bin := cofferBin
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 

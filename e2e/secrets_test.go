@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -242,14 +244,17 @@ func TestSecretsKeyFlags(t *testing.T) {
 func TestAdminKeyStaysOutOfTheLog(t *testing.T) {
 	stores(t, func(t *testing.T, dsn string) {
 		stdout, stderr := newProcOutput(), newProcOutput()
-		root := newRootCmd()
-		root.SetOut(stdout)
-		root.SetErr(stderr)
-		root.SetArgs([]string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json", "--log-level", "debug"})
-		ctx, cancel := context.WithCancel(t.Context())
-		defer cancel()
+		ctx := t.Context()
+		serve := exec.Command(cofferBin, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--log-format", "json", "--log-level", "debug")
+		serve.Stdout, serve.Stderr = stdout, stderr
+		if err := serve.Start(); err != nil {
+			t.Fatal(err)
+		}
 		done := make(chan error, 1)
-		go func() { done <- root.ExecuteContext(ctx) }()
+		go func() { done <- serve.Wait() }()
+		// A failed test leaves no server behind; after a clean exit this
+		// does nothing.
+		defer func() { _ = serve.Process.Kill() }()
 		var url string
 		select {
 		case url = <-stderr.serving:
@@ -282,7 +287,11 @@ func TestAdminKeyStaysOutOfTheLog(t *testing.T) {
 				t.Fatalf("Authorization %q: status %d, want 401", authz, code)
 			}
 		}
-		cancel()
+		// An interrupt, as from a terminal: the server shuts down and
+		// the command exits cleanly.
+		if err := serve.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
 		if err := <-done; err != nil {
 			t.Fatalf("serve: %v", err)
 		}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"testing"
@@ -17,7 +17,7 @@ func TestDeliveryAfterSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
-	bin := buildCoffer(t)
+	bin := cofferBin
 	stores(t, func(t *testing.T, dsn string) {
 		rcv := newReceiver(t, 0)
 		rcv.block = make(chan struct{}) // every request hangs until released

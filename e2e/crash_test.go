@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -25,7 +25,7 @@ import (
 // topped up a little at a time, so that debits are refused and accepted in
 // turn across the kills and refusals must stay refusals on retry.
 func TestCrashRecovery(t *testing.T) {
-	bin := buildCoffer(t)
+	bin := cofferBin
 	kills := 3
 	if testing.Short() {
 		kills = 1

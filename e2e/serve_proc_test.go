@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -22,23 +21,10 @@ import (
 	"github.com/cofferdev/coffer/money"
 )
 
-// The tests in crash_test.go and multiprocess_test.go run the real coffer
-// binary as child processes, because a SIGKILL and a second process are
+// The tests in crash_test.go, multiprocess_test.go and
+// webhooks_sigkill_test.go run the real coffer binary (cofferBin, built by
+// TestMain) as child processes, because a SIGKILL and a second process are
 // what they are about; an in-process Server can be neither.
-
-// buildCoffer builds this package's binary into t's temporary directory.
-// The build cache makes it a link step after the first time.
-func buildCoffer(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "coffer")
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build coffer: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // serveProc is `coffer serve` running as a child process on one store. It
 // can be killed with SIGKILL and started again on the same store.

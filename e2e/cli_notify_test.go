@@ -1,7 +1,6 @@
-package main
+package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -10,17 +9,12 @@ import (
 	"github.com/cofferdev/coffer/api"
 )
 
-// cli runs the coffer command against the harness's server with its admin
-// key, given as flags so that tests may run in parallel.
+// cli runs the coffer binary against the harness's server with its admin
+// key, given as flags.
 func (h *harness) cli(args ...string) (string, error) {
 	h.t.Helper()
-	root := newRootCmd()
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(append(args, "--url", h.srv.URL(), "--api-key", h.srv.AdminKey))
-	err := root.ExecuteContext(h.ctx)
-	return out.String() + errOut.String(), err
+	out, errOut, err := runCoffer(h.t, nil, append(args, "--url", h.srv.URL(), "--api-key", h.srv.AdminKey)...)
+	return out + errOut, err
 }
 
 // TestNotifyCLI drives alerts, webhook endpoints and events through the
