@@ -56,6 +56,7 @@ func nextMail(t *testing.T, srv *smtpmock.Server, n int) received {
 // re-arm when the balance rises, depletion, and the e-mails a real SMTP
 // server receives, with their recipients and figures.
 func TestBalanceAlertsAndEmail(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		smtp := smtpServer(t)
 		h := startWith(t, dsn, func(c *app.ServerConfig) {
@@ -200,6 +201,7 @@ func TestBalanceAlertsAndEmail(t *testing.T) {
 // daily on Coffer's clock; an owner's alerts are never changed, though the
 // recommendation is still served beside them.
 func TestAlertRecommendation(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := startWith(t, dsn, nil)
 		auto := h.account("Auto", "")

@@ -63,6 +63,7 @@ func (h *harness) adminRaw(method, path, body string) (int, []byte) {
 // request without the body then does what it says, which it could not if
 // the refused one had acted. An empty body, whitespace or {} is accepted.
 func TestBodylessOperationsRefuseABody(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Bodyless", "")

@@ -21,6 +21,7 @@ func runAdmin(t *testing.T, args ...string) (string, error) {
 // TestCheckCommand proves `coffer check` passes on a healthy store and
 // fails, naming the violation, on a corrupted one.
 func TestCheckCommand(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "coffer.db")
 	h := start(t, db)
 	a := h.account("Checked", "")
@@ -55,6 +56,7 @@ func TestCheckCommand(t *testing.T) {
 }
 
 func TestKeysCreateCommand(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "coffer.db")
 	out, err := runAdmin(t, "keys", "create", "--db", db, "--role", "usage", "--name", "gateway")
 	if err != nil {

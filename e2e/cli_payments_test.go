@@ -13,6 +13,7 @@ import (
 // account, verify the bank account with the sandbox's code, buy, set up
 // auto-recharge and a schedule, and list what happened.
 func TestPaymentCommands(t *testing.T) {
+	t.Parallel()
 	// run is the command line against url, with the URL and no key in the
 	// environment as a user would have them.
 	run := func(t *testing.T, url string, args ...string) (string, string, error) {

@@ -66,6 +66,7 @@ func giveUpAt(t *testing.T) time.Time {
 // succeeds on its first attempt, because a new connection closes the one
 // idle longest, and the server is left holding no more than 64 of them.
 func TestIdleConnectionsDoNotStarveDebits(t *testing.T) {
+	t.Parallel()
 	const limit, idle, debits = 64, 300, 40
 	stores(t, func(t *testing.T, dsn string) {
 		h := startWith(t, dsn, func(c *app.ServerConfig) { c.HTTP.MaxConnections = limit })
@@ -114,6 +115,7 @@ func TestIdleConnectionsDoNotStarveDebits(t *testing.T) {
 // the write timeout: the server closes their connections instead of
 // holding them, and what it was writing, for good.
 func TestSlowReadersAreCutOff(t *testing.T) {
+	t.Parallel()
 	const readers, pipelined = 20, 256
 	var (
 		mu     sync.Mutex
@@ -194,6 +196,7 @@ func TestSlowReadersAreCutOff(t *testing.T) {
 // A keep-alive connection that sends no further request is closed after
 // the idle timeout.
 func TestIdleConnectionsAreClosed(t *testing.T) {
+	t.Parallel()
 	h := startWith(t, filepath.Join(t.TempDir(), "coffer.db"), func(c *app.ServerConfig) {
 		c.HTTP.IdleTimeout = 100 * time.Millisecond
 	})

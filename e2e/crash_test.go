@@ -25,6 +25,7 @@ import (
 // topped up a little at a time, so that debits are refused and accepted in
 // turn across the kills and refusals must stay refusals on retry.
 func TestCrashRecovery(t *testing.T) {
+	t.Parallel()
 	bin := cofferBin
 	kills := 3
 	if testing.Short() {

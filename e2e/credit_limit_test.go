@@ -16,6 +16,7 @@ import (
 // refused past it with 402 credit_limit_reached, the first refusal raises
 // one event, and raising the limit lets usage through again.
 func TestCreditLimit(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a, err := h.admin.CreateAccount(h.ctx, api.AccountCreate{Name: "Limited", Currency: "USD",
@@ -79,6 +80,7 @@ func TestCreditLimit(t *testing.T) {
 // overflowed an account's debt and failed whole batches: each is answered
 // with a 4xx, never a 500, on an account with the default credit limit.
 func TestServedUsageCannotOverflow(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Huge", "")

@@ -31,6 +31,7 @@ import (
 // requests, where only a 5xx fails. The cases are bounded (a few dozen per
 // operation); the log says how many were sent.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		fx := h.hostileFixtures()
@@ -807,6 +808,7 @@ func setAt(body map[string]any, at []any, v any) map[string]any {
 // stores refuse each the same way: a 400 naming the field as the API
 // spells it, in words free of Go's.
 func TestRefusalsNameTheirField(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		fx := h.hostileFixtures()

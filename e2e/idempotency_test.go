@@ -535,6 +535,7 @@ func matches(template, path string) bool {
 // operations come from the server's own OpenAPI document, so a new one
 // without a fixture fails here instead of going unchecked.
 func TestIdempotencyKeyOnEveryMutation(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := startWith(t, dsn, nil) // deliveries polled often: redeliveries show at the receiver
 		w := newWire(t, h)
@@ -642,6 +643,7 @@ func TestIdempotencyKeyOnEveryMutation(t *testing.T) {
 // Twenty copies of one batch sent at once under one key make one set of
 // debits, and every copy gets the same answer, byte for byte.
 func TestConcurrentBatchReplaysAnswerAlike(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		w := newWire(t, h)
@@ -689,6 +691,7 @@ func TestConcurrentBatchReplaysAnswerAlike(t *testing.T) {
 // Removing a payment method twice under one key answers the second time
 // as the first, not with "not found".
 func TestRepeatedRemovePaymentMethodReplays(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		w := newWire(t, h)

@@ -15,6 +15,7 @@ import (
 // TestWalkthrough follows the README's walk-through: account, grants,
 // debits, a hold, the balance and the history.
 func TestWalkthrough(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Acme", "")
@@ -78,6 +79,7 @@ func TestWalkthrough(t *testing.T) {
 }
 
 func TestStrictDebitRefusedWhole(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Tight", "")
@@ -108,6 +110,7 @@ func TestStrictDebitRefusedWhole(t *testing.T) {
 }
 
 func TestNegativeFloor(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Trusted", "-10.00")
@@ -124,6 +127,7 @@ func TestNegativeFloor(t *testing.T) {
 }
 
 func TestIdempotency(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Idem", "")
@@ -180,6 +184,7 @@ func TestIdempotency(t *testing.T) {
 }
 
 func TestExpiryAndHoldsOnTestClock(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Clock", "")
@@ -215,6 +220,7 @@ func TestExpiryAndHoldsOnTestClock(t *testing.T) {
 }
 
 func TestSubaccounts(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Parent", "")
@@ -260,6 +266,7 @@ func TestSubaccounts(t *testing.T) {
 }
 
 func TestAuthScopes(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		mine, other := h.account("Mine", ""), h.account("Other", "")
@@ -294,6 +301,7 @@ func TestAuthScopes(t *testing.T) {
 // over HTTP: the accepted debits sum exactly to what was there, and the
 // balance never crosses its floor.
 func TestConcurrentDebitsNeverOverdraw(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Hot", "-1.00")
@@ -327,6 +335,7 @@ func TestConcurrentDebitsNeverOverdraw(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Strict", "")

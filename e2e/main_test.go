@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +21,24 @@ import (
 // never written after.
 var cofferBin string
 
+// parallel is how many tests run at once unless -parallel says otherwise.
+// The default, GOMAXPROCS, suits tests that compute; these mostly wait —
+// on PostgreSQL's fsync, on a child process, on a webhook round trip — so
+// on a machine of two cores the default left it mostly idle. Eight keeps
+// the PostgreSQL connections of the servers running at once (four or fewer
+// each) well inside the server's default limit of 100.
+const parallel = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", strconv.Itoa(parallel)); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			os.Exit(1)
+		}
+	}
 	os.Exit(run(m))
 }
 

@@ -22,6 +22,7 @@ import (
 // balance the previous one left, and the accepted debits must add up to
 // exactly what the balance lost.
 func TestTwoProcessesOneAccount(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.TestPostgresDSN(t)
 	bin := cofferBin
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)

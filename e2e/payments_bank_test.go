@@ -38,6 +38,7 @@ func (h *harness) verifyBank(m *api.PaymentMethod) {
 // clock; the documented failing account number fails at settlement and
 // credits nothing.
 func TestPaymentsBankVerificationAndSettlement(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("bank", "")
@@ -134,6 +135,7 @@ func TestPaymentsBankVerificationAndSettlement(t *testing.T) {
 // A monthly schedule debits a verified bank account on its day (Coffer's
 // clock); the debit is pending until it settles and is credited then.
 func TestPaymentsMonthlyBankSchedule(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("scheduled", "")

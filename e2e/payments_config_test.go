@@ -34,6 +34,7 @@ func startConfigured(t *testing.T, dsn string, change func(*app.ServerConfig)) *
 // 5.00, its own trust-tier maximums, and purchased credit that never
 // expires.
 func TestPaymentsDeploymentSettings(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := startConfigured(t, dsn, func(c *app.ServerConfig) {
 			c.Service.Payments.MinPurchase = money.MustParse("5.00")
@@ -81,6 +82,7 @@ func fmtErr(err error) string {
 // PaymentIntents never succeed, so the purchase is a clean decline that
 // changes no balance).
 func TestPaymentsStripeGatewaySelected(t *testing.T) {
+	t.Parallel()
 	mock := stripetest.Start(t)
 	h := startConfigured(t, t.TempDir()+"/coffer.db", func(c *app.ServerConfig) {
 		c.Gateway = app.GatewayConfig{Name: "stripe", StripeKey: "sk_test_123", StripeURL: mock}

@@ -15,6 +15,7 @@ import (
 // failed, the account suspended when the ladder runs out — e-mail the
 // account's recipients, next to the low-balance and depletion notices.
 func TestPaymentEmails(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		smtp := smtpServer(t)
 		h := startWith(t, dsn, func(c *app.ServerConfig) {

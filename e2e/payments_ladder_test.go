@@ -38,6 +38,7 @@ func (h *harness) ownerClient(acct string) *client.Client {
 // reads, payment-method changes and purchases still work, and a good
 // purchase reactivates the account.
 func TestPaymentsFailureLadderSuspendsAndPurchaseReactivates(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("ladder", "")
@@ -150,6 +151,7 @@ func TestPaymentsFailureLadderSuspendsAndPurchaseReactivates(t *testing.T) {
 // Delayed billing leaves a debt of 3.20; the next purchase repays it
 // first, and the rest becomes a paid grant.
 func TestPaymentsPurchaseRepaysDebt(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("delayed", "")
@@ -178,6 +180,7 @@ func TestPaymentsPurchaseRepaysDebt(t *testing.T) {
 // The minimum purchase and the trust tier's maximum are refused with
 // messages that say what the limit is.
 func TestPaymentsPurchaseLimits(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("limits", "")
@@ -218,6 +221,7 @@ func TestPaymentsPurchaseLimits(t *testing.T) {
 // A purchase retried with the same Idempotency-Key — in sequence or at
 // once — charges once and credits once.
 func TestPaymentsRetriedPurchaseChargesOnce(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("retry", "")
@@ -282,6 +286,7 @@ func TestPaymentsRetriedPurchaseChargesOnce(t *testing.T) {
 // An operator locks auto-recharge on: the owner may change its payment
 // method but not turn it off.
 func TestPaymentsLockedAutoRecharge(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("locked", "")
@@ -321,6 +326,7 @@ func TestPaymentsLockedAutoRecharge(t *testing.T) {
 // 20.00, two charges run, the third would pass the cap and is reported as
 // recharge.failed with a cap reason instead.
 func TestPaymentsDailyCap(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("capped", "")

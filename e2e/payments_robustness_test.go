@@ -23,6 +23,7 @@ import (
 // above the threshold and less than one recharge above it, and equals
 // exactly what the debits and the recorded charges make.
 func TestPaymentsTwoProcessesOneRechargeAtATime(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.TestPostgresDSN(t)
 	// Charges take a while, as a real processor's do, so the two
 	// processes' recharge runs would overlap if nothing stopped them.
@@ -101,6 +102,7 @@ func (g slowGateway) Charge(ctx context.Context, in payments.ChargeRequest) (*pa
 // minute later: charged again under the same key (the gateway answers with
 // the first charge) and credited once, however often the job runs.
 func TestPaymentsUnfinishedPaymentIsRecovered(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("crashed", "")
@@ -156,6 +158,7 @@ func (g *timeoutGateway) Charge(ctx context.Context, in payments.ChargeRequest) 
 // and the retry finds the payment, asks the gateway again under the same
 // key, gets the first charge, and credits it once.
 func TestPaymentsLostGatewayAnswerChargesOnce(t *testing.T) {
+	t.Parallel()
 	gw := &timeoutGateway{Sandbox: payments.NewSandbox(coffer.NewTestClock(clockStart)), lose: 1, keys: map[string]bool{}}
 	h := startConfigured(t, t.TempDir()+"/coffer.db", func(c *app.ServerConfig) { c.Service.Payments.Gateway = gw })
 	a := h.account("timeout", "")

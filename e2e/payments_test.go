@@ -92,6 +92,7 @@ func strp(s string) *string { return &s }
 // one-off spend that takes the balance from 100.00 to 10.00 — exactly five
 // charges of 20.00 and a final balance of 110.00.
 func TestPaymentsFixedRechargeFiveCharges(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Plivo-like", "")
@@ -123,6 +124,7 @@ func TestPaymentsFixedRechargeFiveCharges(t *testing.T) {
 // with a fixed amount, the balance ends at or above the threshold and
 // less than one recharge above it.
 func TestPaymentsConcurrentDebitsNoDuplicateCharge(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("busy", "")
@@ -168,6 +170,7 @@ func TestPaymentsConcurrentDebitsNoDuplicateCharge(t *testing.T) {
 
 // Target mode: below 10.00 refill to 20.00; at 8.50 one charge of 11.50.
 func TestPaymentsTargetRecharge(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("target", "")

@@ -100,6 +100,7 @@ func restarted(t *testing.T, dsn, adminKey string, keys app.SecretsKeys) (*harne
 // it; deliveries verify with the official library before and after the
 // rotation.
 func TestWebhookSecretsEncryptedAtRest(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		key, id := newSecretsKey(t, false)
 		h := startWith(t, dsn, func(c *app.ServerConfig) { c.Secrets = app.SecretsKeys{Current: key} })
@@ -152,6 +153,7 @@ func TestWebhookSecretsEncryptedAtRest(t *testing.T) {
 // deliveries verify throughout. A server started with the wrong key, or
 // none, refuses to start naming --secrets-key.
 func TestSecretsKeyRotation(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		k1, id1 := newSecretsKey(t, false)
 		k2, id2 := newSecretsKey(t, true)
@@ -218,6 +220,7 @@ func TestSecretsKeyRotation(t *testing.T) {
 }
 
 func TestSecretsKeyFlags(t *testing.T) {
+	t.Parallel()
 	db := t.TempDir() + "/coffer.db"
 	for _, tc := range []struct {
 		args []string
@@ -242,6 +245,7 @@ func TestSecretsKeyFlags(t *testing.T) {
 // the log on stderr, after requests that carry it (good, refused, failed),
 // and the log warns that webhook secrets are stored in the clear.
 func TestAdminKeyStaysOutOfTheLog(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		stdout, stderr := newProcOutput(), newProcOutput()
 		ctx := t.Context()

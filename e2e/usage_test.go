@@ -10,6 +10,7 @@ import (
 // TestDebitBatch sends a batch mixing good debits, a repeat, a refusal and
 // a bad item: each is answered on its own, in order.
 func TestDebitBatch(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Batched", "")
@@ -42,6 +43,7 @@ func TestDebitBatch(t *testing.T) {
 }
 
 func TestHoldReleaseAndClose(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := start(t, dsn)
 		a := h.account("Closing", "")

@@ -15,6 +15,7 @@ import (
 // receiver, debits that raise events still answer at once — delivery runs
 // beside the committer, never in its way.
 func TestSlowReceiverDoesNotSlowDebits(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := startWith(t, dsn, nil)
 		rcv := newReceiver(t, 0)

@@ -14,6 +14,7 @@ import (
 // A new server on the same store delivers every one of them once the dead
 // process's claims have lapsed.
 func TestDeliveryAfterSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}

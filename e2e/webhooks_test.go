@@ -18,6 +18,7 @@ import (
 // event and endpoint, every signature verifies with the official library,
 // retries back off on Coffer's clock, and every attempt is on record.
 func TestWebhooksReachAFlakyReceiver(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := startWith(t, dsn, nil)
 		rcv := newReceiver(t, 0.5)
@@ -124,6 +125,7 @@ func TestWebhooksReachAFlakyReceiver(t *testing.T) {
 // TestWebhookEndpointsAdmin: create, list, update, filter, rotate, replay,
 // fail for good, delete.
 func TestWebhookEndpointsAdmin(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		h := startWith(t, dsn, nil)
 		rcv := newReceiver(t, 0)
@@ -263,6 +265,7 @@ func ptr[T any](v T) *T { return &v }
 // but before they are delivered — once with delivery off, once in the
 // middle of an attempt — and a new server on the same store delivers them.
 func TestDeliveryAfterRestart(t *testing.T) {
+	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		rcv := newReceiver(t, 0)
 		first, stopFirst := startStoppable(t, dsn, func(c *app.ServerConfig) { c.Service.Notify.NoDelivery = true })
