@@ -49,17 +49,6 @@ func (c *heldConn) healthz() bool {
 	return err == nil && res.StatusCode == http.StatusOK
 }
 
-// giveUpAt is when a wait for the server to act fails the test: shortly
-// before the test binary's own timeout, so that a server which never acts
-// fails with a message rather than a panic. Zero means never.
-func giveUpAt(t *testing.T) time.Time {
-	d, ok := t.Deadline()
-	if !ok {
-		return time.Time{}
-	}
-	return d.Add(-10 * time.Second)
-}
-
 // Hundreds of idle connections, some that sent a request and stay open
 // for the next (keep-alive), some that never sent anything, cannot starve
 // the server: with the limit at 64, every debit over a fresh connection

@@ -346,7 +346,7 @@ func TestPaymentsDailyCap(t *testing.T) {
 		// The cap is reported by the run's next turn, after the second
 		// charge was recorded.
 		var capped []*ledger.Event
-		h.eventually("the cap reported", func() bool {
+		waitFor(h.t, "the cap reported", func() bool {
 			capped = h.events(a.ID, "recharge.failed")
 			return len(capped) > 0
 		})

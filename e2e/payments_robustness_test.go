@@ -66,7 +66,7 @@ func TestPaymentsTwoProcessesOneRechargeAtATime(t *testing.T) {
 	for err := range errs {
 		t.Fatalf("debit: %v", err)
 	}
-	h.eventually("the balance back at the threshold", func() bool {
+	waitFor(h.t, "the balance back at the threshold", func() bool {
 		ps := h.payments(a.ID, store.SourceAutoRecharge)
 		return h.balance(a.ID).Balance >= amt("100.00") && count(ps, store.PaymentProcessing) == 0
 	})

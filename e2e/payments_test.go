@@ -55,26 +55,13 @@ func count(ps []api.Payment, status string) int {
 	return n
 }
 
-// eventually polls cond until it holds: auto-recharge runs off the hot
-// path, after the debit that triggered it has been answered.
-func (h *harness) eventually(what string, cond func() bool) {
-	h.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // settled waits until the account's auto-recharge has nothing left to
 // do: the given number of recharge attempts exist and the worker has
 // stopped (no attempt is processing and the count holds for a moment).
 func (h *harness) rechargeAttempts(acct string, want int) []api.Payment {
 	h.t.Helper()
 	var ps []api.Payment
-	h.eventually(fmt.Sprintf("%d recharge attempts", want), func() bool {
+	waitFor(h.t, fmt.Sprintf("%d recharge attempts", want), func() bool {
 		ps = h.payments(acct, store.SourceAutoRecharge)
 		return len(ps) >= want && count(ps, store.PaymentProcessing) == 0
 	})
@@ -144,7 +131,7 @@ func TestPaymentsConcurrentDebitsNoDuplicateCharge(t *testing.T) {
 		}
 		wg.Wait()
 		var bal api.Balance
-		h.eventually("the balance back at the threshold", func() bool {
+		waitFor(h.t, "the balance back at the threshold", func() bool {
 			ps := h.payments(a.ID, store.SourceAutoRecharge)
 			bal = *h.balance(a.ID)
 			return bal.Balance >= amt("100.00") && count(ps, store.PaymentProcessing) == 0

@@ -194,18 +194,6 @@ func eventIDs(evs []api.Event) []string {
 	return ids
 }
 
-// waitFor polls cond for up to 10 seconds of real time.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // waitRecorded waits until every delivery of the events is recorded as
 // succeeded. A receiver has a request before its sender has recorded the
 // answer, so "the receiver got it" is not yet "Coffer knows it was
