@@ -35,7 +35,7 @@ type received struct {
 // nextMail waits for the server's next message after the n already read.
 func nextMail(t *testing.T, srv *smtpmock.Server, n int) received {
 	t.Helper()
-	msgs, err := srv.WaitForMessages(n+1, 10*time.Second)
+	msgs, err := srv.WaitForMessages(n+1, waitLimit)
 	if err != nil {
 		t.Fatalf("waiting for e-mail %d: %v", n+1, err)
 	}
@@ -59,7 +59,7 @@ func TestBalanceAlertsAndEmail(t *testing.T) {
 	t.Parallel()
 	stores(t, func(t *testing.T, dsn string) {
 		smtp := smtpServer(t)
-		h := startWith(t, dsn, func(c *app.ServerConfig) {
+		h, stop := startStoppable(t, dsn, func(c *app.ServerConfig) {
 			c.Service.Notify.SMTP = mail.Config{Host: "127.0.0.1", Port: smtp.PortNumber(), TLS: mail.TLSNone,
 				From: "billing@coffer.test", HELO: "coffer.test"}
 		})
@@ -189,7 +189,13 @@ func TestBalanceAlertsAndEmail(t *testing.T) {
 			d, err := h.admin.GetEvent(h.ctx, deps[0].ID)
 			return err == nil && len(d.Deliveries) == 1 && d.Deliveries[0].Channel == "email" && d.Deliveries[0].Status == "succeeded"
 		})
-		time.Sleep(100 * time.Millisecond)
+		// No more e-mail can come once the server has stopped (its
+		// delivery worker with it) and the SMTP server has ended every
+		// session it had, each message then on its list.
+		stop()
+		if err := smtp.Stop(); err != nil {
+			t.Fatalf("stop the SMTP server: %v", err)
+		}
 		if n := len(smtp.Messages()); n != mails {
 			t.Fatalf("the SMTP server got %d messages, want %d", n, mails)
 		}

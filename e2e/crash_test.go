@@ -108,6 +108,9 @@ func crashRun(t *testing.T, bin, dsn string, kills int) {
 	rng := rand.New(rand.NewPCG(seed, 1<<32))
 	for k := range kills {
 		l.waitProgress(ctx, 100, time.Duration(300+rng.IntN(900))*time.Millisecond)
+		// Poll, not waitFor: the kill must follow within a millisecond
+		// of requests being in flight, and a deadline passing is the
+		// load's failure, reported below, not this wait's.
 		for lt.inFlight.Load() < crashClients/2 && ctx.Err() == nil {
 			time.Sleep(time.Millisecond)
 		}
@@ -116,6 +119,9 @@ func crashRun(t *testing.T, bin, dsn string, kills int) {
 		}
 		l.cur.Store(nil)
 		p.kill()
+		// The server stays down a random while (up to 150 ms), so that
+		// clients' retries meet a closed port before it comes back: the
+		// downtime is part of the scenario, not a wait for anything.
 		time.Sleep(time.Duration(rng.IntN(150)) * time.Millisecond)
 		if err := p.start(); err != nil {
 			cancel() // the clients are waiting for a server that will not come
@@ -223,6 +229,8 @@ func (l *crashLoad) waitProgress(ctx context.Context, n int64, d time.Duration) 
 		return
 	case <-timer.C:
 	}
+	// Poll the counter until the load has moved on; the load's context,
+	// not a wait limit, bounds it.
 	for l.answered.Load() < from+n && ctx.Err() == nil {
 		time.Sleep(5 * time.Millisecond)
 	}

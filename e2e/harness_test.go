@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,9 +34,11 @@ func stores(t *testing.T, fn func(t *testing.T, dsn string)) {
 // harness is a running server with an admin client.
 type harness struct {
 	t     *testing.T
+	dsn   string // the store, for what a test reads behind the API (leases_test.go)
 	srv   *app.Server
 	admin *client.Client
 	ctx   context.Context
+	store *sql.DB // opened on first use by rawDB
 }
 
 func start(t *testing.T, dsn string) *harness {
@@ -44,12 +48,45 @@ func start(t *testing.T, dsn string) *harness {
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
-	h := &harness{t: t, srv: srv, ctx: ctx, admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
+	h := &harness{t: t, dsn: dsn, srv: srv, ctx: ctx, admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
 	t.Cleanup(func() {
 		h.check()
 		srv.Close()
 	})
 	return h
+}
+
+// startWith starts a server like start does, with the configuration
+// changed by mod first. The invariant check runs at cleanup.
+func startWith(t *testing.T, dsn string, mod func(*app.ServerConfig)) *harness {
+	t.Helper()
+	h, _ := startStoppable(t, dsn, mod)
+	return h
+}
+
+// startStoppable is startWith that also returns a function stopping the
+// server early (after the invariant check); cleanup then does nothing more.
+func startStoppable(t *testing.T, dsn string, mod func(*app.ServerConfig)) (*harness, func()) {
+	t.Helper()
+	cfg := app.ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart}
+	cfg.Service.Notify.PollInterval = 20 * time.Millisecond
+	if mod != nil {
+		mod(&cfg)
+	}
+	srv, err := app.StartServer(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	h := &harness{t: t, dsn: dsn, srv: srv, ctx: t.Context(), admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			h.check()
+			srv.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return h, stop
 }
 
 // check runs the ledger invariant check on the live store, as `coffer

@@ -22,7 +22,7 @@ func startConfigured(t *testing.T, dsn string, change func(*app.ServerConfig)) *
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
-	h := &harness{t: t, srv: srv, ctx: t.Context(), admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
+	h := &harness{t: t, dsn: dsn, srv: srv, ctx: t.Context(), admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
 	t.Cleanup(func() {
 		h.check()
 		srv.Close()

@@ -68,9 +68,8 @@ func TestPaymentsTwoProcessesOneRechargeAtATime(t *testing.T) {
 	}
 	waitFor(h.t, "the balance back at the threshold", func() bool {
 		ps := h.payments(a.ID, store.SourceAutoRecharge)
-		return h.balance(a.ID).Balance >= amt("100.00") && count(ps, store.PaymentProcessing) == 0
+		return h.balance(a.ID).Balance >= amt("100.00") && count(ps, store.PaymentProcessing) == 0 && !h.rechargeRunning(a.ID)
 	})
-	time.Sleep(300 * time.Millisecond)
 	bal := h.balance(a.ID).Balance
 	ps := h.payments(a.ID, store.SourceAutoRecharge)
 	if bal < amt("100.00") || bal >= amt("120.00") {
@@ -93,7 +92,7 @@ type slowGateway struct {
 }
 
 func (g slowGateway) Charge(ctx context.Context, in payments.ChargeRequest) (*payments.Charge, error) {
-	time.Sleep(g.delay)
+	time.Sleep(g.delay) // the processor's latency the test simulates, not a wait
 	return g.Sandbox.Charge(ctx, in)
 }
 

@@ -55,17 +55,17 @@ func count(ps []api.Payment, status string) int {
 	return n
 }
 
-// settled waits until the account's auto-recharge has nothing left to
-// do: the given number of recharge attempts exist and the worker has
-// stopped (no attempt is processing and the count holds for a moment).
+// rechargeAttempts waits until the account's auto-recharge has nothing
+// left to do: the given number of recharge attempts exist, none is
+// processing, and no run holds the account's lease, so no further charge
+// is on its way; then there must be exactly that many.
 func (h *harness) rechargeAttempts(acct string, want int) []api.Payment {
 	h.t.Helper()
 	var ps []api.Payment
 	waitFor(h.t, fmt.Sprintf("%d recharge attempts", want), func() bool {
 		ps = h.payments(acct, store.SourceAutoRecharge)
-		return len(ps) >= want && count(ps, store.PaymentProcessing) == 0
+		return len(ps) >= want && count(ps, store.PaymentProcessing) == 0 && !h.rechargeRunning(acct)
 	})
-	time.Sleep(150 * time.Millisecond)
 	if ps = h.payments(acct, store.SourceAutoRecharge); len(ps) != want {
 		h.t.Fatalf("%d recharge attempts, want %d: %+v", len(ps), want, ps)
 	}
@@ -134,9 +134,8 @@ func TestPaymentsConcurrentDebitsNoDuplicateCharge(t *testing.T) {
 		waitFor(h.t, "the balance back at the threshold", func() bool {
 			ps := h.payments(a.ID, store.SourceAutoRecharge)
 			bal = *h.balance(a.ID)
-			return bal.Balance >= amt("100.00") && count(ps, store.PaymentProcessing) == 0
+			return bal.Balance >= amt("100.00") && count(ps, store.PaymentProcessing) == 0 && !h.rechargeRunning(a.ID)
 		})
-		time.Sleep(200 * time.Millisecond)
 		bal = *h.balance(a.ID)
 		ps := h.payments(a.ID, store.SourceAutoRecharge)
 		if bal.Balance < amt("100.00") || bal.Balance >= amt("120.00") {

@@ -8,47 +8,12 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/cofferdev/coffer/api"
-	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 )
-
-// startWith starts a server like start does, with the configuration
-// changed by mod first. The invariant check runs at cleanup.
-func startWith(t *testing.T, dsn string, mod func(*app.ServerConfig)) *harness {
-	t.Helper()
-	h, _ := startStoppable(t, dsn, mod)
-	return h
-}
-
-// startStoppable is startWith that also returns a function stopping the
-// server early (after the invariant check); cleanup then does nothing more.
-func startStoppable(t *testing.T, dsn string, mod func(*app.ServerConfig)) (*harness, func()) {
-	t.Helper()
-	cfg := app.ServerConfig{Addr: "127.0.0.1:0", DB: dsn, TestClock: true, ClockAt: clockStart}
-	cfg.Service.Notify.PollInterval = 20 * time.Millisecond
-	if mod != nil {
-		mod(&cfg)
-	}
-	srv, err := app.StartServer(t.Context(), cfg)
-	if err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-	h := &harness{t: t, srv: srv, ctx: t.Context(), admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			h.check()
-			srv.Close()
-		})
-	}
-	t.Cleanup(stop)
-	return h, stop
-}
 
 // receiver is a webhook endpoint on loopback. It verifies every request's
 // signature with the official Standard Webhooks library (never Coffer's own

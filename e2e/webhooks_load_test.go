@@ -57,8 +57,8 @@ func TestSlowReceiverDoesNotSlowDebits(t *testing.T) {
 func TestTwoProcessesShareDelivery(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.TestPostgresDSN(t)
-	one := startWith(t, dsn, nil)
-	two := startWith(t, dsn, nil)
+	one, stopOne := startStoppable(t, dsn, nil)
+	two, stopTwo := startStoppable(t, dsn, nil)
 	two.admin = client.New(two.srv.URL(), client.WithAPIKey(one.srv.AdminKey))
 	rcv := newReceiver(t, 0)
 	ep, err := one.admin.CreateWebhookEndpoint(one.ctx, api.WebhookEndpointCreate{URL: rcv.srv.URL})
@@ -95,7 +95,13 @@ func TestTwoProcessesShareDelivery(t *testing.T) {
 	}
 	ids := eventIDs(evs)
 	waitFor(t, "every event from both processes", func() bool { return len(rcv.missing(ids)) == 0 })
-	time.Sleep(200 * time.Millisecond)
+	// Once every delivery is recorded as done, neither process has more
+	// to send; once both have stopped and the receiver has finished every
+	// request it took, nothing more can arrive.
+	waitRecorded(t, one.admin, ids)
+	stopOne()
+	stopTwo()
+	rcv.srv.Close()
 	rcv.mu.Lock()
 	defer rcv.mu.Unlock()
 	for id, n := range rcv.requests {

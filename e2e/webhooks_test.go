@@ -61,12 +61,19 @@ func TestWebhooksReachAFlakyReceiver(t *testing.T) {
 		// Deliveries go out at once; retries fall due as Coffer's clock
 		// moves. Advance an hour at a time until everything arrived.
 		ids := eventIDs(evs)
+		now := clockStart
 		for i := 0; len(rcv.missing(ids)) > 0; i++ {
 			if i == 100 {
 				t.Fatalf("after 100 hours %d of %d events never arrived", len(rcv.missing(ids)), len(ids))
 			}
-			time.Sleep(50 * time.Millisecond) // let the worker make the first attempts
-			h.advance("1h")
+			// Before the clock moves on, the worker makes every attempt
+			// due by now.
+			waitFor(t, "the attempts due at "+now.Format(time.RFC3339), func() bool { return h.attemptsMade(rcv.missing(ids), now) })
+			c, err := h.admin.AdvanceClock(h.ctx, api.ClockAdvance{By: "1h"})
+			if err != nil {
+				t.Fatalf("advance clock: %v", err)
+			}
+			now = c.Now
 		}
 
 		// One webhook-id per event and endpoint: a receiver can drop repeats.
@@ -260,6 +267,27 @@ func TestWebhookEndpointsAdmin(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// attemptsMade reports whether every delivery of the events has had each
+// attempt due at now: it is done, or its next attempt lies after now.
+func (h *harness) attemptsMade(ids []string, now time.Time) bool {
+	h.t.Helper()
+	for _, id := range ids {
+		d, err := h.admin.GetEvent(h.ctx, id)
+		if err != nil {
+			h.t.Fatalf("event %s: %v", id, err)
+		}
+		if len(d.Deliveries) == 0 {
+			return false
+		}
+		for _, dl := range d.Deliveries {
+			if dl.Status == "pending" && (dl.NextAttemptAt == nil || !dl.NextAttemptAt.After(now)) {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // TestDeliveryAfterRestart: the server stops after events are committed
 // but before they are delivered — once with delivery off, once in the
