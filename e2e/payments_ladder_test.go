@@ -357,7 +357,10 @@ func TestPaymentsDailyCap(t *testing.T) {
 			t.Fatalf("%d recharge.succeeded events, want 2", n)
 		}
 		// The cap starts again each day: two more charges the next day,
-		// and the one still needed the day after.
+		// and the one still needed the day after. The day turns once the
+		// run that reported the cap has let go of the account, or the
+		// sweep the advance runs would find it taken and do nothing.
+		waitFor(h.t, "the capped run to end", func() bool { return !h.rechargeRunning(a.ID) })
 		h.advance("24h")
 		h.rechargeAttempts(a.ID, 4)
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "90.00")
