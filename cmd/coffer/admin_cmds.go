@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/service"
 )
 
@@ -17,12 +18,12 @@ func newMigrateCmd() *cobra.Command {
 		Short: "Bring the store's schema up to date (serve also does this on start)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openStore(cmd.Context(), dsn)
+			st, err := app.OpenStore(cmd.Context(), dsn)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			fmt.Fprintf(cmd.OutOrStdout(), "store %s (%s) is up to date\n", redact(dsn), st.Engine())
+			fmt.Fprintf(cmd.OutOrStdout(), "store %s (%s) is up to date\n", app.Redact(dsn), st.Engine())
 			return nil
 		},
 	}
@@ -41,7 +42,7 @@ cached balance equals its grants minus its debt; no grant is negative; no
 balance is below its floor except by a recorded overdraft.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openStore(cmd.Context(), dsn)
+			st, err := app.OpenStore(cmd.Context(), dsn)
 			if err != nil {
 				return err
 			}
@@ -73,7 +74,7 @@ func newKeysCmd() *cobra.Command {
 		Short: "Create an API key and print its secret once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openStore(cmd.Context(), dsn)
+			st, err := app.OpenStore(cmd.Context(), dsn)
 			if err != nil {
 				return err
 			}

@@ -6,16 +6,18 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/cofferdev/coffer/app"
 )
 
 // addHTTPFlags adds the connection limit and timeouts of `coffer serve`;
 // each has an environment variable. Their defaults are DefaultHTTPConfig's.
-func addHTTPFlags(f *pflag.FlagSet, cfg *HTTPConfig) {
-	d := DefaultHTTPConfig()
+func addHTTPFlags(f *pflag.FlagSet, cfg *app.HTTPConfig) {
+	d := app.DefaultHTTPConfig()
 	cfg.MaxConnections, cfg.IdleTimeout, cfg.WriteTimeout = d.MaxConnections, d.IdleTimeout, d.WriteTimeout
 	setFromEnv(f, &positiveInt{&cfg.MaxConnections}, "max-connections", "COFFER_MAX_CONNECTIONS",
 		fmt.Sprintf("most client connections open at once; at the limit a new one closes the longest idle, or gets 503 when none is idle; "+
-			"by default %d, or the open-file limit less %d if that is lower (env COFFER_MAX_CONNECTIONS)", maxConnectionsCap, fdHeadroom))
+			"by default %d, or the open-file limit less %d if that is lower (env COFFER_MAX_CONNECTIONS)", app.MaxConnectionsCap, app.FDHeadroom))
 	setFromEnv(f, &positiveDuration{&cfg.IdleTimeout}, "idle-timeout", "COFFER_IDLE_TIMEOUT",
 		"how long a keep-alive connection may wait for its next request (env COFFER_IDLE_TIMEOUT)")
 	setFromEnv(f, &positiveDuration{&cfg.WriteTimeout}, "write-timeout", "COFFER_WRITE_TIMEOUT",

@@ -5,10 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cofferdev/coffer/app"
 )
 
 // version is the build's version, set with -ldflags "-X main.version=…".
@@ -29,7 +30,7 @@ func addStoreFlag(cmd *cobra.Command, dsn *string) {
 }
 
 func newServeCmd() *cobra.Command {
-	cfg := ServerConfig{}
+	cfg := app.ServerConfig{Version: version}
 	var clockAt, logFormat, logLevel string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -53,11 +54,11 @@ stdout; the log goes to stderr.`,
 					return fmt.Errorf("--test-clock-start: %q is not an RFC 3339 time such as 2026-01-01T00:00:00Z", clockAt)
 				}
 			}
-			s, err := StartServer(cmd.Context(), cfg)
+			s, err := app.StartServer(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "coffer serving on %s (store: %s)\n", s.URL(), redact(cfg.DB))
+			fmt.Fprintf(cmd.ErrOrStderr(), "coffer serving on %s (store: %s)\n", s.URL(), app.Redact(cfg.DB))
 			go func() {
 				<-cmd.Context().Done()
 				s.Close()
@@ -98,17 +99,4 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
-}
-
-// redact hides a password in a database URL before it is printed.
-func redact(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		if at := strings.LastIndex(dsn, "@"); at > i {
-			creds := dsn[i+3 : at]
-			if c := strings.Index(creds, ":"); c >= 0 {
-				return dsn[:i+3] + creds[:c] + ":***" + dsn[at:]
-			}
-		}
-	}
-	return dsn
 }

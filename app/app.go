@@ -1,0 +1,205 @@
+// Package app is Coffer assembled: it opens and migrates the store, checks
+// the secrets keys, picks the clock and the payment gateway, builds the
+// service and serves its HTTP API. `coffer serve` parses its flags into a
+// ServerConfig and calls StartServer; the end-to-end tests call it the
+// same way, so what they start is what the command starts.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/httpapi"
+	"github.com/cofferdev/coffer/service"
+	"github.com/cofferdev/coffer/sqlstore"
+)
+
+// ServerConfig is everything `coffer serve` can be told.
+type ServerConfig struct {
+	Addr      string // listen address; port 0 picks a free port
+	DB        string // SQLite file path, or a postgres:// URL
+	TestClock bool   // run on a test clock moved through the API
+	ClockAt   time.Time
+	Service   service.Config
+	Gateway   GatewayConfig // gateway.go
+	HTTP      HTTPConfig    // connection limit and timeouts (http.go)
+	// Secrets are the keys that encrypt webhook signing secrets in the
+	// store (secrets.go); none keeps them in the clear.
+	Secrets SecretsKeys
+	Log     *slog.Logger
+	// Banner receives the one-time notice with the initial admin key. It
+	// must not be the log's stream.
+	Banner io.Writer
+	// Version is the build's version, shown in the OpenAPI document;
+	// empty reads as "dev".
+	Version string
+}
+
+// Server is a running Coffer: store, service and HTTP listener. The
+// end-to-end tests start it exactly as `coffer serve` does.
+type Server struct {
+	cfg   ServerConfig
+	store *sqlstore.Store
+	svc   *service.Service
+	ln    net.Listener
+	conns *httpapi.ConnLimiter
+	http  *http.Server
+	done  chan error
+	// AdminKey is the admin key created on first start with an empty
+	// store; empty when keys already existed.
+	AdminKey string
+}
+
+// StartServer opens the store, runs migrations, creates the first admin
+// key if there is none, and starts serving.
+func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.Service.Notify.SMTP.Validate(); err != nil {
+		return nil, err
+	}
+	keys, err := cfg.Secrets.Keyring()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Service.Secrets = keys
+	st, err := OpenStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	// Every stored secret must open before anything is delivered: a wrong
+	// key is a refusal to start, not a stream of bad signatures.
+	rep, err := service.CheckWebhookSecrets(ctx, st, keys)
+	if err != nil {
+		st.Close()
+		return nil, SecretsError(err, keys)
+	}
+	switch {
+	case keys == nil:
+		cfg.Log.Warn("webhook signing secrets are stored in the clear: set --secrets-key (env COFFER_SECRETS_KEY) to encrypt them",
+			"endpoints", rep.Endpoints)
+	case rep.Stale > 0:
+		cfg.Log.Warn("some webhook signing secrets are stored in the clear or under a previous key: run coffer secrets rotate",
+			"stale", rep.Stale, "endpoints", rep.Endpoints)
+	}
+	var clock coffer.Clock = coffer.SystemClock{}
+	if cfg.TestClock {
+		start := cfg.ClockAt
+		if start.IsZero() {
+			start = time.Now()
+		}
+		clock = coffer.NewTestClock(start)
+	}
+	if err := cfg.openGateway(clock); err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, done: make(chan error, 1)}
+	s.svc = service.New(st, clock, cfg.Log, cfg.Service)
+	if s.AdminKey, err = s.svc.EnsureAdminKey(ctx); err != nil {
+		s.closeCore()
+		return nil, fmt.Errorf("create the initial admin key: %w", err)
+	}
+	if s.AdminKey != "" && cfg.Banner != nil {
+		fmt.Fprintf(cfg.Banner, "\nCreated the first admin API key. It is shown only this once; keep it safe:\n\n    %s\n\n", s.AdminKey)
+	}
+	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		s.closeCore()
+		return nil, err
+	}
+	hc := cfg.HTTP.withDefaults()
+	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
+	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version})
+	s.http = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: hc.ReadHeaderTimeout,
+		ReadTimeout:       hc.ReadTimeout,
+		WriteTimeout:      hc.WriteTimeout,
+		IdleTimeout:       hc.IdleTimeout,
+		ConnState: func(c net.Conn, state http.ConnState) {
+			s.conns.ConnState(c, state)
+			if hc.ConnState != nil {
+				hc.ConnState(c, state)
+			}
+		},
+	}
+	go func() { s.done <- s.http.Serve(s.conns) }()
+	cfg.Log.Info("coffer listening", "addr", s.ln.Addr().String(), "store", st.Engine(), "test_clock", cfg.TestClock,
+		"max_connections", hc.MaxConnections, "idle_timeout", hc.IdleTimeout, "write_timeout", hc.WriteTimeout)
+	return s, nil
+}
+
+// OpenStore opens and migrates the store a DSN names.
+func OpenStore(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	st, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", Redact(dsn), err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrate store: %w", err)
+	}
+	return st, nil
+}
+
+// URL is the server's base URL.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Store is the server's open store, for what the API does not show: the
+// ledger check, and rows a test plants behind the API's back.
+func (s *Server) Store() *sqlstore.Store { return s.store }
+
+// Service is the server's service, for what only an operator does beside
+// the API, such as creating API keys.
+func (s *Server) Service() *service.Service { return s.svc }
+
+// Wait blocks until the server stops serving.
+func (s *Server) Wait() error {
+	err := <-s.done
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops accepting requests, lets those in flight finish (up to a
+// deadline), then stops the committer and closes the store.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	s.closeCore()
+	return err
+}
+
+func (s *Server) closeCore() {
+	if s.svc != nil {
+		s.svc.Close()
+	}
+	s.store.Close()
+}
+
+// Redact hides a password in a database URL before it is printed.
+func Redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			creds := dsn[i+3 : at]
+			if c := strings.Index(creds, ":"); c >= 0 {
+				return dsn[:i+3] + creds[:c] + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}

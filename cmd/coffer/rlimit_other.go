@@ -1,7 +1,0 @@
-//go:build !unix
-
-package main
-
-// openFileLimit is 0 where there is no RLIMIT_NOFILE to read: the default
-// connection limit is then a fixed number.
-func openFileLimit() uint64 { return 0 }

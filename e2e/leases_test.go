@@ -1,0 +1,46 @@
+package e2e
+
+import (
+	"database/sql"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+)
+
+// rawDB is the harness's store opened beside the server, to read what the
+// API does not show. It is opened once and closed when the test ends.
+func (h *harness) rawDB() *sql.DB {
+	h.t.Helper()
+	if h.store != nil {
+		return h.store
+	}
+	driver, dsn := "sqlite", "file:"+h.dsn+"?_pragma=busy_timeout(5000)"
+	if strings.HasPrefix(h.dsn, "postgres://") {
+		driver, dsn = "pgx", h.dsn
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		h.t.Fatalf("open the store beside the server: %v", err)
+	}
+	h.t.Cleanup(func() { _ = db.Close() })
+	h.store = db
+	return db
+}
+
+// rechargeRunning reports whether a recharge run, in any process, holds
+// the account's lease: a run claims the auto_recharge row before its first
+// charge and gives it back after its last, so a free lease means no charge
+// is on its way (service/recharge.go).
+func (h *harness) rechargeRunning(acct string) bool {
+	h.t.Helper()
+	q := "SELECT lease_token FROM auto_recharge WHERE account_id = ?"
+	if strings.HasPrefix(h.dsn, "postgres://") {
+		q = "SELECT lease_token FROM auto_recharge WHERE account_id = $1"
+	}
+	var token string
+	if err := h.rawDB().QueryRowContext(h.ctx, q, acct).Scan(&token); err != nil {
+		h.t.Fatalf("read the recharge lease of %s: %v", acct, err)
+	}
+	return token != ""
+}
