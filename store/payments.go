@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"github.com/cofferdev/coffer"
 	"time"
 
 	"github.com/cofferdev/coffer/ledger"
@@ -11,9 +12,9 @@ import (
 // store transaction: the payment, the account's status, the auto-recharge
 // state (nil if the account has none), and the events to write.
 type PaymentChange struct {
-	Payment      *Payment
-	Account      *Account
-	AutoRecharge *AutoRecharge
+	Payment      *coffer.Payment
+	Account      *coffer.Account
+	AutoRecharge *coffer.AutoRecharge
 	Events       []ledger.Event
 }
 
@@ -22,34 +23,34 @@ type PaymentChange struct {
 type Payments interface {
 	// CreatePaymentMethod inserts a method; if it is the default, the
 	// account's other methods stop being.
-	CreatePaymentMethod(ctx context.Context, m *PaymentMethod, idem *Idempotency) error
-	GetPaymentMethod(ctx context.Context, id string) (*PaymentMethod, error)
+	CreatePaymentMethod(ctx context.Context, m *coffer.PaymentMethod, idem *Idempotency) error
+	GetPaymentMethod(ctx context.Context, id string) (*coffer.PaymentMethod, error)
 	// ListPaymentMethods lists an account's methods, removed ones left out.
-	ListPaymentMethods(ctx context.Context, accountID string) ([]*PaymentMethod, error)
+	ListPaymentMethods(ctx context.Context, accountID string) ([]*coffer.PaymentMethod, error)
 	// UpdatePaymentMethod locks the method, lets fn change it and saves
 	// it; if it became the default, the account's others stop being.
-	UpdatePaymentMethod(ctx context.Context, id string, fn func(*PaymentMethod) error, idem *Idempotency) (*PaymentMethod, error)
+	UpdatePaymentMethod(ctx context.Context, id string, fn func(*coffer.PaymentMethod) error, idem *Idempotency) (*coffer.PaymentMethod, error)
 
 	// CreatePayment records a payment unless one with the same account
 	// and key exists; it returns the stored one and whether it is new.
-	CreatePayment(ctx context.Context, p *Payment) (*Payment, bool, error)
-	GetPayment(ctx context.Context, id string) (*Payment, error)
+	CreatePayment(ctx context.Context, p *coffer.Payment) (*coffer.Payment, bool, error)
+	GetPayment(ctx context.Context, id string) (*coffer.Payment, error)
 	// ListPayments lists an account's payments oldest first; an empty
 	// source lists all.
-	ListPayments(ctx context.Context, accountID, source string, p Page) ([]*Payment, bool, error)
+	ListPayments(ctx context.Context, accountID, source string, p Page) ([]*coffer.Payment, bool, error)
 	// FinishPayment locks the account and the payment, lets fn change
 	// them and the auto-recharge state, and saves all with fn's events.
-	FinishPayment(ctx context.Context, id string, fn func(*PaymentChange) error) (*Payment, error)
+	FinishPayment(ctx context.Context, id string, fn func(*PaymentChange) error) (*coffer.Payment, error)
 	// OpenPayments lists payments still processing or pending, oldest
 	// first, at most limit.
-	OpenPayments(ctx context.Context, limit int) ([]*Payment, error)
+	OpenPayments(ctx context.Context, limit int) ([]*coffer.Payment, error)
 
 	// GetAutoRecharge returns an account's settings, ENotFound if never set.
-	GetAutoRecharge(ctx context.Context, accountID string) (*AutoRecharge, error)
+	GetAutoRecharge(ctx context.Context, accountID string) (*coffer.AutoRecharge, error)
 	// UpdateAutoRecharge locks the account, lets fn change its settings
 	// (a zero record with the account id if none exist) and its status,
 	// and saves both with the events fn returns.
-	UpdateAutoRecharge(ctx context.Context, accountID string, fn func(*AutoRecharge, *Account) ([]ledger.Event, error), idem *Idempotency) (*AutoRecharge, error)
+	UpdateAutoRecharge(ctx context.Context, accountID string, fn func(*coffer.AutoRecharge, *coffer.Account) ([]ledger.Event, error), idem *Idempotency) (*coffer.AutoRecharge, error)
 	// ClaimRecharge takes the account's recharge lease for token until
 	// until (wall time), if no other holder's lease is live at now; it
 	// reports whether it got it. The lease is a row in the database, so
@@ -61,11 +62,11 @@ type Payments interface {
 	// cached balance is below their threshold, at most limit.
 	RechargeCandidates(ctx context.Context, limit int) ([]string, error)
 
-	CreateSchedule(ctx context.Context, s *Schedule, idem *Idempotency) error
-	GetSchedule(ctx context.Context, id string) (*Schedule, error)
-	ListSchedules(ctx context.Context, accountID string) ([]*Schedule, error)
-	UpdateSchedule(ctx context.Context, id string, fn func(*Schedule) error, idem *Idempotency) (*Schedule, error)
+	CreateSchedule(ctx context.Context, s *coffer.Schedule, idem *Idempotency) error
+	GetSchedule(ctx context.Context, id string) (*coffer.Schedule, error)
+	ListSchedules(ctx context.Context, accountID string) ([]*coffer.Schedule, error)
+	UpdateSchedule(ctx context.Context, id string, fn func(*coffer.Schedule) error, idem *Idempotency) (*coffer.Schedule, error)
 	// SchedulesDue lists active schedules whose next run is at or before
 	// now, at most limit.
-	SchedulesDue(ctx context.Context, now time.Time, limit int) ([]*Schedule, error)
+	SchedulesDue(ctx context.Context, now time.Time, limit int) ([]*coffer.Schedule, error)
 }

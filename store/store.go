@@ -11,6 +11,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/cofferdev/coffer"
 	"time"
 
 	"github.com/cofferdev/coffer/ledger"
@@ -116,20 +117,20 @@ type Store interface {
 	// It retries fn on a serialization failure or deadlock.
 	Batch(ctx context.Context, fn func(Batch) error) error
 
-	CreateAccount(ctx context.Context, a *Account, events []ledger.Event, idem *Idempotency) error
-	GetAccount(ctx context.Context, id string) (*Account, error)
-	ListAccounts(ctx context.Context, p Page) ([]*Account, bool, error)
+	CreateAccount(ctx context.Context, a *coffer.Account, events []ledger.Event, idem *Idempotency) error
+	GetAccount(ctx context.Context, id string) (*coffer.Account, error)
+	ListAccounts(ctx context.Context, p Page) ([]*coffer.Account, bool, error)
 	// UpdateAccount locks the account, calls fn to change it, and saves it.
-	UpdateAccount(ctx context.Context, id string, fn func(*Account) error, idem *Idempotency) (*Account, error)
+	UpdateAccount(ctx context.Context, id string, fn func(*coffer.Account) error, idem *Idempotency) (*coffer.Account, error)
 
-	CreateSubaccount(ctx context.Context, s *Subaccount, idem *Idempotency) error
-	GetSubaccount(ctx context.Context, id string) (*Subaccount, error)
-	GetSubaccountByAuthID(ctx context.Context, authID string) (*Subaccount, error)
-	ListSubaccounts(ctx context.Context, accountID string, p Page) ([]*Subaccount, bool, error)
-	UpdateSubaccount(ctx context.Context, id string, fn func(*Subaccount) error, idem *Idempotency) (*Subaccount, error)
+	CreateSubaccount(ctx context.Context, s *coffer.Subaccount, idem *Idempotency) error
+	GetSubaccount(ctx context.Context, id string) (*coffer.Subaccount, error)
+	GetSubaccountByAuthID(ctx context.Context, authID string) (*coffer.Subaccount, error)
+	ListSubaccounts(ctx context.Context, accountID string, p Page) ([]*coffer.Subaccount, bool, error)
+	UpdateSubaccount(ctx context.Context, id string, fn func(*coffer.Subaccount) error, idem *Idempotency) (*coffer.Subaccount, error)
 
-	CreateAPIKey(ctx context.Context, k *APIKey) error
-	GetAPIKeyByHash(ctx context.Context, hash []byte) (*APIKey, error)
+	CreateAPIKey(ctx context.Context, k *coffer.APIKey) error
+	GetAPIKeyByHash(ctx context.Context, hash []byte) (*coffer.APIKey, error)
 	CountAPIKeys(ctx context.Context) (int, error)
 
 	GetIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)
