@@ -1,7 +1,9 @@
 // Package coffer holds the domain vocabulary shared by every layer: the error
-// type, identifiers, the clock, and the account records. It imports no I/O;
-// the ledger rules live in package ledger and each dependency (SQL, HTTP, the
-// CLI) has a package of its own that adapts it to these types.
+// type, identifiers, the clock, and the domain records (accounts, payments,
+// notifications) with their statuses. It imports no I/O; the ledger rules
+// live in package ledger, what is kept and how in package store, and each
+// dependency (SQL, HTTP, the CLI) has a package of its own that adapts it to
+// these types.
 package coffer
 
 import (

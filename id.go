@@ -17,6 +17,21 @@ const (
 	PrefixHold       = "hold"
 	PrefixEvent      = "evt"
 	PrefixKey        = "key"
+
+	PrefixPaymentMethod   = "pm"
+	PrefixPayment         = "pay"
+	PrefixSchedule        = "psch"
+	PrefixWebhookEndpoint = "we"
+	PrefixDelivery        = "msg" // a delivery's id is its webhook-id header
+)
+
+// Prefixes of generated keys and tokens that name no record and are never
+// checked at the edge; they are here so that every prefix is in one place.
+const (
+	PrefixPurchaseKey = "once"     // the payment key of a purchase sent without Idempotency-Key
+	PrefixRechargeKey = "recharge" // the payment key of one auto-recharge attempt
+	PrefixNode        = "node"     // a process's name in the recharge lease
+	PrefixRun         = "run"      // one claim of the recharge lease
 )
 
 // crockford is Crockford's base32 alphabet in lower case: no i, l, o, u.

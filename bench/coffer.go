@@ -19,7 +19,6 @@ import (
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/sqlstore"
-	"github.com/cofferdev/coffer/store"
 )
 
 // debitAmount is what every debit of the bench charges, in every scenario.
@@ -65,7 +64,7 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	ms := &meteredStore{Store: st}
 	e := &cofferEnv{st: ms, svc: service.New(ms, coffer.SystemClock{}, log, cfg)}
 
-	secret, _, err := e.svc.CreateAPIKey(ctx, store.RoleAdmin, "", "coffer bench")
+	secret, _, err := e.svc.CreateAPIKey(ctx, coffer.RoleAdmin, "", "coffer bench")
 	if err != nil {
 		e.close()
 		return nil, fmt.Errorf("create an admin key: %w", err)

@@ -16,7 +16,6 @@ import (
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/service"
-	"github.com/cofferdev/coffer/store"
 )
 
 // Credentials the fake authenticator knows.
@@ -37,7 +36,7 @@ type fakeAuth struct{}
 func (fakeAuth) Authenticate(_ context.Context, bearer string) (*service.Caller, error) {
 	switch bearer {
 	case adminKey:
-		return &service.Caller{KeyID: "key_admin", Role: store.RoleAdmin}, nil
+		return &service.Caller{KeyID: "key_admin", Role: coffer.RoleAdmin}, nil
 	case brokenKey:
 		return nil, errors.New(secretText)
 	}

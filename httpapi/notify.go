@@ -10,7 +10,6 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
-	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/store"
 )
 
@@ -70,7 +69,7 @@ func (h *handler) registerNotify(a huma.API) {
 	register(a, get("listWebhookEndpoints", "/v1/webhook_endpoints", tagWebhooks, "List webhook endpoints",
 		"Oldest first. status is \"failing\" once a delivery ran out of retries, until one succeeds or the endpoint is re-enabled."),
 		func(ctx context.Context, in *struct{ PageQuery }) (*api.List[*api.WebhookEndpoint], error) {
-			p, err := in.page(service.PrefixWebhookEndpoint)
+			p, err := in.page(coffer.PrefixWebhookEndpoint)
 			if err != nil {
 				return nil, err
 			}

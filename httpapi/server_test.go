@@ -16,7 +16,6 @@ import (
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/sqlstore"
-	"github.com/cofferdev/coffer/store"
 )
 
 // liveServer is the API over a real service and a SQLite store.
@@ -256,7 +255,7 @@ func TestLiveAuthentication(t *testing.T) {
 	}
 
 	// A usage key may debit but not create accounts.
-	key, _, err := s.svc.CreateAPIKey(t.Context(), store.RoleUsage, "", "gateway")
+	key, _, err := s.svc.CreateAPIKey(t.Context(), coffer.RoleUsage, "", "gateway")
 	if err != nil {
 		t.Fatal(err)
 	}

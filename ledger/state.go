@@ -3,17 +3,20 @@ package ledger
 import (
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/money"
 )
 
-// Status is an account's standing.
-type Status string
+// Status is an account's standing. The type lives in package coffer with
+// the account record, which cannot import this package; the rules here
+// speak of it under their own name.
+type Status = coffer.AccountStatus
 
 // Account statuses.
 const (
-	StatusActive    Status = "active"
-	StatusSuspended Status = "suspended" // strict debits and holds refused; served usage still posts
-	StatusClosed    Status = "closed"    // nothing moves any more
+	StatusActive    = coffer.AccountActive
+	StatusSuspended = coffer.AccountSuspended // strict debits and holds refused; served usage still posts
+	StatusClosed    = coffer.AccountClosed    // nothing moves any more
 )
 
 // Account is what the ledger rules need to know about an account.

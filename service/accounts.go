@@ -26,7 +26,7 @@ func (s *Service) CreateAccount(ctx context.Context, c Call, in api.AccountCreat
 		return nil, err
 	}
 	now := s.now()
-	a := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Name: strings.TrimSpace(in.Name),
+	a := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Name: strings.TrimSpace(in.Name),
 		Email: in.Email, NotificationEmails: in.NotificationEmails, Status: ledger.StatusActive,
 		BillingMode: in.BillingMode, TrustTier: 1, Metadata: in.Metadata, CreatedAt: now, UpdatedAt: now}
 	if a.Name == "" {
@@ -73,7 +73,7 @@ func (s *Service) CreateAccount(ctx context.Context, c Call, in api.AccountCreat
 }
 
 // checkProfile validates the fields a caller may set on an account.
-func checkProfile(a *store.Account) error {
+func checkProfile(a *coffer.Account) error {
 	if err := checkText("name", a.Name, maxName); err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (s *Service) ListAccounts(ctx context.Context, c Call, p store.Page) (*api.
 	if err != nil {
 		return nil, err
 	}
-	return list(items, more, func(a *store.Account) api.Account { return *accountView(a) }), nil
+	return list(items, more, func(a *coffer.Account) api.Account { return *accountView(a) }), nil
 }
 
 // UpdateAccount changes an account. Its owner may change the name and
@@ -157,7 +157,7 @@ func (s *Service) UpdateAccount(ctx context.Context, c Call, id string, in api.A
 	if in.Status != nil && *in.Status != string(ledger.StatusActive) && *in.Status != string(ledger.StatusSuspended) {
 		return nil, coffer.Invalid("status", "must be \"active\" or \"suspended\" (close an account with POST /v1/accounts/{id}/close), got %q", *in.Status)
 	}
-	return s.changeAccount(ctx, c, id, func(a *store.Account) error {
+	return s.changeAccount(ctx, c, id, func(a *coffer.Account) error {
 		if a.Status == ledger.StatusClosed {
 			return coffer.Errorf(coffer.EAccountClosed, "account %s is closed and cannot be changed", a.ID)
 		}
@@ -192,7 +192,7 @@ func (s *Service) CloseAccount(ctx context.Context, c Call, id string) (*api.Acc
 	if err := adminOnly(c.Caller); err != nil {
 		return nil, err
 	}
-	return s.changeAccount(ctx, c, id, func(a *store.Account) error {
+	return s.changeAccount(ctx, c, id, func(a *coffer.Account) error {
 		if a.Status == ledger.StatusClosed {
 			return coffer.Errorf(coffer.EConflict, "account %s is already closed", a.ID)
 		}
@@ -202,10 +202,10 @@ func (s *Service) CloseAccount(ctx context.Context, c Call, id string) (*api.Acc
 }
 
 // changeAccount applies fn to the locked account, idempotently.
-func (s *Service) changeAccount(ctx context.Context, c Call, id string, fn func(*store.Account) error) (*api.Account, error) {
+func (s *Service) changeAccount(ctx context.Context, c Call, id string, fn func(*coffer.Account) error) (*api.Account, error) {
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.Account) error) (*api.Account, error) {
 		var v *api.Account
-		_, err := s.store.UpdateAccount(ctx, id, func(a *store.Account) error {
+		_, err := s.store.UpdateAccount(ctx, id, func(a *coffer.Account) error {
 			if err := fn(a); err != nil {
 				return err
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
-	"github.com/cofferdev/coffer/store"
 )
 
 // Recommendation rules.
@@ -112,7 +111,7 @@ func (s *Service) PutBalanceAlerts(ctx context.Context, c Call, accountID string
 	if th == nil {
 		th = []money.Amount{}
 	}
-	err := s.store.PutAlertSettings(ctx, &store.AlertSettings{AccountID: accountID, OwnerSet: true,
+	err := s.store.PutAlertSettings(ctx, &coffer.AlertSettings{AccountID: accountID, OwnerSet: true,
 		Thresholds: th, Emails: recipients(in.Emails), UpdatedAt: s.now()})
 	if err != nil {
 		return nil, err
@@ -124,7 +123,7 @@ func (s *Service) PutBalanceAlerts(ctx context.Context, c Call, accountID string
 // days on Coffer's clock — over its age in whole days when younger, so a
 // new account's figure is not diluted by days it did not exist — rounded
 // up to 0.01.
-func (s *Service) recommendation(ctx context.Context, acct *store.Account, now time.Time) (money.Amount, error) {
+func (s *Service) recommendation(ctx context.Context, acct *coffer.Account, now time.Time) (money.Amount, error) {
 	from, to := usageWindow(now)
 	usage, err := s.store.UsageBetween(ctx, []string{acct.ID}, from, to)
 	if err != nil {
@@ -181,14 +180,14 @@ func (n *notifier) recommend(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		recs := make([]store.Recommendation, 0, len(ids))
+		recs := make([]coffer.Recommendation, 0, len(ids))
 		for _, id := range ids {
 			acct, err := s.store.GetAccount(ctx, id)
 			if err != nil {
 				return err
 			}
 			rec := dailyAverage(usage[id], acct.CreatedAt, now)
-			recs = append(recs, store.Recommendation{AccountID: id, Recommended: rec, Thresholds: recommendedThresholds(rec)})
+			recs = append(recs, coffer.Recommendation{AccountID: id, Recommended: rec, Thresholds: recommendedThresholds(rec)})
 		}
 		if err := s.store.SaveRecommendations(ctx, recs, now); err != nil {
 			return err

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/cofferdev/coffer"
-	"github.com/cofferdev/coffer/store"
 )
 
 // keyPrefix starts every API key secret, so a leaked key is recognisable by
@@ -35,13 +34,13 @@ func hashSecret(secret string) []byte {
 
 // CreateAPIKey makes an API key and returns its secret, which is shown once
 // and never stored. An account key needs the account it is bound to.
-func (s *Service) CreateAPIKey(ctx context.Context, role, accountID, name string) (string, *store.APIKey, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, role, accountID, name string) (string, *coffer.APIKey, error) {
 	switch role {
-	case store.RoleAdmin, store.RoleUsage:
+	case coffer.RoleAdmin, coffer.RoleUsage:
 		if accountID != "" {
 			return "", nil, coffer.Invalid("account", "applies only to account keys")
 		}
-	case store.RoleAccount:
+	case coffer.RoleAccount:
 		if err := coffer.CheckID("account", coffer.PrefixAccount, accountID); err != nil {
 			return "", nil, err
 		}
@@ -52,7 +51,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, role, accountID, name string
 		return "", nil, coffer.Invalid("role", "must be admin, usage or account, got %q", role)
 	}
 	secret := keyPrefix + role + "_" + newSecret()
-	k := &store.APIKey{ID: coffer.NewID(coffer.PrefixKey, s.now()), Role: role, AccountID: accountID,
+	k := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, s.now()), Role: role, AccountID: accountID,
 		Name: name, Hash: hashSecret(secret), CreatedAt: s.now()}
 	if err := s.store.CreateAPIKey(ctx, k); err != nil {
 		return "", nil, err
@@ -68,7 +67,7 @@ func (s *Service) EnsureAdminKey(ctx context.Context) (string, error) {
 	if err != nil || n > 0 {
 		return "", err
 	}
-	secret, _, err := s.CreateAPIKey(ctx, store.RoleAdmin, "", "initial admin key")
+	secret, _, err := s.CreateAPIKey(ctx, coffer.RoleAdmin, "", "initial admin key")
 	return secret, err
 }
 
@@ -117,7 +116,7 @@ func (s *Service) AuthenticateSubaccount(ctx context.Context, authID, token stri
 }
 
 // usable refuses a disabled or deleted subaccount.
-func usable(sub *store.Subaccount) error {
+func usable(sub *coffer.Subaccount) error {
 	switch {
 	case sub.Deleted:
 		return coffer.Errorf(coffer.ESubaccountDisabled, "subaccount %s has been deleted", sub.ID)
@@ -152,14 +151,14 @@ const (
 // key must not learn which ids are real.
 func authorize(c *Caller, accountID string, want access) error {
 	switch c.Role {
-	case store.RoleAdmin:
+	case coffer.RoleAdmin:
 		return nil
-	case store.RoleUsage:
+	case coffer.RoleUsage:
 		if want <= useBalance {
 			return nil
 		}
 		return coffer.Errorf(coffer.EForbidden, "a usage key may only debit, hold and read balances")
-	case store.RoleAccount, RoleSubaccount:
+	case coffer.RoleAccount, RoleSubaccount:
 		if c.AccountID != accountID {
 			return coffer.Errorf(coffer.ENotFound, "account %s not found", accountID)
 		}
@@ -186,7 +185,7 @@ func authorizeID(c *Caller, accountID string, want access) error {
 
 // adminOnly refuses anyone but an admin key.
 func adminOnly(c *Caller) error {
-	if c.Role != store.RoleAdmin {
+	if c.Role != coffer.RoleAdmin {
 		return coffer.Errorf(coffer.EForbidden, "this needs an admin key")
 	}
 	return nil

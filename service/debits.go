@@ -110,7 +110,7 @@ func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.Debit
 	if err := checkEventID(param+"event_id", in.EventID, true); err != nil {
 		return nil, err
 	}
-	if in.AllowNegative && caller.Role == store.RoleAccount {
+	if in.AllowNegative && caller.Role == coffer.RoleAccount {
 		// Served usage is the gateway's to report (a usage key or a
 		// subaccount); an account's own key could otherwise run its
 		// balance into debt the operator never served.

@@ -14,7 +14,7 @@ const maxRedeliver = 10_000
 // ListEvents lists outbox events newest first. An admin sees every event;
 // an account key only its own account's.
 func (s *Service) ListEvents(ctx context.Context, c Call, f store.EventFilter) (*api.List[api.Event], error) {
-	if c.Caller.Role != store.RoleAdmin {
+	if c.Caller.Role != coffer.RoleAdmin {
 		if f.AccountID == "" {
 			f.AccountID = c.Caller.AccountID
 		}
@@ -55,13 +55,13 @@ func (s *Service) GetEvent(ctx context.Context, c Call, id string) (*api.EventDe
 	if err != nil {
 		return nil, err
 	}
-	if c.Caller.Role != store.RoleAdmin {
+	if c.Caller.Role != coffer.RoleAdmin {
 		if err := authorize(c.Caller, ev.AccountID, readAccount); err != nil || ev.AccountID == "" {
 			return nil, coffer.Errorf(coffer.ENotFound, "event %s not found", id)
 		}
 	}
 	out := &api.EventDetail{Event: eventView(ev), Deliveries: []api.Delivery{}}
-	if c.Caller.Role != store.RoleAdmin {
+	if c.Caller.Role != coffer.RoleAdmin {
 		return out, nil // deliveries name the operator's endpoints
 	}
 	ds, atts, err := s.store.ListDeliveries(ctx, id)
@@ -149,9 +149,9 @@ func (s *Service) RedeliverRange(ctx context.Context, c Call, in api.Redeliver) 
 }
 
 func (s *Service) redeliver(ctx context.Context, evs []api.Event, endpointID string) (*api.RedeliverResult, error) {
-	var eps []*store.WebhookEndpoint
+	var eps []*coffer.WebhookEndpoint
 	if endpointID != "" {
-		if err := coffer.CheckID("endpoint_id", PrefixWebhookEndpoint, endpointID); err != nil {
+		if err := coffer.CheckID("endpoint_id", coffer.PrefixWebhookEndpoint, endpointID); err != nil {
 			return nil, err
 		}
 		ep, err := s.store.GetWebhookEndpoint(ctx, endpointID)
@@ -161,7 +161,7 @@ func (s *Service) redeliver(ctx context.Context, evs []api.Event, endpointID str
 		if !ep.Enabled {
 			return nil, coffer.Invalid("endpoint_id", "endpoint %s is disabled; enable it first", endpointID)
 		}
-		eps = []*store.WebhookEndpoint{ep}
+		eps = []*coffer.WebhookEndpoint{ep}
 	} else {
 		p := store.Page{Limit: 100}
 		for {
@@ -181,14 +181,14 @@ func (s *Service) redeliver(ctx context.Context, evs []api.Event, endpointID str
 		}
 	}
 	now := s.now()
-	var ds []*store.Delivery
+	var ds []*coffer.Delivery
 	for _, ev := range evs {
 		for _, ep := range eps {
 			if endpointID == "" && !wants(ep, ev.Type) {
 				continue
 			}
-			ds = append(ds, &store.Delivery{ID: coffer.NewID(PrefixDelivery, now), EventID: ev.ID,
-				Channel: store.ChannelWebhook, EndpointID: ep.ID, Status: store.DeliveryPending,
+			ds = append(ds, &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, now), EventID: ev.ID,
+				Channel: coffer.ChannelWebhook, EndpointID: ep.ID, Status: coffer.DeliveryPending,
 				NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 		}
 	}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"github.com/cofferdev/coffer"
 	"sync"
 	"time"
 
@@ -169,7 +170,7 @@ func (n *notifier) round(ctx context.Context) error {
 }
 
 // deliverAll makes the claimed deliveries, a few at a time.
-func (n *notifier) deliverAll(ctx context.Context, ds []*store.Delivery) {
+func (n *notifier) deliverAll(ctx context.Context, ds []*coffer.Delivery) {
 	sem := make(chan struct{}, deliveryWorkers)
 	var wg sync.WaitGroup
 	for _, d := range ds {

@@ -14,7 +14,6 @@ import (
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/mail"
 	"github.com/cofferdev/coffer/money"
-	"github.com/cofferdev/coffer/store"
 )
 
 // Event types the payments side raises that send customers e-mail. They
@@ -24,9 +23,6 @@ const (
 	evAccountSuspended      = "account.suspended"
 	evPaymentMethodRequired = "payment_method.required"
 )
-
-// PrefixDelivery starts a delivery id, which is the webhook-id header.
-const PrefixDelivery = "msg"
 
 // emailTemplate names the e-mail an event sends its account's
 // recipients, or "" for none.
@@ -56,7 +52,7 @@ func emailTemplate(ev *ledger.Event) string {
 
 // wants reports whether an endpoint subscribes to an event type: an empty
 // filter takes everything, "account.*" takes a prefix.
-func wants(ep *store.WebhookEndpoint, typ string) bool {
+func wants(ep *coffer.WebhookEndpoint, typ string) bool {
 	if len(ep.EventTypes) == 0 {
 		return true
 	}
@@ -70,20 +66,20 @@ func wants(ep *store.WebhookEndpoint, typ string) bool {
 
 // route is the store.Router: one delivery per subscribed enabled endpoint,
 // and one e-mail when the event calls for one and e-mail is on.
-func (n *notifier) route(ev *ledger.Event, eps []*store.WebhookEndpoint) []*store.Delivery {
+func (n *notifier) route(ev *ledger.Event, eps []*coffer.WebhookEndpoint) []*coffer.Delivery {
 	now := n.s.now()
-	var out []*store.Delivery
+	var out []*coffer.Delivery
 	add := func(channel, endpoint string) {
-		out = append(out, &store.Delivery{ID: coffer.NewID(PrefixDelivery, now), EventID: ev.ID, Channel: channel,
-			EndpointID: endpoint, Status: store.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
+		out = append(out, &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, now), EventID: ev.ID, Channel: channel,
+			EndpointID: endpoint, Status: coffer.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 	}
 	for _, ep := range eps {
 		if ep.Enabled && wants(ep, ev.Type) {
-			add(store.ChannelWebhook, ep.ID)
+			add(coffer.ChannelWebhook, ep.ID)
 		}
 	}
 	if n.mailer.Enabled() && ev.AccountID != "" && emailTemplate(ev) != "" {
-		add(store.ChannelEmail, "")
+		add(coffer.ChannelEmail, "")
 	}
 	return out
 }
@@ -95,7 +91,7 @@ var errGiveUp = errors.New("cannot be delivered")
 // deliver makes one attempt and records it with the delivery's next step.
 // An attempt cut short by shutdown is not recorded: the lease runs out and
 // a live process tries again.
-func (n *notifier) deliver(ctx context.Context, d *store.Delivery) error {
+func (n *notifier) deliver(ctx context.Context, d *coffer.Delivery) error {
 	ev, err := n.s.store.GetEvent(ctx, d.EventID)
 	if err != nil {
 		return err
@@ -107,15 +103,15 @@ func (n *notifier) deliver(ctx context.Context, d *store.Delivery) error {
 	var response string
 	var failing *bool
 	switch d.Channel {
-	case store.ChannelWebhook:
+	case coffer.ChannelWebhook:
 		ep, err := n.s.store.GetWebhookEndpoint(ctx, d.EndpointID)
 		switch {
 		case coffer.ErrorCode(err) == coffer.ENotFound:
-			return n.close(ctx, d, store.DeliveryCanceled, "the endpoint was deleted")
+			return n.close(ctx, d, coffer.DeliveryCanceled, "the endpoint was deleted")
 		case err != nil:
 			return err
 		case !ep.Enabled:
-			return n.close(ctx, d, store.DeliveryCanceled, "the endpoint is disabled")
+			return n.close(ctx, d, coffer.DeliveryCanceled, "the endpoint is disabled")
 		}
 		body, err := json.Marshal(eventView(ev))
 		if err != nil {
@@ -130,19 +126,19 @@ func (n *notifier) deliver(ctx context.Context, d *store.Delivery) error {
 		}
 		res, err := n.sender.Send(ctx, ep.URL, secret, d.ID, body)
 		if err != nil {
-			return n.close(ctx, d, store.DeliveryFailed, err.Error())
+			return n.close(ctx, d, coffer.DeliveryFailed, err.Error())
 		}
 		ok, code, latency, response = res.OK, res.StatusCode, res.Latency, res.Response
 		if ok && !ep.FailingSince.IsZero() {
 			f := false
 			failing = &f
 		}
-	case store.ChannelEmail:
+	case coffer.ChannelEmail:
 		t0 := time.Now()
 		err := n.sendEmail(ctx, ev)
 		latency = time.Since(t0)
 		if errors.Is(err, errGiveUp) {
-			return n.close(ctx, d, store.DeliveryCanceled, err.Error())
+			return n.close(ctx, d, coffer.DeliveryCanceled, err.Error())
 		}
 		ok = err == nil
 		if err != nil {
@@ -151,22 +147,22 @@ func (n *notifier) deliver(ctx context.Context, d *store.Delivery) error {
 			response = "sent"
 		}
 	default:
-		return n.close(ctx, d, store.DeliveryFailed, "unknown channel "+d.Channel)
+		return n.close(ctx, d, coffer.DeliveryFailed, "unknown channel "+d.Channel)
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	d.Attempts++
 	d.UpdatedAt = n.s.now()
-	a := &store.Attempt{DeliveryID: d.ID, N: d.Attempts, StatusCode: code, Latency: latency, Response: response,
+	a := &coffer.Attempt{DeliveryID: d.ID, N: d.Attempts, StatusCode: code, Latency: latency, Response: response,
 		Succeeded: ok, AttemptedAt: started}
 	switch {
 	case ok:
-		d.Status, d.NextAttemptAt, d.LastError = store.DeliverySucceeded, time.Time{}, ""
+		d.Status, d.NextAttemptAt, d.LastError = coffer.DeliverySucceeded, time.Time{}, ""
 	case d.Attempts > len(n.cfg.Retries):
-		d.Status, d.NextAttemptAt = store.DeliveryFailed, time.Time{}
+		d.Status, d.NextAttemptAt = coffer.DeliveryFailed, time.Time{}
 		d.LastError = failure(code, response)
-		if d.Channel == store.ChannelWebhook {
+		if d.Channel == coffer.ChannelWebhook {
 			f := true
 			failing = &f
 		}
@@ -185,7 +181,7 @@ func failure(code int, response string) string {
 }
 
 // close finishes a delivery without an attempt.
-func (n *notifier) close(ctx context.Context, d *store.Delivery, status, why string) error {
+func (n *notifier) close(ctx context.Context, d *coffer.Delivery, status, why string) error {
 	d.Status, d.NextAttemptAt, d.LastError, d.UpdatedAt = status, time.Time{}, why, n.s.now()
 	return n.s.store.RecordAttempt(ctx, nil, d, nil)
 }

@@ -1,13 +1,13 @@
 package service
 
 import (
+	"github.com/cofferdev/coffer"
 	"testing"
 	"time"
 
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/mail"
 	"github.com/cofferdev/coffer/money"
-	"github.com/cofferdev/coffer/store"
 )
 
 func TestEmailTemplateByEvent(t *testing.T) {
@@ -34,7 +34,7 @@ func TestEmailTemplateByEvent(t *testing.T) {
 }
 
 func TestEndpointFilter(t *testing.T) {
-	ep := &store.WebhookEndpoint{EventTypes: []string{"account.*", "balance.alert_triggered"}}
+	ep := &coffer.WebhookEndpoint{EventTypes: []string{"account.*", "balance.alert_triggered"}}
 	for typ, want := range map[string]bool{
 		"account.created": true, "account.credits.granted": true, "balance.alert_triggered": true,
 		"recharge.failed": false, "accounts.x": false,
@@ -43,7 +43,7 @@ func TestEndpointFilter(t *testing.T) {
 			t.Errorf("%s: %v, want %v", typ, got, want)
 		}
 	}
-	if !wants(&store.WebhookEndpoint{}, "anything") {
+	if !wants(&coffer.WebhookEndpoint{}, "anything") {
 		t.Error("an endpoint without a filter must take every type")
 	}
 }

@@ -16,10 +16,10 @@ import (
 // maxVerifyAttempts is how many wrong codes lock a bank account.
 const maxVerifyAttempts = 3
 
-func methodView(m *store.PaymentMethod) *api.PaymentMethod {
+func methodView(m *coffer.PaymentMethod) *api.PaymentMethod {
 	v := &api.PaymentMethod{ID: m.ID, Object: "payment_method", AccountID: m.AccountID, Type: m.Type, Status: m.Status,
 		Default: m.Default, Brand: m.Brand, Last4: m.Last4, Email: m.Email, AccountHolderName: m.Holder, CreatedAt: m.CreatedAt}
-	if m.Status == store.MethodUnverified {
+	if m.Status == coffer.MethodUnverified {
 		v.VerificationTriesLeft = maxVerifyAttempts - m.VerifyAttempts
 	}
 	return v
@@ -59,14 +59,14 @@ func (s *Service) AddPaymentMethod(ctx context.Context, c Call, accountID string
 			return nil, coffer.Errorf(coffer.EGatewayUnavailable, "the payment gateway did not answer; the method was not added. Retry in a moment")
 		}
 		now := s.now()
-		m := &store.PaymentMethod{ID: coffer.NewID(prefixPaymentMethod, now), AccountID: a.ID, Type: in.Type,
-			Status: store.MethodActive, Gateway: s.pay.gw.Name(), Token: gm.Token, Brand: gm.Brand, Last4: gm.Last4,
+		m := &coffer.PaymentMethod{ID: coffer.NewID(coffer.PrefixPaymentMethod, now), AccountID: a.ID, Type: in.Type,
+			Status: coffer.MethodActive, Gateway: s.pay.gw.Name(), Token: gm.Token, Brand: gm.Brand, Last4: gm.Last4,
 			Email: gm.Email, Holder: holder, CreatedAt: now, UpdatedAt: now}
 		if gm.NeedsVerification {
-			m.Status = store.MethodUnverified
+			m.Status = coffer.MethodUnverified
 		}
-		m.Default = in.Default && m.Status == store.MethodActive
-		if !m.Default && m.Status == store.MethodActive {
+		m.Default = in.Default && m.Status == coffer.MethodActive
+		if !m.Default && m.Status == coffer.MethodActive {
 			m.Default, err = s.noDefault(ctx, a.ID)
 			if err != nil {
 				return nil, err
@@ -109,19 +109,19 @@ func (s *Service) ListPaymentMethods(ctx context.Context, c Call, accountID stri
 	if err != nil {
 		return nil, err
 	}
-	return list(ms, false, func(m *store.PaymentMethod) api.PaymentMethod { return *methodView(m) }), nil
+	return list(ms, false, func(m *coffer.PaymentMethod) api.PaymentMethod { return *methodView(m) }), nil
 }
 
 // method loads a payment method the caller may act on.
-func (s *Service) method(ctx context.Context, c Call, id string, want access) (*store.PaymentMethod, error) {
-	if err := coffer.CheckID("id", prefixPaymentMethod, id); err != nil {
+func (s *Service) method(ctx context.Context, c Call, id string, want access) (*coffer.PaymentMethod, error) {
+	if err := coffer.CheckID("id", coffer.PrefixPaymentMethod, id); err != nil {
 		return nil, err
 	}
 	m, err := s.store.GetPaymentMethod(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(c.Caller, m.AccountID, want); err != nil || m.Status == store.MethodRemoved {
+	if err := authorize(c.Caller, m.AccountID, want); err != nil || m.Status == coffer.MethodRemoved {
 		if err == nil || coffer.ErrorCode(err) == coffer.ENotFound {
 			return nil, coffer.Errorf(coffer.ENotFound, "payment method %s not found", id)
 		}
@@ -168,20 +168,20 @@ func (s *Service) VerifyPaymentMethod(ctx context.Context, c Call, id string, in
 		return nil, err
 	}
 	var refusal error
-	m, err = s.store.UpdatePaymentMethod(ctx, id, func(m *store.PaymentMethod) error {
+	m, err = s.store.UpdatePaymentMethod(ctx, id, func(m *coffer.PaymentMethod) error {
 		if err := methodVerifiable(m); err != nil {
 			return err
 		}
 		m.UpdatedAt = s.now()
 		if gerr == nil {
-			m.Status, m.Default = store.MethodActive, firstUsable
+			m.Status, m.Default = coffer.MethodActive, firstUsable
 			return nil
 		}
 		m.VerifyAttempts++
 		if left := maxVerifyAttempts - m.VerifyAttempts; left > 0 {
 			refusal = coffer.Invalid("code", "does not match the code of the deposit to bank account %s; %d tries left", m.ID, left)
 		} else {
-			m.Status = store.MethodLocked
+			m.Status = coffer.MethodLocked
 			refusal = coffer.Errorf(coffer.EConflict, "wrong code for the third time: bank account %s is locked. Remove it and add it again", m.ID)
 		}
 		return nil
@@ -195,14 +195,14 @@ func (s *Service) VerifyPaymentMethod(ctx context.Context, c Call, id string, in
 	return methodView(m), nil
 }
 
-func methodVerifiable(m *store.PaymentMethod) error {
+func methodVerifiable(m *coffer.PaymentMethod) error {
 	switch m.Status {
-	case store.MethodActive:
+	case coffer.MethodActive:
 		if m.Type != payments.USBankAccount {
 			return coffer.Errorf(coffer.EConflict, "payment method %s is a %s; only bank accounts are verified", m.ID, m.Type)
 		}
 		return coffer.Errorf(coffer.EConflict, "bank account %s is already verified", m.ID)
-	case store.MethodLocked:
+	case coffer.MethodLocked:
 		return coffer.Errorf(coffer.EConflict, "bank account %s is locked after %d wrong codes; remove it and add it again", m.ID, maxVerifyAttempts)
 	}
 	return nil
@@ -215,8 +215,8 @@ func (s *Service) SetDefaultPaymentMethod(ctx context.Context, c Call, id string
 	}
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.PaymentMethod) error) (*api.PaymentMethod, error) {
 		var v *api.PaymentMethod
-		_, err := s.store.UpdatePaymentMethod(ctx, id, func(m *store.PaymentMethod) error {
-			if m.Status != store.MethodActive {
+		_, err := s.store.UpdatePaymentMethod(ctx, id, func(m *coffer.PaymentMethod) error {
+			if m.Status != coffer.MethodActive {
 				return coffer.Errorf(coffer.EConflict, "payment method %s is %s; only a usable method can be the default", m.ID, m.Status)
 			}
 			m.Default, m.UpdatedAt = true, s.now()
@@ -248,8 +248,8 @@ func (s *Service) RemovePaymentMethod(ctx context.Context, c Call, id string) (*
 	}
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.PaymentMethod) error) (*api.PaymentMethod, error) {
 		var v *api.PaymentMethod
-		_, err := s.store.UpdatePaymentMethod(ctx, id, func(m *store.PaymentMethod) error {
-			m.Status, m.Default, m.UpdatedAt = store.MethodRemoved, false, s.now()
+		_, err := s.store.UpdatePaymentMethod(ctx, id, func(m *coffer.PaymentMethod) error {
+			m.Status, m.Default, m.UpdatedAt = coffer.MethodRemoved, false, s.now()
 			v = methodView(m)
 			return encode(v)
 		}, rec)

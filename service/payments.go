@@ -17,13 +17,6 @@ import (
 	"github.com/cofferdev/coffer/store"
 )
 
-// Id prefixes of payment records.
-const (
-	prefixPaymentMethod = "pm"
-	prefixPayment       = "pay"
-	prefixSchedule      = "psch"
-)
-
 // Events about payments, written to the outbox with the change they report.
 const (
 	EventPurchaseSucceeded  = "purchase.succeeded"
@@ -155,7 +148,7 @@ func (s *Service) startPayments() {
 	if gw == nil {
 		gw = payments.NewSandbox(s.clock)
 	}
-	s.pay = &payer{gw: gw, cfg: cfg, node: coffer.NewID("node", time.Now()),
+	s.pay = &payer{gw: gw, cfg: cfg, node: coffer.NewID(coffer.PrefixNode, time.Now()),
 		queued: map[string]queuedCheck{}, wake: make(chan struct{}, 1), settings: map[string]cachedSettings{}}
 	s.observers = append(s.observers, s.pay.observe)
 	s.jobs = append(s.jobs, s.settlePayments, s.runSchedules, s.rechargeSweep)
@@ -246,16 +239,16 @@ func (p *payer) take() ([]string, map[string]queuedCheck) {
 }
 
 // paymentView is a payment as the API shows it.
-func paymentView(p *store.Payment) *api.Payment {
+func paymentView(p *coffer.Payment) *api.Payment {
 	obj := "payment"
-	if p.Source == store.SourcePurchase {
+	if p.Source == coffer.SourcePurchase {
 		obj = "purchase"
 	}
 	v := &api.Payment{ID: p.ID, Object: obj, AccountID: p.AccountID, Source: p.Source, Status: p.Status,
 		Amount: p.Amount, Currency: string(p.Currency), PaymentMethodID: p.MethodID, ScheduleID: p.ScheduleID,
 		ChargeID: p.ChargeID, GrantID: p.LotID, FailureCode: p.FailureCode, FailureMessage: p.FailureMessage,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
-	if !p.SettlesAt.IsZero() && p.Status == store.PaymentPending {
+	if !p.SettlesAt.IsZero() && p.Status == coffer.PaymentPending {
 		t := p.SettlesAt
 		v.SettlesAt = &t
 	}
@@ -263,7 +256,7 @@ func paymentView(p *store.Payment) *api.Payment {
 }
 
 // declined is the error a failed payment answers with.
-func declined(p *store.Payment) error {
+func declined(p *coffer.Payment) error {
 	e := coffer.Errorf(coffer.EPaymentFailed, "the payment of %s %s was declined: %s (%s); no money was taken and the balance is unchanged",
 		p.Amount, p.Currency, p.FailureMessage, p.FailureCode)
 	e.Param = "payment_method_id"
@@ -273,7 +266,7 @@ func declined(p *store.Payment) error {
 // charge asks the gateway for a recorded payment's money, under the
 // payment's id as idempotency key: asking again for the same payment is
 // the same charge.
-func (s *Service) charge(ctx context.Context, p *store.Payment, m *store.PaymentMethod) (*payments.Charge, error) {
+func (s *Service) charge(ctx context.Context, p *coffer.Payment, m *coffer.PaymentMethod) (*payments.Charge, error) {
 	ch, err := s.pay.gw.Charge(ctx, payments.ChargeRequest{IdempotencyKey: p.ID, Token: m.Token, MethodType: m.Type,
 		Amount: p.Amount, Currency: p.Currency, Description: fmt.Sprintf("Coffer %s %s for %s", p.Source, p.ID, p.AccountID)})
 	if err != nil {
@@ -291,7 +284,7 @@ func (s *Service) charge(ctx context.Context, p *store.Payment, m *store.Payment
 // account's status and the events are saved in one store transaction.
 // balance is the account's balance when the charge was made, for the
 // failure ladder.
-func (s *Service) settle(ctx context.Context, p *store.Payment, ch *payments.Charge, balance money.Amount) (*store.Payment, error) {
+func (s *Service) settle(ctx context.Context, p *coffer.Payment, ch *payments.Charge, balance money.Amount) (*coffer.Payment, error) {
 	now := s.now()
 	lotID := ""
 	if ch.Status == payments.Succeeded {
@@ -310,7 +303,7 @@ func (s *Service) settle(ctx context.Context, p *store.Payment, ch *payments.Cha
 	}
 	return s.store.FinishPayment(ctx, p.ID, func(c *store.PaymentChange) error {
 		q, a, ar := c.Payment, c.Account, c.AutoRecharge
-		if q.Status == store.PaymentSucceeded || q.Status == store.PaymentFailed {
+		if q.Status == coffer.PaymentSucceeded || q.Status == coffer.PaymentFailed {
 			return nil // settled already, by another run
 		}
 		q.ChargeID, q.UpdatedAt = ch.ID, now
@@ -324,13 +317,13 @@ func (s *Service) settle(ctx context.Context, p *store.Payment, ch *payments.Cha
 		}
 		switch ch.Status {
 		case payments.Pending:
-			q.Status, q.SettlesAt = store.PaymentPending, ch.SettlesAt
+			q.Status, q.SettlesAt = coffer.PaymentPending, ch.SettlesAt
 		case payments.Succeeded:
-			q.Status, q.LotID = store.PaymentSucceeded, lotID
+			q.Status, q.LotID = coffer.PaymentSucceeded, lotID
 			event(successEvent(q.Source), map[string]any{"grant_id": lotID})
 			if ar != nil {
 				ar.Failures, ar.RetryAt, ar.Exhausted = 0, 0, false
-				if q.Source == store.SourceAutoRecharge {
+				if q.Source == coffer.SourceAutoRecharge {
 					day := now.Format(time.DateOnly)
 					if ar.Day != day {
 						ar.Day, ar.Spent = day, 0
@@ -344,9 +337,9 @@ func (s *Service) settle(ctx context.Context, p *store.Payment, ch *payments.Cha
 				ar.Suspended = false
 			}
 		default:
-			q.Status, q.FailureCode, q.FailureMessage = store.PaymentFailed, ch.FailureCode, ch.FailureMessage
+			q.Status, q.FailureCode, q.FailureMessage = coffer.PaymentFailed, ch.FailureCode, ch.FailureMessage
 			data := map[string]any{"failure_code": ch.FailureCode, "failure_message": ch.FailureMessage}
-			if q.Source == store.SourceAutoRecharge && ar != nil {
+			if q.Source == coffer.SourceAutoRecharge && ar != nil {
 				climb(ar, a, balance, now, data, event)
 				return nil
 			}
@@ -364,7 +357,7 @@ var retryLevels = []int64{75, 50, 25, 0}
 // climb moves the failure ladder one rung after a failed recharge at
 // balance: the next try waits for the first level below it; a failure at
 // zero or below exhausts the ladder and suspends the account.
-func climb(ar *store.AutoRecharge, a *store.Account, balance money.Amount, now time.Time,
+func climb(ar *coffer.AutoRecharge, a *coffer.Account, balance money.Amount, now time.Time,
 	data map[string]any, event func(string, map[string]any)) {
 	ar.Failures++
 	data["attempt"] = ar.Failures
@@ -388,9 +381,9 @@ func climb(ar *store.AutoRecharge, a *store.Account, balance money.Amount, now t
 
 func successEvent(source string) string {
 	switch source {
-	case store.SourcePurchase:
+	case coffer.SourcePurchase:
 		return EventPurchaseSucceeded
-	case store.SourceAutoRecharge:
+	case coffer.SourceAutoRecharge:
 		return EventRechargeSucceeded
 	}
 	return EventPaymentSucceeded
@@ -398,9 +391,9 @@ func successEvent(source string) string {
 
 func failureEvent(source string) string {
 	switch source {
-	case store.SourcePurchase:
+	case coffer.SourcePurchase:
 		return EventPurchaseFailed
-	case store.SourceAutoRecharge:
+	case coffer.SourceAutoRecharge:
 		return EventRechargeFailed
 	}
 	return EventPaymentFailed
@@ -408,9 +401,9 @@ func failureEvent(source string) string {
 
 // credit grants a succeeded payment's money as a paid lot: it repays debt
 // first and expires after the purchase expiry. It returns the grant's id.
-func (s *Service) credit(ctx context.Context, p *store.Payment) (string, error) {
+func (s *Service) credit(ctx context.Context, p *coffer.Payment) (string, error) {
 	origin := ledger.OriginPurchase
-	if p.Source == store.SourceAutoRecharge {
+	if p.Source == coffer.SourceAutoRecharge {
 		origin = ledger.OriginRecharge
 	}
 	g := ledger.Grant{Kind: ledger.Monetary, Amount: p.Amount, Category: ledger.Paid, Priority: defaultPriority,
@@ -451,7 +444,7 @@ func (s *Service) settlePayments(ctx context.Context) error {
 	for _, p := range open {
 		var ch *payments.Charge
 		switch {
-		case p.Status == store.PaymentPending:
+		case p.Status == coffer.PaymentPending:
 			if now.Before(p.SettlesAt) {
 				continue
 			}

@@ -1,12 +1,12 @@
 package service
 
 import (
+	"github.com/cofferdev/coffer"
 	"testing"
 	"time"
 
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
-	"github.com/cofferdev/coffer/store"
 )
 
 // The failure ladder, rung by rung: each failure waits for the first level
@@ -29,8 +29,8 @@ func TestClimb(t *testing.T) {
 		{"in debt", "-3.20", "0", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ar := &store.AutoRecharge{Threshold: m("100")}
-			a := &store.Account{Status: ledger.StatusActive}
+			ar := &coffer.AutoRecharge{Threshold: m("100")}
+			a := &coffer.Account{Status: ledger.StatusActive}
 			var events []string
 			climb(ar, a, m(tc.balance), time.Now(), map[string]any{}, func(typ string, _ map[string]any) { events = append(events, typ) })
 			if ar.Failures != 1 || ar.Exhausted != tc.exhausted || (!tc.exhausted && ar.RetryAt != m(tc.retryAt)) {
@@ -50,8 +50,8 @@ func TestClimb(t *testing.T) {
 	}
 	// An account an operator suspended is not suspended again, nor marked
 	// as the ladder's to lift.
-	ar := &store.AutoRecharge{Threshold: m("100")}
-	a := &store.Account{Status: ledger.StatusSuspended}
+	ar := &coffer.AutoRecharge{Threshold: m("100")}
+	a := &coffer.Account{Status: ledger.StatusSuspended}
 	climb(ar, a, m("0"), time.Now(), map[string]any{}, func(string, map[string]any) {})
 	if ar.Suspended {
 		t.Fatal("the ladder claimed an operator's suspension")

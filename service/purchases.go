@@ -46,13 +46,13 @@ func (s *Service) CreatePurchase(ctx context.Context, c Call, accountID string, 
 		return nil, err
 	}
 	now := s.now()
-	key := coffer.NewID("once", now)
+	key := coffer.NewID(coffer.PrefixPurchaseKey, now)
 	if c.IdempotencyKey != "" {
 		sum := sha256.Sum256([]byte(c.Caller.KeyID + "\n" + c.IdempotencyKey))
 		key = "purchase:" + hex.EncodeToString(sum[:])
 	}
-	p, created, err := s.store.CreatePayment(ctx, &store.Payment{ID: coffer.NewID(prefixPayment, now), AccountID: a.ID,
-		Source: store.SourcePurchase, Key: key, RequestHash: c.RequestHash, Status: store.PaymentProcessing,
+	p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, now), AccountID: a.ID,
+		Source: coffer.SourcePurchase, Key: key, RequestHash: c.RequestHash, Status: coffer.PaymentProcessing,
 		MethodID: m.ID, Amount: in.Amount, Currency: a.Currency, Actor: c.Caller.Actor(), CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return nil, err
@@ -62,9 +62,9 @@ func (s *Service) CreatePurchase(ctx context.Context, c Call, accountID string, 
 			return nil, reusedKey(c.IdempotencyKey)
 		}
 		switch p.Status {
-		case store.PaymentFailed:
+		case coffer.PaymentFailed:
 			return nil, declined(p)
-		case store.PaymentSucceeded, store.PaymentPending:
+		case coffer.PaymentSucceeded, coffer.PaymentPending:
 			return paymentView(p), nil
 		}
 		// Still processing: the first attempt stopped before it recorded
@@ -85,7 +85,7 @@ func (s *Service) CreatePurchase(ctx context.Context, c Call, accountID string, 
 	if p, err = s.settle(ctx, p, ch, bal); err != nil {
 		return nil, err
 	}
-	if p.Status == store.PaymentFailed {
+	if p.Status == coffer.PaymentFailed {
 		return nil, declined(p)
 	}
 	return paymentView(p), nil
@@ -93,8 +93,8 @@ func (s *Service) CreatePurchase(ctx context.Context, c Call, accountID string, 
 
 // chargeableMethod finds the method to charge: the one named, or the
 // account's default. It must belong to the account and be usable.
-func (s *Service) chargeableMethod(ctx context.Context, accountID, id string, bankOK bool) (*store.PaymentMethod, error) {
-	var m *store.PaymentMethod
+func (s *Service) chargeableMethod(ctx context.Context, accountID, id string, bankOK bool) (*coffer.PaymentMethod, error) {
+	var m *coffer.PaymentMethod
 	if id == "" {
 		ms, err := s.store.ListPaymentMethods(ctx, accountID)
 		if err != nil {
@@ -109,12 +109,12 @@ func (s *Service) chargeableMethod(ctx context.Context, accountID, id string, ba
 			return nil, coffer.Invalid("payment_method_id", "is required: account %s has no default payment method", accountID)
 		}
 	} else {
-		if err := coffer.CheckID("payment_method_id", prefixPaymentMethod, id); err != nil {
+		if err := coffer.CheckID("payment_method_id", coffer.PrefixPaymentMethod, id); err != nil {
 			return nil, err
 		}
 		var err error
 		m, err = s.store.GetPaymentMethod(ctx, id)
-		if coffer.ErrorCode(err) == coffer.ENotFound || (err == nil && (m.AccountID != accountID || m.Status == store.MethodRemoved)) {
+		if coffer.ErrorCode(err) == coffer.ENotFound || (err == nil && (m.AccountID != accountID || m.Status == coffer.MethodRemoved)) {
 			e := coffer.Errorf(coffer.ENotFound, "payment method %s not found on account %s", id, accountID)
 			e.Param = "payment_method_id"
 			return nil, e
@@ -124,9 +124,9 @@ func (s *Service) chargeableMethod(ctx context.Context, accountID, id string, ba
 		}
 	}
 	switch m.Status {
-	case store.MethodUnverified:
+	case coffer.MethodUnverified:
 		return nil, coffer.Errorf(coffer.EConflict, "bank account %s is not verified yet: confirm it with the 6-digit code of its deposit (POST /v1/payment_methods/%s/verify)", m.ID, m.ID)
-	case store.MethodLocked:
+	case coffer.MethodLocked:
 		return nil, coffer.Errorf(coffer.EConflict, "bank account %s is locked after 3 wrong verification codes; remove it and add it again", m.ID)
 	}
 	if !bankOK && m.Type == payments.USBankAccount {
@@ -141,10 +141,10 @@ func (s *Service) ListPurchases(ctx context.Context, c Call, accountID, source s
 	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
-	if err := oneOf("source", source, store.SourcePurchase, store.SourceAutoRecharge, store.SourceSchedule); err != nil {
+	if err := oneOf("source", source, coffer.SourcePurchase, coffer.SourceAutoRecharge, coffer.SourceSchedule); err != nil {
 		return nil, err
 	}
-	pg, err := page(p, prefixPayment)
+	pg, err := page(p, coffer.PrefixPayment)
 	if err != nil {
 		return nil, err
 	}
@@ -155,12 +155,12 @@ func (s *Service) ListPurchases(ctx context.Context, c Call, accountID, source s
 	if err != nil {
 		return nil, err
 	}
-	return list(items, more, func(p *store.Payment) api.Payment { return *paymentView(p) }), nil
+	return list(items, more, func(p *coffer.Payment) api.Payment { return *paymentView(p) }), nil
 }
 
 // GetPayment returns a payment the caller may see.
 func (s *Service) GetPayment(ctx context.Context, c Call, id string) (*api.Payment, error) {
-	if err := coffer.CheckID("id", prefixPayment, id); err != nil {
+	if err := coffer.CheckID("id", coffer.PrefixPayment, id); err != nil {
 		return nil, err
 	}
 	p, err := s.store.GetPayment(ctx, id)

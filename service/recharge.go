@@ -22,7 +22,7 @@ const (
 	rechargeLease = 2 * time.Minute
 )
 
-func autoRechargeView(ar *store.AutoRecharge, now time.Time) *api.AutoRecharge {
+func autoRechargeView(ar *coffer.AutoRecharge, now time.Time) *api.AutoRecharge {
 	v := &api.AutoRecharge{Object: "auto_recharge", AccountID: ar.AccountID, Enabled: ar.Enabled, Locked: ar.Locked,
 		PaymentMethodID: ar.MethodID, Threshold: ar.Threshold, Failures: ar.Failures, State: "idle"}
 	if ar.Amount > 0 {
@@ -62,7 +62,7 @@ func (s *Service) GetAutoRecharge(ctx context.Context, c Call, accountID string)
 	}
 	ar, err := s.store.GetAutoRecharge(ctx, accountID)
 	if coffer.ErrorCode(err) == coffer.ENotFound {
-		return autoRechargeView(&store.AutoRecharge{AccountID: accountID}, s.now()), nil
+		return autoRechargeView(&coffer.AutoRecharge{AccountID: accountID}, s.now()), nil
 	}
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 	if err := authorize(c.Caller, accountID, want); err != nil {
 		return nil, err
 	}
-	var method *store.PaymentMethod
+	var method *coffer.PaymentMethod
 	if in.PaymentMethodID != nil {
 		var err error
 		if method, err = s.chargeableMethod(ctx, accountID, *in.PaymentMethodID, false); err != nil {
@@ -99,19 +99,19 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 	// it: whether the method auto-recharge has is still usable, and the
 	// account's default card or PayPal account to fall back on.
 	usable := map[string]bool{}
-	var fallback *store.PaymentMethod
+	var fallback *coffer.PaymentMethod
 	if method == nil {
 		if cur, err := s.store.GetAutoRecharge(ctx, accountID); err == nil && cur.MethodID != "" {
-			if m, err := s.store.GetPaymentMethod(ctx, cur.MethodID); err == nil && m.Status == store.MethodActive && m.AccountID == accountID {
+			if m, err := s.store.GetPaymentMethod(ctx, cur.MethodID); err == nil && m.Status == coffer.MethodActive && m.AccountID == accountID {
 				usable[m.ID] = true
 			}
 		}
 		fallback, _ = s.chargeableMethod(ctx, accountID, "", false)
 	}
-	isAdmin := c.Caller.Role == store.RoleAdmin
+	isAdmin := c.Caller.Role == coffer.RoleAdmin
 	v, err := idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.AutoRecharge) error) (*api.AutoRecharge, error) {
 		var v *api.AutoRecharge
-		_, err := s.store.UpdateAutoRecharge(ctx, accountID, func(ar *store.AutoRecharge, a *store.Account) ([]ledger.Event, error) {
+		_, err := s.store.UpdateAutoRecharge(ctx, accountID, func(ar *coffer.AutoRecharge, a *coffer.Account) ([]ledger.Event, error) {
 			if a.Status == ledger.StatusClosed {
 				return nil, coffer.Errorf(coffer.EAccountClosed, "account %s is closed", a.ID)
 			}
@@ -167,7 +167,7 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 }
 
 // checkAutoRecharge validates settings about to be saved.
-func checkAutoRecharge(ar *store.AutoRecharge) error {
+func checkAutoRecharge(ar *coffer.AutoRecharge) error {
 	for _, f := range []struct {
 		name  string
 		value money.Amount
@@ -273,7 +273,7 @@ func (s *Service) recharge(ctx context.Context, accountID string) error {
 	if err != nil || !ar.Enabled {
 		return err
 	}
-	token := s.pay.node + "/" + coffer.NewID("run", time.Now())
+	token := s.pay.node + "/" + coffer.NewID(coffer.PrefixRun, time.Now())
 	wall := time.Now()
 	got, err := s.store.ClaimRecharge(ctx, accountID, token, wall, wall.Add(rechargeLease))
 	if err != nil || !got {
@@ -328,14 +328,14 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool
 	if err != nil {
 		return true, err
 	}
-	p, _, err := s.store.CreatePayment(ctx, &store.Payment{ID: coffer.NewID(prefixPayment, now), AccountID: accountID,
-		Source: store.SourceAutoRecharge, Key: coffer.NewID("recharge", now), Status: store.PaymentProcessing,
+	p, _, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, now), AccountID: accountID,
+		Source: coffer.SourceAutoRecharge, Key: coffer.NewID(coffer.PrefixRechargeKey, now), Status: coffer.PaymentProcessing,
 		MethodID: m.ID, Amount: amount, Currency: st.Account.Currency, Actor: "auto_recharge", CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return true, err
 	}
 	var ch *payments.Charge
-	if m.Status != store.MethodActive {
+	if m.Status != coffer.MethodActive {
 		ch = &payments.Charge{Status: payments.Failed, FailureCode: "payment_method_unusable",
 			FailureMessage: "payment method " + m.ID + " is " + m.Status}
 	} else if ch, err = s.charge(ctx, p, m); err != nil {
@@ -345,14 +345,14 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool
 	if err != nil {
 		return true, err
 	}
-	return p.Status != store.PaymentSucceeded, nil
+	return p.Status != coffer.PaymentSucceeded, nil
 }
 
 // capReached records, once a day, that auto-recharge stopped at the
 // account's daily cap.
 func (s *Service) capReached(ctx context.Context, accountID, day string, amount, spent money.Amount) error {
 	now := s.now()
-	_, err := s.store.UpdateAutoRecharge(ctx, accountID, func(ar *store.AutoRecharge, _ *store.Account) ([]ledger.Event, error) {
+	_, err := s.store.UpdateAutoRecharge(ctx, accountID, func(ar *coffer.AutoRecharge, _ *coffer.Account) ([]ledger.Event, error) {
 		if ar.CapHit == day {
 			return nil, nil
 		}

@@ -19,7 +19,7 @@ const (
 	scheduleCanceled = "canceled"
 )
 
-func scheduleView(sc *store.Schedule) *api.PaymentSchedule {
+func scheduleView(sc *coffer.Schedule) *api.PaymentSchedule {
 	v := &api.PaymentSchedule{ID: sc.ID, Object: "payment_schedule", AccountID: sc.AccountID, PaymentMethodID: sc.MethodID,
 		DayOfMonth: sc.DayOfMonth, Amount: sc.Amount, Status: sc.Status, CreatedAt: sc.CreatedAt}
 	if sc.Status == scheduleActive {
@@ -74,7 +74,7 @@ func (s *Service) CreateSchedule(ctx context.Context, c Call, accountID string, 
 	}
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.PaymentSchedule) error) (*api.PaymentSchedule, error) {
 		now := s.now()
-		sc := &store.Schedule{ID: coffer.NewID(prefixSchedule, now), AccountID: accountID, MethodID: m.ID,
+		sc := &coffer.Schedule{ID: coffer.NewID(coffer.PrefixSchedule, now), AccountID: accountID, MethodID: m.ID,
 			DayOfMonth: in.DayOfMonth, Amount: in.Amount, Status: scheduleActive, NextRunAt: nextRun(now, in.DayOfMonth),
 			CreatedAt: now, UpdatedAt: now}
 		v := scheduleView(sc)
@@ -97,12 +97,12 @@ func (s *Service) ListSchedules(ctx context.Context, c Call, accountID string) (
 	if err != nil {
 		return nil, err
 	}
-	return list(scs, false, func(sc *store.Schedule) api.PaymentSchedule { return *scheduleView(sc) }), nil
+	return list(scs, false, func(sc *coffer.Schedule) api.PaymentSchedule { return *scheduleView(sc) }), nil
 }
 
 // CancelSchedule stops a schedule; debits already made still settle.
 func (s *Service) CancelSchedule(ctx context.Context, c Call, id string) (*api.PaymentSchedule, error) {
-	if err := coffer.CheckID("id", prefixSchedule, id); err != nil {
+	if err := coffer.CheckID("id", coffer.PrefixSchedule, id); err != nil {
 		return nil, err
 	}
 	sc, err := s.store.GetSchedule(ctx, id)
@@ -117,7 +117,7 @@ func (s *Service) CancelSchedule(ctx context.Context, c Call, id string) (*api.P
 	}
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.PaymentSchedule) error) (*api.PaymentSchedule, error) {
 		var v *api.PaymentSchedule
-		_, err := s.store.UpdateSchedule(ctx, id, func(sc *store.Schedule) error {
+		_, err := s.store.UpdateSchedule(ctx, id, func(sc *coffer.Schedule) error {
 			if sc.Status == scheduleCanceled {
 				return coffer.Errorf(coffer.EConflict, "payment schedule %s is already canceled", id)
 			}
@@ -145,16 +145,16 @@ func (s *Service) runSchedules(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) runSchedule(ctx context.Context, sc *store.Schedule) error {
+func (s *Service) runSchedule(ctx context.Context, sc *coffer.Schedule) error {
 	now := s.now()
 	a, err := s.store.GetAccount(ctx, sc.AccountID)
 	if err != nil {
 		return err
 	}
 	if a.Status != ledger.StatusClosed {
-		p, created, err := s.store.CreatePayment(ctx, &store.Payment{ID: coffer.NewID(prefixPayment, now), AccountID: sc.AccountID,
-			Source: store.SourceSchedule, Key: fmt.Sprintf("schedule:%s:%s", sc.ID, sc.NextRunAt.Format(time.DateOnly)),
-			Status: store.PaymentProcessing, MethodID: sc.MethodID, ScheduleID: sc.ID, Amount: sc.Amount, Currency: a.Currency,
+		p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, now), AccountID: sc.AccountID,
+			Source: coffer.SourceSchedule, Key: fmt.Sprintf("schedule:%s:%s", sc.ID, sc.NextRunAt.Format(time.DateOnly)),
+			Status: coffer.PaymentProcessing, MethodID: sc.MethodID, ScheduleID: sc.ID, Amount: sc.Amount, Currency: a.Currency,
 			Actor: "schedule", CreatedAt: now, UpdatedAt: now})
 		if err != nil {
 			return err
@@ -165,7 +165,7 @@ func (s *Service) runSchedule(ctx context.Context, sc *store.Schedule) error {
 				return err
 			}
 			var ch *payments.Charge
-			if m.Status != store.MethodActive {
+			if m.Status != coffer.MethodActive {
 				ch = &payments.Charge{Status: payments.Failed, FailureCode: "payment_method_unusable",
 					FailureMessage: "payment method " + m.ID + " is " + m.Status}
 			} else if ch, err = s.charge(ctx, p, m); err != nil {
@@ -178,7 +178,7 @@ func (s *Service) runSchedule(ctx context.Context, sc *store.Schedule) error {
 			}
 		}
 	}
-	_, err = s.store.UpdateSchedule(ctx, sc.ID, func(x *store.Schedule) error {
+	_, err = s.store.UpdateSchedule(ctx, sc.ID, func(x *coffer.Schedule) error {
 		if x.NextRunAt.Equal(sc.NextRunAt) {
 			x.NextRunAt, x.UpdatedAt = nextRun(sc.NextRunAt, x.DayOfMonth), now
 		}

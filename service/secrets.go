@@ -53,7 +53,7 @@ func openSecret(keys *secretbox.Keyring, endpointID, stored string) (string, err
 }
 
 // eachEndpoint calls fn with every endpoint, a page at a time.
-func eachEndpoint(ctx context.Context, st store.Notifications, fn func(*store.WebhookEndpoint) error) error {
+func eachEndpoint(ctx context.Context, st store.Notifications, fn func(*coffer.WebhookEndpoint) error) error {
 	p := store.Page{Limit: 100}
 	for {
 		list, more, err := st.ListWebhookEndpoints(ctx, p)
@@ -90,7 +90,7 @@ type SecretsReport struct {
 // authenticate.
 func CheckWebhookSecrets(ctx context.Context, st store.Notifications, keys *secretbox.Keyring) (SecretsReport, error) {
 	var r SecretsReport
-	err := eachEndpoint(ctx, st, func(e *store.WebhookEndpoint) error {
+	err := eachEndpoint(ctx, st, func(e *coffer.WebhookEndpoint) error {
 		r.Endpoints++
 		if !secretbox.IsSealed(e.Secret) {
 			r.Plaintext++
@@ -112,12 +112,12 @@ func CheckWebhookSecrets(ctx context.Context, st store.Notifications, keys *secr
 // so running it twice changes nothing the second time.
 func ResealWebhookSecrets(ctx context.Context, st store.Notifications, keys *secretbox.Keyring) (int, error) {
 	n := 0
-	err := eachEndpoint(ctx, st, func(listed *store.WebhookEndpoint) error {
+	err := eachEndpoint(ctx, st, func(listed *coffer.WebhookEndpoint) error {
 		if !keys.Stale(listed.Secret) {
 			return nil
 		}
 		changed := false
-		_, err := st.UpdateWebhookEndpoint(ctx, listed.ID, func(e *store.WebhookEndpoint) error {
+		_, err := st.UpdateWebhookEndpoint(ctx, listed.ID, func(e *coffer.WebhookEndpoint) error {
 			changed = keys.Stale(e.Secret)
 			if !changed {
 				return nil

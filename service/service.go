@@ -58,7 +58,7 @@ const defaultCreditLimit = money.Amount(-1000 * 1_000_000)
 // Caller is who made a request, as authentication established it.
 type Caller struct {
 	KeyID        string // the API key's id; for a subaccount, the subaccount id
-	Role         string // store.RoleAdmin, RoleUsage, RoleAccount, or RoleSubaccount
+	Role         string // coffer.RoleAdmin, RoleUsage, RoleAccount, or RoleSubaccount
 	AccountID    string // the account an account key or subaccount is bound to
 	SubaccountID string
 }

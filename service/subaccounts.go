@@ -32,7 +32,7 @@ func (s *Service) CreateSubaccount(ctx context.Context, c Call, accountID string
 		}
 		now := s.now()
 		authID, token := newAuthPair()
-		sub := &store.Subaccount{ID: coffer.NewID(coffer.PrefixSubaccount, now), AccountID: accountID, Name: name,
+		sub := &coffer.Subaccount{ID: coffer.NewID(coffer.PrefixSubaccount, now), AccountID: accountID, Name: name,
 			Enabled: true, AuthID: authID, TokenHash: hashSecret(token), CreatedAt: now, UpdatedAt: now}
 		v := subaccountView(sub)
 		v.AuthToken = token
@@ -66,11 +66,11 @@ func (s *Service) ListSubaccounts(ctx context.Context, c Call, accountID string,
 	if err != nil {
 		return nil, err
 	}
-	return list(items, more, func(x *store.Subaccount) api.Subaccount { return *subaccountView(x) }), nil
+	return list(items, more, func(x *coffer.Subaccount) api.Subaccount { return *subaccountView(x) }), nil
 }
 
 // subaccount loads a subaccount the caller may see with the given access.
-func (s *Service) subaccount(ctx context.Context, c Call, id string, want access) (*store.Subaccount, error) {
+func (s *Service) subaccount(ctx context.Context, c Call, id string, want access) (*coffer.Subaccount, error) {
 	if err := coffer.CheckID("id", coffer.PrefixSubaccount, id); err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (s *Service) UpdateSubaccount(ctx context.Context, c Call, id string, in ap
 		}
 		in.Name = &n
 	}
-	return s.changeSubaccount(ctx, c, id, func(sub *store.Subaccount) {
+	return s.changeSubaccount(ctx, c, id, func(sub *coffer.Subaccount) {
 		setIf(&sub.Name, in.Name)
 		setIf(&sub.Enabled, in.Enabled)
 	})
@@ -120,18 +120,18 @@ func (s *Service) UpdateSubaccount(ctx context.Context, c Call, id string, in ap
 // DeleteSubaccount deletes a subaccount: its credentials stop working at
 // once; its past usage stays in the history, tagged with its id.
 func (s *Service) DeleteSubaccount(ctx context.Context, c Call, id string) (*api.Subaccount, error) {
-	return s.changeSubaccount(ctx, c, id, func(sub *store.Subaccount) {
+	return s.changeSubaccount(ctx, c, id, func(sub *coffer.Subaccount) {
 		sub.Deleted, sub.Enabled = true, false
 	})
 }
 
-func (s *Service) changeSubaccount(ctx context.Context, c Call, id string, fn func(*store.Subaccount)) (*api.Subaccount, error) {
+func (s *Service) changeSubaccount(ctx context.Context, c Call, id string, fn func(*coffer.Subaccount)) (*api.Subaccount, error) {
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.Subaccount) error) (*api.Subaccount, error) {
 		if _, err := s.subaccount(ctx, c, id, manageAccount); err != nil {
 			return nil, err
 		}
 		var v *api.Subaccount
-		_, err := s.store.UpdateSubaccount(ctx, id, func(sub *store.Subaccount) error {
+		_, err := s.store.UpdateSubaccount(ctx, id, func(sub *coffer.Subaccount) error {
 			if sub.Deleted {
 				return coffer.Errorf(coffer.ENotFound, "subaccount %s not found", id)
 			}

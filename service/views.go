@@ -1,17 +1,17 @@
 package service
 
 import (
+	"github.com/cofferdev/coffer"
 	"time"
 
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
-	"github.com/cofferdev/coffer/store"
 )
 
 // The functions here turn stored records into the API's shapes.
 
-func accountView(a *store.Account) *api.Account {
+func accountView(a *coffer.Account) *api.Account {
 	emails := a.NotificationEmails
 	if emails == nil {
 		emails = []string{}
@@ -26,7 +26,7 @@ func accountView(a *store.Account) *api.Account {
 		Metadata: md, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
-func subaccountView(s *store.Subaccount) *api.Subaccount {
+func subaccountView(s *coffer.Subaccount) *api.Subaccount {
 	return &api.Subaccount{ID: s.ID, Object: "subaccount", AccountID: s.AccountID, Name: s.Name,
 		Enabled: s.Enabled && !s.Deleted, AuthID: s.AuthID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }

@@ -12,9 +12,6 @@ import (
 	"github.com/cofferdev/coffer/webhook"
 )
 
-// PrefixWebhookEndpoint starts a webhook endpoint's id.
-const PrefixWebhookEndpoint = "we"
-
 const (
 	maxEndpointTypes = 50
 	maxURL           = 2048
@@ -28,7 +25,7 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, c Call, in api.Webh
 	}
 	now := s.now()
 	secret := webhook.NewSecret()
-	e := &store.WebhookEndpoint{ID: coffer.NewID(PrefixWebhookEndpoint, now), URL: strings.TrimSpace(in.URL),
+	e := &coffer.WebhookEndpoint{ID: coffer.NewID(coffer.PrefixWebhookEndpoint, now), URL: strings.TrimSpace(in.URL),
 		Description: in.Description, EventTypes: in.EventTypes, Enabled: in.Enabled == nil || *in.Enabled,
 		CreatedAt: now, UpdatedAt: now}
 	e.Secret = sealSecret(s.cfg.Secrets, e.ID, secret)
@@ -58,7 +55,7 @@ func (s *Service) GetWebhookEndpoint(ctx context.Context, c Call, id string) (*a
 	if err := adminOnly(c.Caller); err != nil {
 		return nil, err
 	}
-	if err := coffer.CheckID("id", PrefixWebhookEndpoint, id); err != nil {
+	if err := coffer.CheckID("id", coffer.PrefixWebhookEndpoint, id); err != nil {
 		return nil, err
 	}
 	e, err := s.store.GetWebhookEndpoint(ctx, id)
@@ -73,7 +70,7 @@ func (s *Service) ListWebhookEndpoints(ctx context.Context, c Call, p store.Page
 	if err := adminOnly(c.Caller); err != nil {
 		return nil, err
 	}
-	p, err := page(p, PrefixWebhookEndpoint)
+	p, err := page(p, coffer.PrefixWebhookEndpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +92,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, c Call, id string, 
 	if err := adminOnly(c.Caller); err != nil {
 		return nil, err
 	}
-	if err := coffer.CheckID("id", PrefixWebhookEndpoint, id); err != nil {
+	if err := coffer.CheckID("id", coffer.PrefixWebhookEndpoint, id); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -108,7 +105,7 @@ func (s *Service) updateEndpoint(ctx context.Context, id string, in api.WebhookE
 	rec *store.Idempotency, encode func(*api.WebhookEndpoint) error) (*api.WebhookEndpoint, error) {
 	var v *api.WebhookEndpoint
 	var secret string
-	_, err := s.store.UpdateWebhookEndpoint(ctx, id, func(e *store.WebhookEndpoint) error {
+	_, err := s.store.UpdateWebhookEndpoint(ctx, id, func(e *coffer.WebhookEndpoint) error {
 		if in.URL != nil {
 			e.URL = strings.TrimSpace(*in.URL)
 		}
@@ -154,13 +151,13 @@ func (s *Service) DeleteWebhookEndpoint(ctx context.Context, c Call, id string) 
 	if err := adminOnly(c.Caller); err != nil {
 		return err
 	}
-	if err := coffer.CheckID("id", PrefixWebhookEndpoint, id); err != nil {
+	if err := coffer.CheckID("id", coffer.PrefixWebhookEndpoint, id); err != nil {
 		return err
 	}
 	return s.store.DeleteWebhookEndpoint(ctx, id, s.now())
 }
 
-func checkEndpoint(e *store.WebhookEndpoint) error {
+func checkEndpoint(e *coffer.WebhookEndpoint) error {
 	u, err := url.Parse(e.URL)
 	if e.URL == "" {
 		return coffer.Invalid("url", "is required")
@@ -185,7 +182,7 @@ func checkSubscriptions(types []string) error {
 	return nil
 }
 
-func endpointView(e *store.WebhookEndpoint) *api.WebhookEndpoint {
+func endpointView(e *coffer.WebhookEndpoint) *api.WebhookEndpoint {
 	v := &api.WebhookEndpoint{ID: e.ID, Object: "webhook_endpoint", URL: e.URL, Description: e.Description,
 		EventTypes: e.EventTypes, Enabled: e.Enabled, Status: "enabled", CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 	if v.EventTypes == nil {

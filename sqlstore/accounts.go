@@ -49,7 +49,7 @@ func idemStmts(idems ...*store.Idempotency) []stmt {
 
 // CreateAccount inserts the account with its events and idempotent answer.
 // Its ledger starts empty: no debt, a zero balance.
-func (s *Store) CreateAccount(ctx context.Context, a *store.Account, events []ledger.Event, idem *store.Idempotency) error {
+func (s *Store) CreateAccount(ctx context.Context, a *coffer.Account, events []ledger.Event, idem *store.Idempotency) error {
 	evs, err := eventStmts(events)
 	if err != nil {
 		return err
@@ -63,17 +63,17 @@ func (s *Store) CreateAccount(ctx context.Context, a *store.Account, events []le
 }
 
 // GetAccount reads an account's record.
-func (s *Store) GetAccount(ctx context.Context, id string) (*store.Account, error) {
+func (s *Store) GetAccount(ctx context.Context, id string) (*coffer.Account, error) {
 	return getAccount(ctx, s.eng.pool(false), id, "")
 }
 
-func getAccount(ctx context.Context, q querier, id, suffix string) (*store.Account, error) {
+func getAccount(ctx context.Context, q querier, id, suffix string) (*coffer.Account, error) {
 	return getOne(ctx, q, scanAccount, coffer.Errorf(coffer.ENotFound, "account %s not found", id),
 		"SELECT "+accountCols+" FROM accounts WHERE id = $1"+suffix, id)
 }
 
 // ListAccounts lists accounts in id (creation) order.
-func (s *Store) ListAccounts(ctx context.Context, p store.Page) ([]*store.Account, bool, error) {
+func (s *Store) ListAccounts(ctx context.Context, p store.Page) ([]*coffer.Account, bool, error) {
 	limit := pageLimit(p)
 	r, err := s.eng.pool(false).query(ctx,
 		"SELECT "+accountCols+" FROM accounts WHERE id > $1 ORDER BY id LIMIT $2", p.StartingAfter, limit+1)
@@ -127,8 +127,8 @@ func getOne[T any](ctx context.Context, q querier, scan func(scanner) (T, error)
 // UpdateAccount locks the account, lets fn change it, and saves its
 // profile fields and status. The id, the creation time and the ledger
 // fields (debt, cached balance) are not fn's to change.
-func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(*store.Account) error, idem *store.Idempotency) (*store.Account, error) {
-	var out *store.Account
+func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(*coffer.Account) error, idem *store.Idempotency) (*coffer.Account, error) {
+	var out *coffer.Account
 	err := s.write(ctx, func(t tx) error {
 		a, err := getAccount(ctx, t, id, s.d.forUpdate)
 		if err != nil {
@@ -160,7 +160,7 @@ func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(*store.Acc
 }
 
 // CreateSubaccount inserts a subaccount under an existing account.
-func (s *Store) CreateSubaccount(ctx context.Context, sub *store.Subaccount, idem *store.Idempotency) error {
+func (s *Store) CreateSubaccount(ctx context.Context, sub *coffer.Subaccount, idem *store.Idempotency) error {
 	stmts := append([]stmt{{
 		sql:  "INSERT INTO subaccounts (" + subaccountCols + ") VALUES (" + placeholders(1, 9) + ")",
 		args: subaccountArgs(sub),
@@ -173,18 +173,18 @@ func (s *Store) CreateSubaccount(ctx context.Context, sub *store.Subaccount, ide
 }
 
 // GetSubaccount reads a subaccount, deleted ones included.
-func (s *Store) GetSubaccount(ctx context.Context, id string) (*store.Subaccount, error) {
+func (s *Store) GetSubaccount(ctx context.Context, id string) (*coffer.Subaccount, error) {
 	return getSubaccount(ctx, s.eng.pool(false), "id", id, "")
 }
 
 // GetSubaccountByAuthID finds a subaccount by the public half of its
 // credential, deleted ones included, so the caller can say why it is
 // refused.
-func (s *Store) GetSubaccountByAuthID(ctx context.Context, authID string) (*store.Subaccount, error) {
+func (s *Store) GetSubaccountByAuthID(ctx context.Context, authID string) (*coffer.Subaccount, error) {
 	return getSubaccount(ctx, s.eng.pool(false), "auth_id", authID, "")
 }
 
-func getSubaccount(ctx context.Context, q querier, col, val, suffix string) (*store.Subaccount, error) {
+func getSubaccount(ctx context.Context, q querier, col, val, suffix string) (*coffer.Subaccount, error) {
 	notFound := coffer.Errorf(coffer.ENotFound, "subaccount %s not found", val)
 	if col == "auth_id" {
 		notFound = coffer.Errorf(coffer.ENotFound, "no subaccount has auth id %s", val)
@@ -195,7 +195,7 @@ func getSubaccount(ctx context.Context, q querier, col, val, suffix string) (*st
 
 // ListSubaccounts lists an account's subaccounts in id order, leaving out
 // deleted ones.
-func (s *Store) ListSubaccounts(ctx context.Context, accountID string, p store.Page) ([]*store.Subaccount, bool, error) {
+func (s *Store) ListSubaccounts(ctx context.Context, accountID string, p store.Page) ([]*coffer.Subaccount, bool, error) {
 	limit := pageLimit(p)
 	r, err := s.eng.pool(false).query(ctx, "SELECT "+subaccountCols+` FROM subaccounts
 		WHERE account_id = $1 AND id > $2 AND NOT deleted ORDER BY id LIMIT $3`, accountID, p.StartingAfter, limit+1)
@@ -207,8 +207,8 @@ func (s *Store) ListSubaccounts(ctx context.Context, accountID string, p store.P
 
 // UpdateSubaccount locks the subaccount, lets fn change it, and saves it.
 // Its id, account and creation time stay as they were.
-func (s *Store) UpdateSubaccount(ctx context.Context, id string, fn func(*store.Subaccount) error, idem *store.Idempotency) (*store.Subaccount, error) {
-	var out *store.Subaccount
+func (s *Store) UpdateSubaccount(ctx context.Context, id string, fn func(*coffer.Subaccount) error, idem *store.Idempotency) (*coffer.Subaccount, error) {
+	var out *coffer.Subaccount
 	err := s.write(ctx, func(t tx) error {
 		sub, err := getSubaccount(ctx, t, "id", id, s.d.forUpdate)
 		if err != nil {
@@ -237,7 +237,7 @@ func (s *Store) UpdateSubaccount(ctx context.Context, id string, fn func(*store.
 }
 
 // CreateAPIKey stores a key's hash.
-func (s *Store) CreateAPIKey(ctx context.Context, k *store.APIKey) error {
+func (s *Store) CreateAPIKey(ctx context.Context, k *coffer.APIKey) error {
 	return s.write(ctx, func(t tx) error {
 		_, err := t.exec(ctx, "INSERT INTO api_keys ("+apiKeyCols+") VALUES ("+placeholders(1, 6)+")",
 			k.ID, k.Role, k.AccountID, k.Name, nonNil(k.Hash), micros(k.CreatedAt))
@@ -246,7 +246,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *store.APIKey) error {
 }
 
 // GetAPIKeyByHash finds the key whose secret hashes to hash.
-func (s *Store) GetAPIKeyByHash(ctx context.Context, hash []byte) (*store.APIKey, error) {
+func (s *Store) GetAPIKeyByHash(ctx context.Context, hash []byte) (*coffer.APIKey, error) {
 	return getOne(ctx, s.eng.pool(false), scanAPIKey, coffer.Errorf(coffer.ENotFound, "API key not found"),
 		"SELECT "+apiKeyCols+" FROM api_keys WHERE hash = $1", nonNil(hash))
 }

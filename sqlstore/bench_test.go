@@ -45,7 +45,7 @@ func benchBatch(b *testing.B, s *sqlstore.Store, n int, hot bool) {
 			accounts[i] = accounts[0]
 			continue
 		}
-		a := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Currency: "USD", Status: ledger.StatusActive,
+		a := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Currency: "USD", Status: ledger.StatusActive,
 			BillingMode: "prepaid", CreatedAt: now, UpdatedAt: now}
 		if err := s.CreateAccount(ctx, a, nil, nil); err != nil {
 			b.Fatal(err)

@@ -20,7 +20,7 @@ func TestLargeBatch(t *testing.T) {
 	engines(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-		a := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Currency: "USD", Status: ledger.StatusActive,
+		a := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Currency: "USD", Status: ledger.StatusActive,
 			BillingMode: "prepaid", CreatedAt: now, UpdatedAt: now}
 		if err := s.CreateAccount(ctx, a, nil, nil); err != nil {
 			t.Fatalf("create: %v", err)

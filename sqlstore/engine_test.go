@@ -69,7 +69,7 @@ func TestOutbox(t *testing.T) {
 	engines(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := context.Background()
 		now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-		a := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Currency: "USD", Status: ledger.StatusActive,
+		a := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Currency: "USD", Status: ledger.StatusActive,
 			BillingMode: "prepaid", CreatedAt: now, UpdatedAt: now}
 		ev := ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, now), Type: "account.created", AccountID: a.ID,
 			Data: map[string]any{"n": 1}, CreatedAt: now}
@@ -113,7 +113,7 @@ func TestDeadlockRetry(t *testing.T) {
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	var ids [2]string
 	for i := range ids {
-		a := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Currency: "USD", Status: ledger.StatusActive,
+		a := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Currency: "USD", Status: ledger.StatusActive,
 			BillingMode: "prepaid", CreatedAt: now, UpdatedAt: now}
 		if err := s.CreateAccount(ctx, a, nil, nil); err != nil {
 			t.Fatalf("create: %v", err)

@@ -40,8 +40,8 @@ func readAmounts(s string) ([]money.Amount, error) {
 	return out, nil
 }
 
-func scanAlerts(r scanner) (*store.AlertSettings, error) {
-	var a store.AlertSettings
+func scanAlerts(r scanner) (*coffer.AlertSettings, error) {
+	var a coffer.AlertSettings
 	var th, emails string
 	var rec int64
 	var recAt *int64
@@ -61,7 +61,7 @@ func scanAlerts(r scanner) (*store.AlertSettings, error) {
 }
 
 // GetAlertSettings returns the account's alert row.
-func (s *Store) GetAlertSettings(ctx context.Context, accountID string) (*store.AlertSettings, error) {
+func (s *Store) GetAlertSettings(ctx context.Context, accountID string) (*coffer.AlertSettings, error) {
 	a, err := getOne(ctx, s.eng.pool(false), scanAlerts,
 		coffer.Errorf(coffer.ENotFound, "account %s has no alert settings of its own", accountID),
 		"SELECT "+alertCols+" FROM balance_alerts WHERE account_id = $1", accountID)
@@ -70,7 +70,7 @@ func (s *Store) GetAlertSettings(ctx context.Context, accountID string) (*store.
 
 // PutAlertSettings saves the owner's settings, keeping the last
 // recommendation.
-func (s *Store) PutAlertSettings(ctx context.Context, a *store.AlertSettings) error {
+func (s *Store) PutAlertSettings(ctx context.Context, a *coffer.AlertSettings) error {
 	return s.write(ctx, func(t tx) error {
 		_, err := t.exec(ctx, `INSERT INTO balance_alerts (account_id, owner_set, thresholds, emails, recommended, updated_at)
 			VALUES ($1, $2, $3, $4, 0, $5)
@@ -130,7 +130,7 @@ func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to 
 // SaveRecommendations upserts the job's figures. The WHERE on the update
 // keeps an owner's thresholds even if the owner saved them after the job
 // read the account list.
-func (s *Store) SaveRecommendations(ctx context.Context, recs []store.Recommendation, now time.Time) error {
+func (s *Store) SaveRecommendations(ctx context.Context, recs []coffer.Recommendation, now time.Time) error {
 	if len(recs) == 0 {
 		return nil
 	}

@@ -15,8 +15,8 @@ import (
 
 const endpointCols = "id, url, description, event_types, enabled, secret, failing_since, created_at, updated_at"
 
-func scanEndpoint(r scanner) (*store.WebhookEndpoint, error) {
-	var e store.WebhookEndpoint
+func scanEndpoint(r scanner) (*coffer.WebhookEndpoint, error) {
+	var e coffer.WebhookEndpoint
 	var types string
 	var failing *int64
 	var created, updated int64
@@ -31,31 +31,31 @@ func scanEndpoint(r scanner) (*store.WebhookEndpoint, error) {
 	return &e, nil
 }
 
-func endpointArgs(e *store.WebhookEndpoint) []any {
+func endpointArgs(e *coffer.WebhookEndpoint) []any {
 	return []any{e.ID, e.URL, e.Description, mustJSON(e.EventTypes), e.Enabled, e.Secret,
 		nullMicros(e.FailingSince), micros(e.CreatedAt), micros(e.UpdatedAt)}
 }
 
 // CreateWebhookEndpoint inserts an endpoint.
-func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *store.WebhookEndpoint, idem *store.Idempotency) error {
+func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *coffer.WebhookEndpoint, idem *store.Idempotency) error {
 	stmts := append([]stmt{{sql: "INSERT INTO webhook_endpoints (" + endpointCols + ") VALUES (" + placeholders(1, 9) + ")",
 		args: endpointArgs(e)}}, idemStmts(idem)...)
 	return s.write(ctx, func(t tx) error { return t.pipeline(ctx, stmts) })
 }
 
-func getEndpoint(ctx context.Context, q querier, id, suffix string) (*store.WebhookEndpoint, error) {
+func getEndpoint(ctx context.Context, q querier, id, suffix string) (*coffer.WebhookEndpoint, error) {
 	return getOne(ctx, q, scanEndpoint, coffer.Errorf(coffer.ENotFound, "webhook endpoint %s not found", id),
 		"SELECT "+endpointCols+" FROM webhook_endpoints WHERE id = $1"+suffix, id)
 }
 
 // GetWebhookEndpoint reads an endpoint.
-func (s *Store) GetWebhookEndpoint(ctx context.Context, id string) (*store.WebhookEndpoint, error) {
+func (s *Store) GetWebhookEndpoint(ctx context.Context, id string) (*coffer.WebhookEndpoint, error) {
 	e, err := getEndpoint(ctx, s.eng.pool(false), id, "")
 	return e, s.translate(err)
 }
 
 // ListWebhookEndpoints lists endpoints oldest first.
-func (s *Store) ListWebhookEndpoints(ctx context.Context, p store.Page) ([]*store.WebhookEndpoint, bool, error) {
+func (s *Store) ListWebhookEndpoints(ctx context.Context, p store.Page) ([]*coffer.WebhookEndpoint, bool, error) {
 	limit := pageLimit(p)
 	r, err := s.eng.pool(false).query(ctx,
 		"SELECT "+endpointCols+" FROM webhook_endpoints WHERE id > $1 ORDER BY id LIMIT $2", p.StartingAfter, limit+1)
@@ -67,8 +67,8 @@ func (s *Store) ListWebhookEndpoints(ctx context.Context, p store.Page) ([]*stor
 }
 
 // UpdateWebhookEndpoint locks the endpoint, lets fn change it and saves it.
-func (s *Store) UpdateWebhookEndpoint(ctx context.Context, id string, fn func(*store.WebhookEndpoint) error, idem *store.Idempotency) (*store.WebhookEndpoint, error) {
-	var out *store.WebhookEndpoint
+func (s *Store) UpdateWebhookEndpoint(ctx context.Context, id string, fn func(*coffer.WebhookEndpoint) error, idem *store.Idempotency) (*coffer.WebhookEndpoint, error) {
+	var out *coffer.WebhookEndpoint
 	err := s.write(ctx, func(t tx) error {
 		e, err := getEndpoint(ctx, t, id, s.d.forUpdate)
 		if err != nil {
@@ -174,8 +174,8 @@ const deliveryCols = "id, event_id, channel, endpoint_id, status, attempts, next
 var deliveryColumns = []string{"id", "event_id", "channel", "endpoint_id", "status", "attempts", "next_attempt_at",
 	"last_error", "created_at", "updated_at"}
 
-func scanDelivery(r scanner) (*store.Delivery, error) {
-	var d store.Delivery
+func scanDelivery(r scanner) (*coffer.Delivery, error) {
+	var d coffer.Delivery
 	var next *int64
 	var created, updated int64
 	if err := r.Scan(&d.ID, &d.EventID, &d.Channel, &d.EndpointID, &d.Status, &d.Attempts, &next, &d.LastError,
@@ -186,7 +186,7 @@ func scanDelivery(r scanner) (*store.Delivery, error) {
 	return &d, nil
 }
 
-func deliveryRow(d *store.Delivery) []any {
+func deliveryRow(d *coffer.Delivery) []any {
 	return []any{d.ID, d.EventID, d.Channel, d.EndpointID, d.Status, d.Attempts, nullMicros(d.NextAttemptAt),
 		d.LastError, micros(d.CreatedAt), micros(d.UpdatedAt)}
 }
@@ -243,7 +243,7 @@ func (s *Store) DispatchEvents(ctx context.Context, now time.Time, limit int, ro
 
 // ScheduleDeliveries creates deliveries, or sets the existing ones for the
 // same event and target pending again, keeping their id and attempts.
-func (s *Store) ScheduleDeliveries(ctx context.Context, ds []*store.Delivery) error {
+func (s *Store) ScheduleDeliveries(ctx context.Context, ds []*coffer.Delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -258,8 +258,8 @@ func (s *Store) ScheduleDeliveries(ctx context.Context, ds []*store.Delivery) er
 
 // ClaimDeliveries leases due deliveries. On PostgreSQL SKIP LOCKED lets
 // several processes claim side by side; SQLite has one writer anyway.
-func (s *Store) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*store.Delivery, error) {
-	var out []*store.Delivery
+func (s *Store) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*coffer.Delivery, error) {
+	var out []*coffer.Delivery
 	lock := ""
 	if s.d.name == "postgres" {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -300,7 +300,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, 
 // delivery's status and next attempt change only while it is still under
 // the lease this worker claimed it with: a replay scheduled during the
 // attempt stands.
-func (s *Store) RecordAttempt(ctx context.Context, a *store.Attempt, d *store.Delivery, failing *bool) error {
+func (s *Store) RecordAttempt(ctx context.Context, a *coffer.Attempt, d *coffer.Delivery, failing *bool) error {
 	var stmts []stmt
 	if a != nil {
 		stmts = append(stmts,
@@ -325,9 +325,9 @@ func (s *Store) RecordAttempt(ctx context.Context, a *store.Attempt, d *store.De
 
 // ListDeliveries returns an event's deliveries, oldest first, and each
 // one's attempts in order.
-func (s *Store) ListDeliveries(ctx context.Context, eventID string) ([]*store.Delivery, map[string][]*store.Attempt, error) {
-	var ds []*store.Delivery
-	atts := map[string][]*store.Attempt{}
+func (s *Store) ListDeliveries(ctx context.Context, eventID string) ([]*coffer.Delivery, map[string][]*coffer.Attempt, error) {
+	var ds []*coffer.Delivery
+	atts := map[string][]*coffer.Attempt{}
 	err := s.read(ctx, func(q querier) error {
 		r, err := q.query(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE event_id = $1 ORDER BY id", eventID)
 		if err != nil {
@@ -342,8 +342,8 @@ func (s *Store) ListDeliveries(ctx context.Context, eventID string) ([]*store.De
 		if err != nil {
 			return err
 		}
-		list, _, err := collect(r, noLimit, func(r scanner) (*store.Attempt, error) {
-			var a store.Attempt
+		list, _, err := collect(r, noLimit, func(r scanner) (*coffer.Attempt, error) {
+			var a coffer.Attempt
 			var lat, at int64
 			if err := r.Scan(&a.DeliveryID, &a.N, &a.StatusCode, &lat, &a.Response, &a.Succeeded, &at); err != nil {
 				return nil, err

@@ -56,7 +56,7 @@ func one[T any](ctx context.Context, q querier, what, id, query string, args ...
 
 // ---- payment methods ----
 
-func methodStmt(m *store.PaymentMethod, insert bool) (stmt, error) {
+func methodStmt(m *coffer.PaymentMethod, insert bool) (stmt, error) {
 	data, err := encodeData(m)
 	if err != nil {
 		return stmt{}, err
@@ -69,7 +69,7 @@ func methodStmt(m *store.PaymentMethod, insert bool) (stmt, error) {
 }
 
 // clearDefaults makes every other method of the account not the default.
-func (s *Store) clearDefaults(ctx context.Context, t tx, m *store.PaymentMethod) ([]stmt, error) {
+func (s *Store) clearDefaults(ctx context.Context, t tx, m *coffer.PaymentMethod) ([]stmt, error) {
 	if !m.Default {
 		return nil, nil
 	}
@@ -77,7 +77,7 @@ func (s *Store) clearDefaults(ctx context.Context, t tx, m *store.PaymentMethod)
 	if err != nil {
 		return nil, err
 	}
-	others, _, err := scanData[store.PaymentMethod](r, noLimit)
+	others, _, err := scanData[coffer.PaymentMethod](r, noLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *Store) clearDefaults(ctx context.Context, t tx, m *store.PaymentMethod)
 }
 
 // CreatePaymentMethod implements store.Payments.
-func (s *Store) CreatePaymentMethod(ctx context.Context, m *store.PaymentMethod, idem *store.Idempotency) error {
+func (s *Store) CreatePaymentMethod(ctx context.Context, m *coffer.PaymentMethod, idem *store.Idempotency) error {
 	ins, err := methodStmt(m, true)
 	if err != nil {
 		return err
@@ -115,25 +115,25 @@ func (s *Store) CreatePaymentMethod(ctx context.Context, m *store.PaymentMethod,
 }
 
 // GetPaymentMethod implements store.Payments.
-func (s *Store) GetPaymentMethod(ctx context.Context, id string) (*store.PaymentMethod, error) {
-	return one[store.PaymentMethod](ctx, s.eng.pool(false), "payment method", id, "SELECT data FROM payment_methods WHERE id = $1", id)
+func (s *Store) GetPaymentMethod(ctx context.Context, id string) (*coffer.PaymentMethod, error) {
+	return one[coffer.PaymentMethod](ctx, s.eng.pool(false), "payment method", id, "SELECT data FROM payment_methods WHERE id = $1", id)
 }
 
 // ListPaymentMethods implements store.Payments.
-func (s *Store) ListPaymentMethods(ctx context.Context, accountID string) ([]*store.PaymentMethod, error) {
+func (s *Store) ListPaymentMethods(ctx context.Context, accountID string) ([]*coffer.PaymentMethod, error) {
 	r, err := s.eng.pool(false).query(ctx, "SELECT data FROM payment_methods WHERE account_id = $1 AND status <> 'removed' ORDER BY id", accountID)
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := scanData[store.PaymentMethod](r, noLimit)
+	out, _, err := scanData[coffer.PaymentMethod](r, noLimit)
 	return out, err
 }
 
 // UpdatePaymentMethod implements store.Payments.
-func (s *Store) UpdatePaymentMethod(ctx context.Context, id string, fn func(*store.PaymentMethod) error, idem *store.Idempotency) (*store.PaymentMethod, error) {
-	var out *store.PaymentMethod
+func (s *Store) UpdatePaymentMethod(ctx context.Context, id string, fn func(*coffer.PaymentMethod) error, idem *store.Idempotency) (*coffer.PaymentMethod, error) {
+	var out *coffer.PaymentMethod
 	err := s.write(ctx, func(t tx) error {
-		m, err := one[store.PaymentMethod](ctx, t, "payment method", id, "SELECT data FROM payment_methods WHERE id = $1"+s.d.forUpdate, id)
+		m, err := one[coffer.PaymentMethod](ctx, t, "payment method", id, "SELECT data FROM payment_methods WHERE id = $1"+s.d.forUpdate, id)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (s *Store) UpdatePaymentMethod(ctx context.Context, id string, fn func(*sto
 
 // ---- payments ----
 
-func paymentStmt(p *store.Payment, insert bool) (stmt, error) {
+func paymentStmt(p *coffer.Payment, insert bool) (stmt, error) {
 	data, err := encodeData(p)
 	if err != nil {
 		return stmt{}, err
@@ -175,18 +175,18 @@ func paymentStmt(p *store.Payment, insert bool) (stmt, error) {
 // CreatePayment implements store.Payments. The account row is locked
 // first, so two processes recording the same key queue on it and the
 // second finds the first's row.
-func (s *Store) CreatePayment(ctx context.Context, p *store.Payment) (*store.Payment, bool, error) {
+func (s *Store) CreatePayment(ctx context.Context, p *coffer.Payment) (*coffer.Payment, bool, error) {
 	ins, err := paymentStmt(p, true)
 	if err != nil {
 		return nil, false, err
 	}
-	var out *store.Payment
+	var out *coffer.Payment
 	var created bool
 	err = s.write(ctx, func(t tx) error {
 		if _, err := getAccount(ctx, t, p.AccountID, s.d.forUpdate); err != nil {
 			return err
 		}
-		prev, err := one[store.Payment](ctx, t, "payment", p.Key,
+		prev, err := one[coffer.Payment](ctx, t, "payment", p.Key,
 			"SELECT data FROM payments WHERE account_id = $1 AND idem_key = $2", p.AccountID, p.Key)
 		if err == nil {
 			out, created = prev, false
@@ -205,12 +205,12 @@ func (s *Store) CreatePayment(ctx context.Context, p *store.Payment) (*store.Pay
 }
 
 // GetPayment implements store.Payments.
-func (s *Store) GetPayment(ctx context.Context, id string) (*store.Payment, error) {
-	return one[store.Payment](ctx, s.eng.pool(false), "payment", id, "SELECT data FROM payments WHERE id = $1", id)
+func (s *Store) GetPayment(ctx context.Context, id string) (*coffer.Payment, error) {
+	return one[coffer.Payment](ctx, s.eng.pool(false), "payment", id, "SELECT data FROM payments WHERE id = $1", id)
 }
 
 // ListPayments implements store.Payments.
-func (s *Store) ListPayments(ctx context.Context, accountID, source string, p store.Page) ([]*store.Payment, bool, error) {
+func (s *Store) ListPayments(ctx context.Context, accountID, source string, p store.Page) ([]*coffer.Payment, bool, error) {
 	limit := pageLimit(p)
 	q := "SELECT data FROM payments WHERE account_id = $1 AND id > $2"
 	args := []any{accountID, p.StartingAfter}
@@ -223,30 +223,30 @@ func (s *Store) ListPayments(ctx context.Context, accountID, source string, p st
 	if err != nil {
 		return nil, false, err
 	}
-	return scanData[store.Payment](r, limit)
+	return scanData[coffer.Payment](r, limit)
 }
 
 // OpenPayments implements store.Payments.
-func (s *Store) OpenPayments(ctx context.Context, limit int) ([]*store.Payment, error) {
+func (s *Store) OpenPayments(ctx context.Context, limit int) ([]*coffer.Payment, error) {
 	r, err := s.eng.pool(false).query(ctx,
 		fmt.Sprintf("SELECT data FROM payments WHERE status IN ('processing', 'pending') ORDER BY id LIMIT %d", limit))
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := scanData[store.Payment](r, noLimit)
+	out, _, err := scanData[coffer.Payment](r, noLimit)
 	return out, err
 }
 
 // FinishPayment implements store.Payments: account, then payment, then
 // auto-recharge row, locked in that order (the order every payment write
 // takes, so two processes cannot deadlock on them).
-func (s *Store) FinishPayment(ctx context.Context, id string, fn func(*store.PaymentChange) error) (*store.Payment, error) {
-	var out *store.Payment
+func (s *Store) FinishPayment(ctx context.Context, id string, fn func(*store.PaymentChange) error) (*coffer.Payment, error) {
+	var out *coffer.Payment
 	err := s.write(ctx, func(t tx) error {
 		// Read through the transaction, never the pool: a transaction
 		// waiting for a second connection while others wait for its
 		// locks could starve the pool.
-		p, err := one[store.Payment](ctx, t, "payment", id, "SELECT data FROM payments WHERE id = $1", id)
+		p, err := one[coffer.Payment](ctx, t, "payment", id, "SELECT data FROM payments WHERE id = $1", id)
 		if err != nil {
 			return err
 		}
@@ -254,7 +254,7 @@ func (s *Store) FinishPayment(ctx context.Context, id string, fn func(*store.Pay
 		if err != nil {
 			return err
 		}
-		if p, err = one[store.Payment](ctx, t, "payment", id, "SELECT data FROM payments WHERE id = $1"+s.d.forUpdate, id); err != nil {
+		if p, err = one[coffer.Payment](ctx, t, "payment", id, "SELECT data FROM payments WHERE id = $1"+s.d.forUpdate, id); err != nil {
 			return err
 		}
 		ar, err := s.lockAutoRecharge(ctx, t, p.AccountID)
@@ -294,19 +294,19 @@ func (s *Store) FinishPayment(ctx context.Context, id string, fn func(*store.Pay
 	return out, nil
 }
 
-func accountStatusStmt(a *store.Account) stmt {
+func accountStatusStmt(a *coffer.Account) stmt {
 	return stmt{sql: "UPDATE accounts SET status = $2, updated_at = $3 WHERE id = $1",
 		args: []any{a.ID, string(a.Status), micros(a.UpdatedAt)}}
 }
 
 // ---- auto-recharge ----
 
-func (s *Store) lockAutoRecharge(ctx context.Context, q querier, accountID string) (*store.AutoRecharge, error) {
-	return one[store.AutoRecharge](ctx, q, "auto-recharge of account", accountID,
+func (s *Store) lockAutoRecharge(ctx context.Context, q querier, accountID string) (*coffer.AutoRecharge, error) {
+	return one[coffer.AutoRecharge](ctx, q, "auto-recharge of account", accountID,
 		"SELECT data FROM auto_recharge WHERE account_id = $1"+s.d.forUpdate, accountID)
 }
 
-func autoRechargeStmt(ar *store.AutoRecharge) (stmt, error) {
+func autoRechargeStmt(ar *coffer.AutoRecharge) (stmt, error) {
 	data, err := encodeData(ar)
 	if err != nil {
 		return stmt{}, err
@@ -321,14 +321,14 @@ func autoRechargeStmt(ar *store.AutoRecharge) (stmt, error) {
 }
 
 // GetAutoRecharge implements store.Payments.
-func (s *Store) GetAutoRecharge(ctx context.Context, accountID string) (*store.AutoRecharge, error) {
-	return one[store.AutoRecharge](ctx, s.eng.pool(false), "auto-recharge of account", accountID,
+func (s *Store) GetAutoRecharge(ctx context.Context, accountID string) (*coffer.AutoRecharge, error) {
+	return one[coffer.AutoRecharge](ctx, s.eng.pool(false), "auto-recharge of account", accountID,
 		"SELECT data FROM auto_recharge WHERE account_id = $1", accountID)
 }
 
 // UpdateAutoRecharge implements store.Payments.
-func (s *Store) UpdateAutoRecharge(ctx context.Context, accountID string, fn func(*store.AutoRecharge, *store.Account) ([]ledger.Event, error), idem *store.Idempotency) (*store.AutoRecharge, error) {
-	var out *store.AutoRecharge
+func (s *Store) UpdateAutoRecharge(ctx context.Context, accountID string, fn func(*coffer.AutoRecharge, *coffer.Account) ([]ledger.Event, error), idem *store.Idempotency) (*coffer.AutoRecharge, error) {
+	var out *coffer.AutoRecharge
 	err := s.write(ctx, func(t tx) error {
 		a, err := getAccount(ctx, t, accountID, s.d.forUpdate)
 		if err != nil {
@@ -336,7 +336,7 @@ func (s *Store) UpdateAutoRecharge(ctx context.Context, accountID string, fn fun
 		}
 		ar, err := s.lockAutoRecharge(ctx, t, accountID)
 		if coffer.ErrorCode(err) == coffer.ENotFound {
-			ar, err = &store.AutoRecharge{AccountID: accountID}, nil
+			ar, err = &coffer.AutoRecharge{AccountID: accountID}, nil
 		}
 		if err != nil {
 			return err
@@ -408,7 +408,7 @@ func (s *Store) RechargeCandidates(ctx context.Context, limit int) ([]string, er
 
 // ---- schedules ----
 
-func scheduleStmt(sc *store.Schedule, insert bool) (stmt, error) {
+func scheduleStmt(sc *coffer.Schedule, insert bool) (stmt, error) {
 	data, err := encodeData(sc)
 	if err != nil {
 		return stmt{}, err
@@ -422,7 +422,7 @@ func scheduleStmt(sc *store.Schedule, insert bool) (stmt, error) {
 }
 
 // CreateSchedule implements store.Payments.
-func (s *Store) CreateSchedule(ctx context.Context, sc *store.Schedule, idem *store.Idempotency) error {
+func (s *Store) CreateSchedule(ctx context.Context, sc *coffer.Schedule, idem *store.Idempotency) error {
 	ins, err := scheduleStmt(sc, true)
 	if err != nil {
 		return err
@@ -431,25 +431,25 @@ func (s *Store) CreateSchedule(ctx context.Context, sc *store.Schedule, idem *st
 }
 
 // GetSchedule implements store.Payments.
-func (s *Store) GetSchedule(ctx context.Context, id string) (*store.Schedule, error) {
-	return one[store.Schedule](ctx, s.eng.pool(false), "payment schedule", id, "SELECT data FROM payment_schedules WHERE id = $1", id)
+func (s *Store) GetSchedule(ctx context.Context, id string) (*coffer.Schedule, error) {
+	return one[coffer.Schedule](ctx, s.eng.pool(false), "payment schedule", id, "SELECT data FROM payment_schedules WHERE id = $1", id)
 }
 
 // ListSchedules implements store.Payments.
-func (s *Store) ListSchedules(ctx context.Context, accountID string) ([]*store.Schedule, error) {
+func (s *Store) ListSchedules(ctx context.Context, accountID string) ([]*coffer.Schedule, error) {
 	r, err := s.eng.pool(false).query(ctx, "SELECT data FROM payment_schedules WHERE account_id = $1 ORDER BY id", accountID)
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := scanData[store.Schedule](r, noLimit)
+	out, _, err := scanData[coffer.Schedule](r, noLimit)
 	return out, err
 }
 
 // UpdateSchedule implements store.Payments.
-func (s *Store) UpdateSchedule(ctx context.Context, id string, fn func(*store.Schedule) error, idem *store.Idempotency) (*store.Schedule, error) {
-	var out *store.Schedule
+func (s *Store) UpdateSchedule(ctx context.Context, id string, fn func(*coffer.Schedule) error, idem *store.Idempotency) (*coffer.Schedule, error) {
+	var out *coffer.Schedule
 	err := s.write(ctx, func(t tx) error {
-		sc, err := one[store.Schedule](ctx, t, "payment schedule", id, "SELECT data FROM payment_schedules WHERE id = $1"+s.d.forUpdate, id)
+		sc, err := one[coffer.Schedule](ctx, t, "payment schedule", id, "SELECT data FROM payment_schedules WHERE id = $1"+s.d.forUpdate, id)
 		if err != nil {
 			return err
 		}
@@ -471,12 +471,12 @@ func (s *Store) UpdateSchedule(ctx context.Context, id string, fn func(*store.Sc
 }
 
 // SchedulesDue implements store.Payments.
-func (s *Store) SchedulesDue(ctx context.Context, now time.Time, limit int) ([]*store.Schedule, error) {
+func (s *Store) SchedulesDue(ctx context.Context, now time.Time, limit int) ([]*coffer.Schedule, error) {
 	r, err := s.eng.pool(false).query(ctx, fmt.Sprintf(
 		"SELECT data FROM payment_schedules WHERE status = 'active' AND next_run_at <= $1 ORDER BY next_run_at, id LIMIT %d", limit), micros(now))
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := scanData[store.Schedule](r, noLimit)
+	out, _, err := scanData[coffer.Schedule](r, noLimit)
 	return out, err
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/cofferdev/coffer"
 	"strconv"
 	"strings"
 	"time"
@@ -140,8 +141,8 @@ func appendRows(table string, cols []string, rows [][]any) []stmt {
 
 const accountCols = "id, name, email, notification_emails, currency, status, billing_mode, min_balance, trust_tier, metadata, created_at, updated_at, credit_limit"
 
-func scanAccount(r scanner) (*store.Account, error) {
-	var a store.Account
+func scanAccount(r scanner) (*coffer.Account, error) {
+	var a coffer.Account
 	var emails, meta, currency, status string
 	var minBalance, created, updated, creditLimit int64
 	if err := r.Scan(&a.ID, &a.Name, &a.Email, &emails, &currency, &status, &a.BillingMode,
@@ -161,7 +162,7 @@ func scanAccount(r scanner) (*store.Account, error) {
 	return &a, nil
 }
 
-func accountArgs(a *store.Account) []any {
+func accountArgs(a *coffer.Account) []any {
 	return []any{a.ID, a.Name, a.Email, mustJSON(a.NotificationEmails), string(a.Currency), string(a.Status),
 		a.BillingMode, int64(a.MinBalance), a.TrustTier, mustJSON(a.Metadata), micros(a.CreatedAt), micros(a.UpdatedAt),
 		int64(a.CreditLimit)}
@@ -186,8 +187,8 @@ func scanLedgerAccount(r scanner) (*ledger.Account, error) {
 
 const subaccountCols = "id, account_id, name, enabled, deleted, auth_id, token_hash, created_at, updated_at"
 
-func scanSubaccount(r scanner) (*store.Subaccount, error) {
-	var s store.Subaccount
+func scanSubaccount(r scanner) (*coffer.Subaccount, error) {
+	var s coffer.Subaccount
 	var created, updated int64
 	if err := r.Scan(&s.ID, &s.AccountID, &s.Name, &s.Enabled, &s.Deleted, &s.AuthID, &s.TokenHash,
 		&created, &updated); err != nil {
@@ -197,7 +198,7 @@ func scanSubaccount(r scanner) (*store.Subaccount, error) {
 	return &s, nil
 }
 
-func subaccountArgs(s *store.Subaccount) []any {
+func subaccountArgs(s *coffer.Subaccount) []any {
 	return []any{s.ID, s.AccountID, s.Name, s.Enabled, s.Deleted, s.AuthID, nonNil(s.TokenHash),
 		micros(s.CreatedAt), micros(s.UpdatedAt)}
 }
@@ -212,8 +213,8 @@ func nonNil(b []byte) []byte {
 
 const apiKeyCols = "id, role, account_id, name, hash, created_at"
 
-func scanAPIKey(r scanner) (*store.APIKey, error) {
-	var k store.APIKey
+func scanAPIKey(r scanner) (*coffer.APIKey, error) {
+	var k coffer.APIKey
 	var created int64
 	if err := r.Scan(&k.ID, &k.Role, &k.AccountID, &k.Name, &k.Hash, &created); err != nil {
 		return nil, err

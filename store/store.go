@@ -1,5 +1,6 @@
-// Package store defines what Coffer keeps and the interface a storage engine
-// implements. Package sqlstore implements it on SQLite and PostgreSQL; the
+// Package store defines how Coffer keeps its records (package coffer) and
+// ledger (package ledger): the interfaces a storage engine implements and
+// the storage-only types they take. Package sqlstore implements it on SQLite and PostgreSQL; the
 // contract suite in storetest runs against both.
 //
 // Every method is one store transaction. Ledger writes go only through
@@ -10,10 +11,10 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/cofferdev/coffer"
 	"time"
 
 	"github.com/cofferdev/coffer/ledger"
-	"github.com/cofferdev/coffer/money"
 )
 
 // ErrRefused marks a store error caused by a value a request carried (text
@@ -21,54 +22,6 @@ import (
 // store itself. The committer reruns a batch that failed with it without
 // the request at fault, so one caller's bad request never fails another's.
 var ErrRefused = errors.New("the store refused a value of the request")
-
-// Account is an account's full record. Its ledger fields (currency, status,
-// floor, debt) are what ledger.Account carries.
-type Account struct {
-	ID                 string
-	Name               string
-	Email              string
-	NotificationEmails []string
-	Currency           money.Currency
-	Status             ledger.Status
-	BillingMode        string // "prepaid" or "postpaid"
-	MinBalance         money.Amount
-	CreditLimit        money.Amount // the lowest balance any usage may reach; at or below MinBalance
-	TrustTier          int
-	Metadata           map[string]string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-}
-
-// Subaccount draws on its parent's balance; it holds no money of its own.
-type Subaccount struct {
-	ID        string
-	AccountID string
-	Name      string
-	Enabled   bool
-	Deleted   bool
-	AuthID    string // public half of the basic-auth credential
-	TokenHash []byte // SHA-256 of the token; the token itself is shown once
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
-// Roles an API key can have.
-const (
-	RoleAdmin   = "admin"   // everything
-	RoleUsage   = "usage"   // debits, holds and balance reads for any account
-	RoleAccount = "account" // only its own account
-)
-
-// APIKey is a bearer credential, kept as the SHA-256 of the secret.
-type APIKey struct {
-	ID        string
-	Role      string
-	AccountID string // for RoleAccount
-	Name      string
-	Hash      []byte
-	CreatedAt time.Time
-}
 
 // Idempotency is the stored first answer to a mutating request. It is
 // written in the same store transaction as the request's effect, so a
@@ -164,20 +117,20 @@ type Store interface {
 	// It retries fn on a serialization failure or deadlock.
 	Batch(ctx context.Context, fn func(Batch) error) error
 
-	CreateAccount(ctx context.Context, a *Account, events []ledger.Event, idem *Idempotency) error
-	GetAccount(ctx context.Context, id string) (*Account, error)
-	ListAccounts(ctx context.Context, p Page) ([]*Account, bool, error)
+	CreateAccount(ctx context.Context, a *coffer.Account, events []ledger.Event, idem *Idempotency) error
+	GetAccount(ctx context.Context, id string) (*coffer.Account, error)
+	ListAccounts(ctx context.Context, p Page) ([]*coffer.Account, bool, error)
 	// UpdateAccount locks the account, calls fn to change it, and saves it.
-	UpdateAccount(ctx context.Context, id string, fn func(*Account) error, idem *Idempotency) (*Account, error)
+	UpdateAccount(ctx context.Context, id string, fn func(*coffer.Account) error, idem *Idempotency) (*coffer.Account, error)
 
-	CreateSubaccount(ctx context.Context, s *Subaccount, idem *Idempotency) error
-	GetSubaccount(ctx context.Context, id string) (*Subaccount, error)
-	GetSubaccountByAuthID(ctx context.Context, authID string) (*Subaccount, error)
-	ListSubaccounts(ctx context.Context, accountID string, p Page) ([]*Subaccount, bool, error)
-	UpdateSubaccount(ctx context.Context, id string, fn func(*Subaccount) error, idem *Idempotency) (*Subaccount, error)
+	CreateSubaccount(ctx context.Context, s *coffer.Subaccount, idem *Idempotency) error
+	GetSubaccount(ctx context.Context, id string) (*coffer.Subaccount, error)
+	GetSubaccountByAuthID(ctx context.Context, authID string) (*coffer.Subaccount, error)
+	ListSubaccounts(ctx context.Context, accountID string, p Page) ([]*coffer.Subaccount, bool, error)
+	UpdateSubaccount(ctx context.Context, id string, fn func(*coffer.Subaccount) error, idem *Idempotency) (*coffer.Subaccount, error)
 
-	CreateAPIKey(ctx context.Context, k *APIKey) error
-	GetAPIKeyByHash(ctx context.Context, hash []byte) (*APIKey, error)
+	CreateAPIKey(ctx context.Context, k *coffer.APIKey) error
+	GetAPIKeyByHash(ctx context.Context, hash []byte) (*coffer.APIKey, error)
 	CountAPIKeys(ctx context.Context) (int, error)
 
 	GetIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)

@@ -21,7 +21,7 @@ import (
 func testCheckClean(t *testing.T, s store.Store) {
 	checkClean(t, s) // an empty store
 	f := newFixture(t, s)
-	a := f.account(func(a *store.Account) { a.MinBalance = amt("-25") })
+	a := f.account(func(a *coffer.Account) { a.MinBalance = amt("-25") })
 	b := f.account()
 	f.mustApply(a.ID, grant(ledger.Grant{Amount: amt("40"), ExpiresAt: t0.Add(time.Hour)}))
 	f.mustApply(a.ID, grant(ledger.Grant{Kind: ledger.Units, Unit: "api_call", Amount: amt("1000")}))

@@ -29,7 +29,7 @@ func testAlertSettings(t *testing.T, s store.Store) {
 	if _, err := s.GetAlertSettings(f.ctx, a.ID); coffer.ErrorCode(err) != coffer.ENotFound {
 		t.Fatalf("no settings yet: %v", err)
 	}
-	set := &store.AlertSettings{AccountID: a.ID, OwnerSet: true, Thresholds: []money.Amount{amt("500"), amt("50")},
+	set := &coffer.AlertSettings{AccountID: a.ID, OwnerSet: true, Thresholds: []money.Amount{amt("500"), amt("50")},
 		Emails: []string{"cfo@acme.test"}, UpdatedAt: f.now}
 	if err := s.PutAlertSettings(f.ctx, set); err != nil {
 		t.Fatal(err)
@@ -92,11 +92,11 @@ func testUsageAndRecommendations(t *testing.T, s store.Store) {
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("due %v %v", ids, err)
 	}
-	if err := s.PutAlertSettings(f.ctx, &store.AlertSettings{AccountID: owner.ID, OwnerSet: true,
+	if err := s.PutAlertSettings(f.ctx, &coffer.AlertSettings{AccountID: owner.ID, OwnerSet: true,
 		Thresholds: []money.Amount{amt("7")}, UpdatedAt: f.now}); err != nil {
 		t.Fatal(err)
 	}
-	recs := []store.Recommendation{
+	recs := []coffer.Recommendation{
 		{AccountID: a.ID, Recommended: amt("125"), Thresholds: []money.Amount{amt("125"), amt("100"), amt("10")}},
 		{AccountID: owner.ID, Recommended: amt("3"), Thresholds: []money.Amount{amt("100"), amt("10"), amt("3")}},
 	}
@@ -123,7 +123,7 @@ func testUsageAndRecommendations(t *testing.T, s store.Store) {
 
 func testWebhookEndpoints(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
-	e := &store.WebhookEndpoint{ID: coffer.NewID("we", f.now), URL: "https://hooks.test/a", Description: "ops",
+	e := &coffer.WebhookEndpoint{ID: coffer.NewID(coffer.PrefixWebhookEndpoint, f.now), URL: "https://hooks.test/a", Description: "ops",
 		EventTypes: []string{"account.*"}, Enabled: true, Secret: "whsec_AAAA", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreateWebhookEndpoint(f.ctx, e, nil); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func testWebhookEndpoints(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	same(t, "endpoint", got, e)
-	upd, err := s.UpdateWebhookEndpoint(f.ctx, e.ID, func(e *store.WebhookEndpoint) error {
+	upd, err := s.UpdateWebhookEndpoint(f.ctx, e.ID, func(e *coffer.WebhookEndpoint) error {
 		e.Enabled, e.EventTypes = false, nil
 		return nil
 	}, nil)
@@ -175,16 +175,16 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 		t.Fatalf("time range: %+v %v", ranged, err)
 	}
 
-	ep := &store.WebhookEndpoint{ID: coffer.NewID("we", f.now), URL: "https://hooks.test/a", Enabled: true,
+	ep := &coffer.WebhookEndpoint{ID: coffer.NewID(coffer.PrefixWebhookEndpoint, f.now), URL: "https://hooks.test/a", Enabled: true,
 		Secret: "whsec_AAAA", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreateWebhookEndpoint(f.ctx, ep, nil); err != nil {
 		t.Fatal(err)
 	}
-	route := func(ev *ledger.Event, eps []*store.WebhookEndpoint) []*store.Delivery {
-		var out []*store.Delivery
+	route := func(ev *ledger.Event, eps []*coffer.WebhookEndpoint) []*coffer.Delivery {
+		var out []*coffer.Delivery
 		for _, e := range eps {
-			out = append(out, &store.Delivery{ID: coffer.NewID("msg", f.now), EventID: ev.ID, Channel: store.ChannelWebhook,
-				EndpointID: e.ID, Status: store.DeliveryPending, NextAttemptAt: f.now, CreatedAt: f.now, UpdatedAt: f.now})
+			out = append(out, &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, f.now), EventID: ev.ID, Channel: coffer.ChannelWebhook,
+				EndpointID: e.ID, Status: coffer.DeliveryPending, NextAttemptAt: f.now, CreatedAt: f.now, UpdatedAt: f.now})
 		}
 		return out
 	}
@@ -203,9 +203,9 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 		t.Fatalf("a leased delivery was claimed twice")
 	}
 	d := claimed[0]
-	d.Attempts, d.Status, d.NextAttemptAt, d.LastError, d.UpdatedAt = 1, store.DeliveryFailed, time.Time{}, "HTTP 500", f.now
+	d.Attempts, d.Status, d.NextAttemptAt, d.LastError, d.UpdatedAt = 1, coffer.DeliveryFailed, time.Time{}, "HTTP 500", f.now
 	fail := true
-	if err := s.RecordAttempt(f.ctx, &store.Attempt{DeliveryID: d.ID, N: 1, StatusCode: 500, Latency: 1500 * time.Microsecond,
+	if err := s.RecordAttempt(f.ctx, &coffer.Attempt{DeliveryID: d.ID, N: 1, StatusCode: 500, Latency: 1500 * time.Microsecond,
 		Response: "boom", AttemptedAt: f.now}, d, &fail); err != nil {
 		t.Fatal(err)
 	}
@@ -213,16 +213,16 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 		t.Fatalf("endpoint not marked failing: %+v", e)
 	}
 	ds, atts, err := s.ListDeliveries(f.ctx, d.EventID)
-	if err != nil || len(ds) != 1 || ds[0].Status != store.DeliveryFailed || len(atts[d.ID]) != 1 ||
+	if err != nil || len(ds) != 1 || ds[0].Status != coffer.DeliveryFailed || len(atts[d.ID]) != 1 ||
 		atts[d.ID][0].Latency != 1500*time.Microsecond || atts[d.ID][0].Response != "boom" {
 		t.Fatalf("deliveries %+v %+v %v", ds, atts, err)
 	}
 	// Replaying keeps the delivery (its id is the webhook-id) and sets it
 	// pending again.
 	f.tick(time.Hour)
-	re := &store.Delivery{ID: coffer.NewID("msg", f.now), EventID: d.EventID, Channel: store.ChannelWebhook,
-		EndpointID: ep.ID, Status: store.DeliveryPending, NextAttemptAt: f.now, CreatedAt: f.now, UpdatedAt: f.now}
-	if err := s.ScheduleDeliveries(f.ctx, []*store.Delivery{re}); err != nil {
+	re := &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, f.now), EventID: d.EventID, Channel: coffer.ChannelWebhook,
+		EndpointID: ep.ID, Status: coffer.DeliveryPending, NextAttemptAt: f.now, CreatedAt: f.now, UpdatedAt: f.now}
+	if err := s.ScheduleDeliveries(f.ctx, []*coffer.Delivery{re}); err != nil {
 		t.Fatal(err)
 	}
 	claimed, err = s.ClaimDeliveries(f.ctx, f.now, f.now.Add(time.Minute), 10)
@@ -236,7 +236,7 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 	}
 	// A replay scheduled while an attempt is in flight stands: the
 	// attempt is logged, but the delivery stays pending.
-	var inFlight *store.Delivery
+	var inFlight *coffer.Delivery
 	for _, c := range claimed {
 		if c.ID == d.ID {
 			inFlight = c
@@ -244,15 +244,15 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 	}
 	f.tick(time.Second)
 	re.NextAttemptAt, re.UpdatedAt = f.now, f.now
-	if err := s.ScheduleDeliveries(f.ctx, []*store.Delivery{re}); err != nil {
+	if err := s.ScheduleDeliveries(f.ctx, []*coffer.Delivery{re}); err != nil {
 		t.Fatal(err)
 	}
-	inFlight.Status, inFlight.NextAttemptAt, inFlight.UpdatedAt = store.DeliverySucceeded, time.Time{}, f.now
-	if err := s.RecordAttempt(f.ctx, &store.Attempt{StatusCode: 200, AttemptedAt: f.now, Succeeded: true}, inFlight, nil); err != nil {
+	inFlight.Status, inFlight.NextAttemptAt, inFlight.UpdatedAt = coffer.DeliverySucceeded, time.Time{}, f.now
+	if err := s.RecordAttempt(f.ctx, &coffer.Attempt{StatusCode: 200, AttemptedAt: f.now, Succeeded: true}, inFlight, nil); err != nil {
 		t.Fatal(err)
 	}
 	ds, atts, _ = s.ListDeliveries(f.ctx, d.EventID)
-	if len(ds) != 1 || ds[0].Status != store.DeliveryPending || ds[0].Attempts != 2 || len(atts[d.ID]) != 2 || atts[d.ID][1].N != 2 {
+	if len(ds) != 1 || ds[0].Status != coffer.DeliveryPending || ds[0].Attempts != 2 || len(atts[d.ID]) != 2 || atts[d.ID][1].N != 2 {
 		t.Fatalf("replay during an attempt: %+v %+v", ds, atts)
 	}
 
@@ -260,7 +260,7 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	ds, _, _ = s.ListDeliveries(f.ctx, d.EventID)
-	if len(ds) != 1 || ds[0].Status != store.DeliveryCanceled {
+	if len(ds) != 1 || ds[0].Status != coffer.DeliveryCanceled {
 		t.Fatalf("deleting the endpoint left %+v", ds)
 	}
 }

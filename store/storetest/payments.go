@@ -26,13 +26,13 @@ var paymentTests = []struct {
 func testPaymentMethods(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a := f.account()
-	m1 := &store.PaymentMethod{ID: coffer.NewID("pm", f.now), AccountID: a.ID, Type: "card", Status: store.MethodActive,
+	m1 := &coffer.PaymentMethod{ID: coffer.NewID(coffer.PrefixPaymentMethod, f.now), AccountID: a.ID, Type: "card", Status: coffer.MethodActive,
 		Default: true, Token: "tok1", Last4: "4242", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreatePaymentMethod(f.ctx, m1, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.tick(time.Millisecond)
-	m2 := &store.PaymentMethod{ID: coffer.NewID("pm", f.now), AccountID: a.ID, Type: "card", Status: store.MethodActive,
+	m2 := &coffer.PaymentMethod{ID: coffer.NewID(coffer.PrefixPaymentMethod, f.now), AccountID: a.ID, Type: "card", Status: coffer.MethodActive,
 		Default: true, Token: "tok2", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreatePaymentMethod(f.ctx, m2, nil); err != nil {
 		t.Fatal(err)
@@ -44,13 +44,13 @@ func testPaymentMethods(t *testing.T, s store.Store) {
 	if got[0].Default || !got[1].Default || got[0].Last4 != "4242" {
 		t.Fatalf("a new default must clear the old one: %+v %+v", got[0], got[1])
 	}
-	if _, err := s.UpdatePaymentMethod(f.ctx, m1.ID, func(m *store.PaymentMethod) error { m.Default = true; return nil }, nil); err != nil {
+	if _, err := s.UpdatePaymentMethod(f.ctx, m1.ID, func(m *coffer.PaymentMethod) error { m.Default = true; return nil }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if g, _ := s.GetPaymentMethod(f.ctx, m2.ID); g.Default {
 		t.Fatal("setting m1 default left m2 default")
 	}
-	if _, err := s.UpdatePaymentMethod(f.ctx, m2.ID, func(m *store.PaymentMethod) error { m.Status = store.MethodRemoved; return nil }, nil); err != nil {
+	if _, err := s.UpdatePaymentMethod(f.ctx, m2.ID, func(m *coffer.PaymentMethod) error { m.Status = coffer.MethodRemoved; return nil }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.ListPaymentMethods(f.ctx, a.ID); len(got) != 1 {
@@ -64,9 +64,9 @@ func testPaymentMethods(t *testing.T, s store.Store) {
 func testPaymentsByKey(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a := f.account()
-	mk := func() *store.Payment {
-		return &store.Payment{ID: coffer.NewID("pay", f.now), AccountID: a.ID, Source: store.SourcePurchase, Key: "k1",
-			Status: store.PaymentProcessing, Amount: money.MustParse("25"), Currency: "USD", CreatedAt: f.now}
+	mk := func() *coffer.Payment {
+		return &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, f.now), AccountID: a.ID, Source: coffer.SourcePurchase, Key: "k1",
+			Status: coffer.PaymentProcessing, Amount: money.MustParse("25"), Currency: "USD", CreatedAt: f.now}
 	}
 	// Concurrent creations with one key record one payment.
 	var wg sync.WaitGroup
@@ -101,7 +101,7 @@ func testPaymentsByKey(t *testing.T, s store.Store) {
 	if err != nil || len(open) != 1 {
 		t.Fatalf("open: %v %d", err, len(open))
 	}
-	list, more, err := s.ListPayments(f.ctx, a.ID, store.SourceAutoRecharge, store.Page{})
+	list, more, err := s.ListPayments(f.ctx, a.ID, coffer.SourceAutoRecharge, store.Page{})
 	if err != nil || len(list) != 0 || more {
 		t.Fatalf("source filter: %v %d", err, len(list))
 	}
@@ -110,19 +110,19 @@ func testPaymentsByKey(t *testing.T, s store.Store) {
 func testFinishPayment(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a := f.account()
-	if _, err := s.UpdateAutoRecharge(f.ctx, a.ID, func(ar *store.AutoRecharge, _ *store.Account) ([]ledger.Event, error) {
+	if _, err := s.UpdateAutoRecharge(f.ctx, a.ID, func(ar *coffer.AutoRecharge, _ *coffer.Account) ([]ledger.Event, error) {
 		ar.Enabled, ar.Threshold, ar.Amount = true, money.MustParse("100"), money.MustParse("20")
 		return nil, nil
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := s.CreatePayment(f.ctx, &store.Payment{ID: coffer.NewID("pay", f.now), AccountID: a.ID, Source: store.SourceAutoRecharge,
-		Key: "r1", Status: store.PaymentProcessing, Amount: money.MustParse("20"), CreatedAt: f.now})
+	p, _, err := s.CreatePayment(f.ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, f.now), AccountID: a.ID, Source: coffer.SourceAutoRecharge,
+		Key: "r1", Status: coffer.PaymentProcessing, Amount: money.MustParse("20"), CreatedAt: f.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.FinishPayment(f.ctx, p.ID, func(ch *store.PaymentChange) error {
-		ch.Payment.Status = store.PaymentFailed
+		ch.Payment.Status = coffer.PaymentFailed
 		ch.Account.Status = ledger.StatusSuspended
 		ch.AutoRecharge.Failures, ch.AutoRecharge.Suspended = 5, true
 		ch.Events = append(ch.Events, ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, f.now), Type: "account.suspended",
@@ -135,7 +135,7 @@ func testFinishPayment(t *testing.T, s store.Store) {
 	if got, _ := s.GetAccount(f.ctx, a.ID); got.Status != ledger.StatusSuspended {
 		t.Fatalf("account %s, want suspended", got.Status)
 	}
-	if got, _ := s.GetPayment(f.ctx, p.ID); got.Status != store.PaymentFailed {
+	if got, _ := s.GetPayment(f.ctx, p.ID); got.Status != coffer.PaymentFailed {
 		t.Fatalf("payment %s", got.Status)
 	}
 	if ar, _ := s.GetAutoRecharge(f.ctx, a.ID); ar.Failures != 5 || !ar.Suspended || ar.Threshold != money.MustParse("100") {
@@ -153,7 +153,7 @@ func testRechargeLease(t *testing.T, s store.Store) {
 	a := f.account()
 	b := f.account()
 	for _, id := range []string{a.ID, b.ID} {
-		if _, err := s.UpdateAutoRecharge(f.ctx, id, func(ar *store.AutoRecharge, _ *store.Account) ([]ledger.Event, error) {
+		if _, err := s.UpdateAutoRecharge(f.ctx, id, func(ar *coffer.AutoRecharge, _ *coffer.Account) ([]ledger.Event, error) {
 			ar.Enabled, ar.Threshold, ar.Amount = true, money.MustParse("10"), money.MustParse("20")
 			return nil, nil
 		}, nil); err != nil {
@@ -168,7 +168,7 @@ func testRechargeLease(t *testing.T, s store.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, err := s.ClaimRecharge(f.ctx, a.ID, coffer.NewID("lease", now)+string(rune('a'+i)), now, now.Add(time.Minute))
+			ok, err := s.ClaimRecharge(f.ctx, a.ID, coffer.NewID(coffer.PrefixRun, now)+string(rune('a'+i)), now, now.Add(time.Minute))
 			if err != nil {
 				t.Error(err)
 			}
@@ -202,7 +202,7 @@ func testRechargeLease(t *testing.T, s store.Store) {
 func testSchedules(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a := f.account()
-	sc := &store.Schedule{ID: coffer.NewID("sched", f.now), AccountID: a.ID, MethodID: "pm_x", DayOfMonth: 5,
+	sc := &coffer.Schedule{ID: coffer.NewID(coffer.PrefixSchedule, f.now), AccountID: a.ID, MethodID: "pm_x", DayOfMonth: 5,
 		Amount: money.MustParse("50"), Status: "active", NextRunAt: f.now.Add(24 * time.Hour), CreatedAt: f.now}
 	if err := s.CreateSchedule(f.ctx, sc, nil); err != nil {
 		t.Fatal(err)
@@ -214,7 +214,7 @@ func testSchedules(t *testing.T, s store.Store) {
 	if err != nil || len(due) != 1 || due[0].Amount != money.MustParse("50") {
 		t.Fatalf("due: %v %v", err, due)
 	}
-	if _, err := s.UpdateSchedule(f.ctx, sc.ID, func(x *store.Schedule) error { x.Status = "canceled"; return nil }, nil); err != nil {
+	if _, err := s.UpdateSchedule(f.ctx, sc.ID, func(x *coffer.Schedule) error { x.Status = "canceled"; return nil }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if due, _ := s.SchedulesDue(f.ctx, f.now.Add(48*time.Hour), 10); len(due) != 0 {

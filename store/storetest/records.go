@@ -14,7 +14,7 @@ import (
 
 func testAccounts(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
-	a := &store.Account{
+	a := &coffer.Account{
 		ID: coffer.NewID(coffer.PrefixAccount, f.now), Name: "Acme Voice", Email: "ops@acme.test",
 		NotificationEmails: []string{"cfo@acme.test", "alerts@acme.test"}, Currency: "EUR",
 		Status: ledger.StatusActive, BillingMode: "postpaid", MinBalance: amt("-50.25"), CreditLimit: amt("-75"), TrustTier: 3,
@@ -62,7 +62,7 @@ func testAccounts(t *testing.T, s store.Store) {
 	}
 	atLimit := func(want bool, limit string, what string) {
 		t.Helper()
-		if _, err := s.UpdateAccount(f.ctx, a.ID, func(x *store.Account) error { x.CreditLimit = amt(limit); return nil }, nil); err != nil {
+		if _, err := s.UpdateAccount(f.ctx, a.ID, func(x *coffer.Account) error { x.CreditLimit = amt(limit); return nil }, nil); err != nil {
 			t.Fatalf("update: %v", err)
 		}
 		st, err := s.LoadState(f.ctx, a.ID)
@@ -82,7 +82,7 @@ func testAccounts(t *testing.T, s store.Store) {
 	a.UpdatedAt = got.UpdatedAt
 
 	// Empty optional fields read back empty.
-	b := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",
+	b := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",
 		Status: ledger.StatusActive, BillingMode: "prepaid", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreateAccount(f.ctx, b, nil, nil); err != nil {
 		t.Fatalf("create bare: %v", err)
@@ -101,7 +101,7 @@ func testAccounts(t *testing.T, s store.Store) {
 	dup := *b
 	wantCode(t, s.CreateAccount(f.ctx, &dup, nil, nil), coffer.EConflict)
 	// The idempotency key is taken: the whole creation is refused.
-	c := &store.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",
+	c := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",
 		Status: ledger.StatusActive, BillingMode: "prepaid", CreatedAt: f.now, UpdatedAt: f.now}
 	wantCode(t, s.CreateAccount(f.ctx, c, nil, idem), coffer.EConflict)
 	_, err = s.GetAccount(f.ctx, c.ID)
@@ -160,7 +160,7 @@ func testUpdateAccount(t *testing.T, s store.Store) {
 	a := f.account()
 	later := f.tick(3600e9)
 	idem := &store.Idempotency{Scope: "key_1", Key: "upd-1", RequestHash: "h", Status: 200, Body: []byte("{}"), CreatedAt: later}
-	got, err := s.UpdateAccount(f.ctx, a.ID, func(x *store.Account) error {
+	got, err := s.UpdateAccount(f.ctx, a.ID, func(x *coffer.Account) error {
 		x.Name, x.Email = "Acme Ltd", "new@acme.test"
 		x.NotificationEmails = []string{"a@acme.test"}
 		x.MinBalance, x.TrustTier, x.BillingMode = amt("-10"), 2, "postpaid"
@@ -196,30 +196,30 @@ func testUpdateAccount(t *testing.T, s store.Store) {
 
 	// fn's error is returned as is and nothing changes.
 	boom := errors.New("boom")
-	_, err = s.UpdateAccount(f.ctx, a.ID, func(x *store.Account) error {
+	_, err = s.UpdateAccount(f.ctx, a.ID, func(x *coffer.Account) error {
 		x.Name = "changed"
 		return boom
 	}, nil)
 	if !errors.Is(err, boom) {
 		t.Fatalf("update with failing fn: %v, want boom", err)
 	}
-	_, err = s.UpdateAccount(f.ctx, a.ID, func(*store.Account) error {
+	_, err = s.UpdateAccount(f.ctx, a.ID, func(*coffer.Account) error {
 		return coffer.Errorf(coffer.EConflict, "no")
 	}, nil)
 	wantCode(t, err, coffer.EConflict)
 	stored, _ = s.GetAccount(f.ctx, a.ID)
 	same(t, "after failed updates", stored, &want)
 
-	_, err = s.UpdateAccount(f.ctx, "acct_00000000000000000000000000", func(*store.Account) error { return nil }, nil)
+	_, err = s.UpdateAccount(f.ctx, "acct_00000000000000000000000000", func(*coffer.Account) error { return nil }, nil)
 	wantCode(t, err, coffer.ENotFound)
 }
 
 func testSubaccounts(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a, other := f.account(), f.account()
-	mk := func(account, authID string) *store.Subaccount {
+	mk := func(account, authID string) *coffer.Subaccount {
 		f.tick(1000)
-		return &store.Subaccount{ID: coffer.NewID(coffer.PrefixSubaccount, f.now), AccountID: account,
+		return &coffer.Subaccount{ID: coffer.NewID(coffer.PrefixSubaccount, f.now), AccountID: account,
 			Name: "eu-gateway", Enabled: true, AuthID: authID, TokenHash: []byte{1, 2, 3, byte(len(authID))},
 			CreatedAt: f.now, UpdatedAt: f.now}
 	}
@@ -265,7 +265,7 @@ func testSubaccounts(t *testing.T, s store.Store) {
 
 	// Update: rename and disable one; delete another.
 	later := f.tick(60e9)
-	upd, err := s.UpdateSubaccount(f.ctx, want[1], func(x *store.Subaccount) error {
+	upd, err := s.UpdateSubaccount(f.ctx, want[1], func(x *coffer.Subaccount) error {
 		x.Name, x.Enabled, x.UpdatedAt = "renamed", false, later
 		x.AccountID = other.ID // not fn's to change
 		return nil
@@ -278,7 +278,7 @@ func testSubaccounts(t *testing.T, s store.Store) {
 	}
 	again, _ := s.GetSubaccount(f.ctx, want[1])
 	same(t, "stored update", again, upd)
-	if _, err := s.UpdateSubaccount(f.ctx, want[2], func(x *store.Subaccount) error {
+	if _, err := s.UpdateSubaccount(f.ctx, want[2], func(x *coffer.Subaccount) error {
 		x.Deleted = true
 		return nil
 	}, nil); err != nil {
@@ -307,7 +307,7 @@ func testSubaccounts(t *testing.T, s store.Store) {
 	}
 	same(t, "listed subaccounts", ids, want)
 
-	_, err = s.UpdateSubaccount(f.ctx, "sub_00000000000000000000000000", func(*store.Subaccount) error { return nil }, nil)
+	_, err = s.UpdateSubaccount(f.ctx, "sub_00000000000000000000000000", func(*coffer.Subaccount) error { return nil }, nil)
 	wantCode(t, err, coffer.ENotFound)
 }
 
@@ -318,16 +318,16 @@ func testAPIKeys(t *testing.T, s store.Store) {
 		t.Fatalf("count on a fresh store: %d, %v", n, err)
 	}
 	a := f.account()
-	admin := &store.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: store.RoleAdmin, Name: "first",
+	admin := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: coffer.RoleAdmin, Name: "first",
 		Hash: []byte("0123456789abcdef0123456789abcdef"), CreatedAt: f.now}
-	acct := &store.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: store.RoleAccount, AccountID: a.ID,
+	acct := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: coffer.RoleAccount, AccountID: a.ID,
 		Name: "acme", Hash: []byte("fedcba9876543210fedcba9876543210"), CreatedAt: f.now}
-	for _, k := range []*store.APIKey{admin, acct} {
+	for _, k := range []*coffer.APIKey{admin, acct} {
 		if err := s.CreateAPIKey(f.ctx, k); err != nil {
 			t.Fatalf("create key: %v", err)
 		}
 	}
-	for _, k := range []*store.APIKey{admin, acct} {
+	for _, k := range []*coffer.APIKey{admin, acct} {
 		got, err := s.GetAPIKeyByHash(f.ctx, k.Hash)
 		if err != nil {
 			t.Fatalf("get key: %v", err)
@@ -336,7 +336,7 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetAPIKeyByHash(f.ctx, []byte("nope"))
 	wantCode(t, err, coffer.ENotFound)
-	dup := &store.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: store.RoleUsage, Hash: admin.Hash, CreatedAt: f.now}
+	dup := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: coffer.RoleUsage, Hash: admin.Hash, CreatedAt: f.now}
 	wantCode(t, s.CreateAPIKey(f.ctx, dup), coffer.EConflict)
 	if n, err := s.CountAPIKeys(f.ctx); err != nil || n != 2 {
 		t.Fatalf("count: %d, %v", n, err)

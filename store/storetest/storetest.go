@@ -105,9 +105,9 @@ func (f *fixture) env() ledger.Env {
 
 // account creates an account, USD with a zero floor unless mod says
 // otherwise.
-func (f *fixture) account(mod ...func(*store.Account)) *store.Account {
+func (f *fixture) account(mod ...func(*coffer.Account)) *coffer.Account {
 	f.t.Helper()
-	a := &store.Account{
+	a := &coffer.Account{
 		ID: coffer.NewID(coffer.PrefixAccount, f.now), Name: "Acme", Email: "billing@acme.test",
 		Currency: "USD", Status: ledger.StatusActive, BillingMode: "prepaid", CreditLimit: ledger.NoCreditLimit,
 		CreatedAt: f.now, UpdatedAt: f.now,

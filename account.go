@@ -1,0 +1,67 @@
+package coffer
+
+import (
+	"time"
+
+	"github.com/cofferdev/coffer/money"
+)
+
+// AccountStatus is an account's standing. It is defined here, beside the
+// Account record, because the ledger rules read it too and package ledger
+// already depends on this one (ledger.Status is an alias of it).
+type AccountStatus string
+
+// Account statuses.
+const (
+	AccountActive    AccountStatus = "active"
+	AccountSuspended AccountStatus = "suspended" // strict debits and holds refused; served usage still posts
+	AccountClosed    AccountStatus = "closed"    // nothing moves any more
+)
+
+// Account is an account's full record. Its ledger fields (currency, status,
+// floor, debt) are what ledger.Account carries.
+type Account struct {
+	ID                 string
+	Name               string
+	Email              string
+	NotificationEmails []string
+	Currency           money.Currency
+	Status             AccountStatus
+	BillingMode        string // "prepaid" or "postpaid"
+	MinBalance         money.Amount
+	CreditLimit        money.Amount // the lowest balance any usage may reach; at or below MinBalance
+	TrustTier          int
+	Metadata           map[string]string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Subaccount draws on its parent's balance; it holds no money of its own.
+type Subaccount struct {
+	ID        string
+	AccountID string
+	Name      string
+	Enabled   bool
+	Deleted   bool
+	AuthID    string // public half of the basic-auth credential
+	TokenHash []byte // SHA-256 of the token; the token itself is shown once
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Roles an API key can have.
+const (
+	RoleAdmin   = "admin"   // everything
+	RoleUsage   = "usage"   // debits, holds and balance reads for any account
+	RoleAccount = "account" // only its own account
+)
+
+// APIKey is a bearer credential, kept as the SHA-256 of the secret.
+type APIKey struct {
+	ID        string
+	Role      string
+	AccountID string // for RoleAccount
+	Name      string
+	Hash      []byte
+	CreatedAt time.Time
+}
