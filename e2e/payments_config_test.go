@@ -4,12 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/payments"
-	"github.com/cofferdev/coffer/store"
 	"github.com/cofferdev/coffer/stripe/stripetest"
 )
 
@@ -103,8 +103,8 @@ func TestPaymentsStripeGatewaySelected(t *testing.T) {
 	}
 	_, err = h.admin.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("25.00")})
 	wantCode(t, err, "payment_failed")
-	ps := h.payments(a.ID, store.SourcePurchase)
-	if len(ps) != 1 || ps[0].Status != store.PaymentFailed || !strings.HasPrefix(ps[0].ChargeID, "pi_") {
+	ps := h.payments(a.ID, coffer.SourcePurchase)
+	if len(ps) != 1 || ps[0].Status != coffer.PaymentFailed || !strings.HasPrefix(ps[0].ChargeID, "pi_") {
 		t.Fatalf("payments %+v", ps)
 	}
 	wantAmount(t, "balance", h.balance(a.ID).Balance, "0")

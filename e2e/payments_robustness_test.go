@@ -13,7 +13,6 @@ import (
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/payments"
 	"github.com/cofferdev/coffer/sqlstore/pgtest"
-	"github.com/cofferdev/coffer/store"
 )
 
 // Two Coffer processes on one PostgreSQL, debits for one account arriving
@@ -67,17 +66,17 @@ func TestPaymentsTwoProcessesOneRechargeAtATime(t *testing.T) {
 		t.Fatalf("debit: %v", err)
 	}
 	waitFor(h.t, "the balance back at the threshold", func() bool {
-		ps := h.payments(a.ID, store.SourceAutoRecharge)
-		return h.balance(a.ID).Balance >= amt("100.00") && count(ps, store.PaymentProcessing) == 0 && !h.rechargeRunning(a.ID)
+		ps := h.payments(a.ID, coffer.SourceAutoRecharge)
+		return h.balance(a.ID).Balance >= amt("100.00") && count(ps, coffer.PaymentProcessing) == 0 && !h.rechargeRunning(a.ID)
 	})
 	bal := h.balance(a.ID).Balance
-	ps := h.payments(a.ID, store.SourceAutoRecharge)
+	ps := h.payments(a.ID, coffer.SourceAutoRecharge)
 	if bal < amt("100.00") || bal >= amt("120.00") {
 		t.Fatalf("balance %s after %d recharges: two processes charged at once", bal, len(ps))
 	}
 	want := amt("0")
 	for _, p := range ps {
-		if p.Status != store.PaymentSucceeded {
+		if p.Status != coffer.PaymentSucceeded {
 			t.Fatalf("recharge %+v", p)
 		}
 		want += amt("20.00")
@@ -106,19 +105,19 @@ func TestPaymentsUnfinishedPaymentIsRecovered(t *testing.T) {
 		h := start(t, dsn)
 		a := h.account("crashed", "")
 		c := h.card(a.ID, payments.TestCardSuccess)
-		p := &store.Payment{ID: coffer.NewID("pay", clockStart), AccountID: a.ID, Source: store.SourcePurchase, Key: "left-behind",
-			Status: store.PaymentProcessing, MethodID: c.ID, Amount: amt("30.00"), Currency: "USD", Actor: "test",
+		p := &coffer.Payment{ID: coffer.NewID("pay", clockStart), AccountID: a.ID, Source: coffer.SourcePurchase, Key: "left-behind",
+			Status: coffer.PaymentProcessing, MethodID: c.ID, Amount: amt("30.00"), Currency: "USD", Actor: "test",
 			CreatedAt: clockStart, UpdatedAt: clockStart}
 		if _, _, err := h.srv.Store().CreatePayment(h.ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		h.advance("30s")
-		if got, _ := h.admin.GetPayment(h.ctx, p.ID); got.Status != store.PaymentProcessing {
+		if got, _ := h.admin.GetPayment(h.ctx, p.ID); got.Status != coffer.PaymentProcessing {
 			t.Fatalf("a payment in flight was touched before a minute passed: %s", got.Status)
 		}
 		h.advance("31s")
 		got, err := h.admin.GetPayment(h.ctx, p.ID)
-		if err != nil || got.Status != store.PaymentSucceeded || got.GrantID == "" {
+		if err != nil || got.Status != coffer.PaymentSucceeded || got.GrantID == "" {
 			t.Fatalf("recovered payment %+v %v", got, err)
 		}
 		h.advance("1h")
@@ -163,13 +162,13 @@ func TestPaymentsLostGatewayAnswerChargesOnce(t *testing.T) {
 	a := h.account("timeout", "")
 	h.card(a.ID, payments.TestCardSuccess)
 	p, err := h.admin.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("60.00")}, client.WithIdempotencyKey("once"))
-	if err != nil || p.Status != store.PaymentSucceeded {
+	if err != nil || p.Status != coffer.PaymentSucceeded {
 		t.Fatalf("purchase after a lost answer: %+v %v", p, err)
 	}
 	if gw.calls != 2 || len(gw.keys) != 1 {
 		t.Fatalf("gateway asked %d times under %d keys; want twice under one", gw.calls, len(gw.keys))
 	}
-	if ps := h.payments(a.ID, store.SourcePurchase); len(ps) != 1 {
+	if ps := h.payments(a.ID, coffer.SourcePurchase); len(ps) != 1 {
 		t.Fatalf("%d purchases", len(ps))
 	}
 	wantAmount(t, "balance", h.balance(a.ID).Balance, "60.00")
