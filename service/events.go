@@ -69,7 +69,7 @@ func (s *Service) GetEvent(ctx context.Context, c Call, id string) (*api.EventDe
 		return nil, err
 	}
 	for _, d := range ds {
-		v := api.Delivery{ID: d.ID, Channel: d.Channel, EndpointID: d.EndpointID, Status: d.Status,
+		v := api.Delivery{ID: d.ID, Channel: string(d.Channel), EndpointID: d.EndpointID, Status: string(d.Status),
 			LastError: d.LastError, Attempts: []api.Attempt{}}
 		if !d.NextAttemptAt.IsZero() {
 			at := d.NextAttemptAt

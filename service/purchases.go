@@ -141,7 +141,7 @@ func (s *Service) ListPurchases(ctx context.Context, c Call, accountID, source s
 	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
-	if err := oneOf("source", source, coffer.SourcePurchase, coffer.SourceAutoRecharge, coffer.SourceSchedule); err != nil {
+	if err := oneOf("source", source, string(coffer.SourcePurchase), string(coffer.SourceAutoRecharge), string(coffer.SourceSchedule)); err != nil {
 		return nil, err
 	}
 	pg, err := page(p, coffer.PrefixPayment)
@@ -151,7 +151,7 @@ func (s *Service) ListPurchases(ctx context.Context, c Call, accountID, source s
 	if _, err := s.store.GetAccount(ctx, accountID); err != nil {
 		return nil, err
 	}
-	items, more, err := s.store.ListPayments(ctx, accountID, source, pg)
+	items, more, err := s.store.ListPayments(ctx, accountID, coffer.PaymentSource(source), pg)
 	if err != nil {
 		return nil, err
 	}

@@ -337,7 +337,7 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool
 	var ch *payments.Charge
 	if m.Status != coffer.MethodActive {
 		ch = &payments.Charge{Status: payments.Failed, FailureCode: "payment_method_unusable",
-			FailureMessage: "payment method " + m.ID + " is " + m.Status}
+			FailureMessage: "payment method " + m.ID + " is " + string(m.Status)}
 	} else if ch, err = s.charge(ctx, p, m); err != nil {
 		return true, nil // left processing; the settle job finishes it
 	}

@@ -6,6 +6,11 @@ import "github.com/cofferdev/coffer"
 // exist only until the end-to-end tests under cmd/coffer move to a package
 // of their own and say coffer.X; delete this file then. Nothing else uses
 // them.
+//
+// The constants are untyped copies of coffer's typed ones, not coffer.X
+// itself: those tests compare them with the API's plain strings as well as
+// put them in records, and only an untyped constant does both.
+// TestCompatConstants holds each copy to its original.
 
 // Account records.
 type (
@@ -33,44 +38,44 @@ type (
 
 // Roles. Deprecated: use coffer.RoleAdmin and the rest.
 const (
-	RoleAdmin   = coffer.RoleAdmin
-	RoleUsage   = coffer.RoleUsage
-	RoleAccount = coffer.RoleAccount
+	RoleAdmin   = "admin"
+	RoleUsage   = "usage"
+	RoleAccount = "account"
 )
 
 // Payment method statuses. Deprecated: use coffer.MethodActive and the rest.
 const (
-	MethodActive     = coffer.MethodActive
-	MethodUnverified = coffer.MethodUnverified
-	MethodLocked     = coffer.MethodLocked
-	MethodRemoved    = coffer.MethodRemoved
+	MethodActive     = "active"
+	MethodUnverified = "unverified"
+	MethodLocked     = "locked"
+	MethodRemoved    = "removed"
 )
 
 // Payment sources. Deprecated: use coffer.SourcePurchase and the rest.
 const (
-	SourcePurchase     = coffer.SourcePurchase
-	SourceAutoRecharge = coffer.SourceAutoRecharge
-	SourceSchedule     = coffer.SourceSchedule
+	SourcePurchase     = "purchase"
+	SourceAutoRecharge = "auto_recharge"
+	SourceSchedule     = "schedule"
 )
 
 // Payment statuses. Deprecated: use coffer.PaymentProcessing and the rest.
 const (
-	PaymentProcessing = coffer.PaymentProcessing
-	PaymentPending    = coffer.PaymentPending
-	PaymentSucceeded  = coffer.PaymentSucceeded
-	PaymentFailed     = coffer.PaymentFailed
+	PaymentProcessing = "processing"
+	PaymentPending    = "pending"
+	PaymentSucceeded  = "succeeded"
+	PaymentFailed     = "failed"
 )
 
 // Delivery channels. Deprecated: use coffer.ChannelWebhook and coffer.ChannelEmail.
 const (
-	ChannelWebhook = coffer.ChannelWebhook
-	ChannelEmail   = coffer.ChannelEmail
+	ChannelWebhook = "webhook"
+	ChannelEmail   = "email"
 )
 
 // Delivery statuses. Deprecated: use coffer.DeliveryPending and the rest.
 const (
-	DeliveryPending   = coffer.DeliveryPending
-	DeliverySucceeded = coffer.DeliverySucceeded
-	DeliveryFailed    = coffer.DeliveryFailed
-	DeliveryCanceled  = coffer.DeliveryCanceled
+	DeliveryPending   = "pending"
+	DeliverySucceeded = "succeeded"
+	DeliveryFailed    = "failed"
+	DeliveryCanceled  = "canceled"
 )
