@@ -24,7 +24,7 @@ import (
 // that arrive while a commit is in flight form the next batch, so a hot
 // account costs one lock and one commit per batch rather than per debit.
 type committer struct {
-	store store.Store
+	store store.Ledger // the committer only writes through Batch
 	clock coffer.Clock
 	log   *slog.Logger
 	max   int
@@ -71,7 +71,7 @@ type batchContext struct {
 	pending []*ledger.Effect
 }
 
-func newCommitter(st store.Store, clock coffer.Clock, log *slog.Logger, maxBatch, maxQueue int) *committer {
+func newCommitter(st store.Ledger, clock coffer.Clock, log *slog.Logger, maxBatch, maxQueue int) *committer {
 	c := &committer{store: st, clock: clock, log: log, max: maxBatch,
 		queue: make(chan *request, maxQueue), stop: make(chan struct{})}
 	c.done.Add(1)
