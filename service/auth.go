@@ -51,7 +51,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, role coffer.Role, accountID,
 		return "", nil, coffer.Invalid("role", "must be admin, usage or account, got %q", role)
 	}
 	secret := keyPrefix + string(role) + "_" + newSecret()
-	k := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, s.now()), Role: role, AccountID: accountID,
+	k := &coffer.APIKey{ID: s.ids.New(coffer.PrefixKey, s.now()), Role: role, AccountID: accountID,
 		Name: name, Hash: hashSecret(secret), CreatedAt: s.now()}
 	if err := s.store.CreateAPIKey(ctx, k); err != nil {
 		return "", nil, err

@@ -187,7 +187,7 @@ func (s *Service) redeliver(ctx context.Context, evs []api.Event, endpointID str
 			if endpointID == "" && !wants(ep, ev.Type) {
 				continue
 			}
-			ds = append(ds, &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, now), EventID: ev.ID,
+			ds = append(ds, &coffer.Delivery{ID: s.ids.New(coffer.PrefixDelivery, now), EventID: ev.ID,
 				Channel: coffer.ChannelWebhook, EndpointID: ep.ID, Status: coffer.DeliveryPending,
 				NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 		}

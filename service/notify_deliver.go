@@ -70,7 +70,7 @@ func (n *notifier) route(ev *ledger.Event, eps []*coffer.WebhookEndpoint) []*cof
 	now := n.s.now()
 	var out []*coffer.Delivery
 	add := func(channel coffer.Channel, endpoint string) {
-		out = append(out, &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, now), EventID: ev.ID, Channel: channel,
+		out = append(out, &coffer.Delivery{ID: n.s.ids.New(coffer.PrefixDelivery, now), EventID: ev.ID, Channel: channel,
 			EndpointID: endpoint, Status: coffer.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 	}
 	for _, ep := range eps {

@@ -59,7 +59,7 @@ func (s *Service) AddPaymentMethod(ctx context.Context, c Call, accountID string
 			return nil, coffer.Errorf(coffer.EGatewayUnavailable, "the payment gateway did not answer; the method was not added. Retry in a moment")
 		}
 		now := s.now()
-		m := &coffer.PaymentMethod{ID: coffer.NewID(coffer.PrefixPaymentMethod, now), AccountID: a.ID, Type: in.Type,
+		m := &coffer.PaymentMethod{ID: s.ids.New(coffer.PrefixPaymentMethod, now), AccountID: a.ID, Type: in.Type,
 			Status: coffer.MethodActive, Gateway: s.pay.gw.Name(), Token: gm.Token, Brand: gm.Brand, Last4: gm.Last4,
 			Email: gm.Email, Holder: holder, CreatedAt: now, UpdatedAt: now}
 		if gm.NeedsVerification {

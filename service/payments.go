@@ -312,7 +312,7 @@ func (s *Service) settle(ctx context.Context, p *coffer.Payment, ch *payments.Ch
 			data["amount"] = q.Amount.String()
 			data["currency"] = string(q.Currency)
 			data["source"] = q.Source
-			c.Events = append(c.Events, ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, now), Type: typ,
+			c.Events = append(c.Events, ledger.Event{ID: s.ids.New(coffer.PrefixEvent, now), Type: typ,
 				AccountID: q.AccountID, CreatedAt: now, Data: data})
 		}
 		switch ch.Status {

@@ -46,12 +46,12 @@ func (s *Service) CreatePurchase(ctx context.Context, c Call, accountID string, 
 		return nil, err
 	}
 	now := s.now()
-	key := coffer.NewID(coffer.PrefixPurchaseKey, now)
+	key := s.ids.New(coffer.PrefixPurchaseKey, now)
 	if c.IdempotencyKey != "" {
 		sum := sha256.Sum256([]byte(c.Caller.KeyID + "\n" + c.IdempotencyKey))
 		key = "purchase:" + hex.EncodeToString(sum[:])
 	}
-	p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, now), AccountID: a.ID,
+	p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: s.ids.New(coffer.PrefixPayment, now), AccountID: a.ID,
 		Source: coffer.SourcePurchase, Key: key, RequestHash: c.RequestHash, Status: coffer.PaymentProcessing,
 		MethodID: m.ID, Amount: in.Amount, Currency: a.Currency, Actor: c.Caller.Actor(), CreatedAt: now, UpdatedAt: now})
 	if err != nil {

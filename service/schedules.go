@@ -68,7 +68,7 @@ func (s *Service) CreateSchedule(ctx context.Context, c Call, accountID string, 
 	}
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.PaymentSchedule) error) (*api.PaymentSchedule, error) {
 		now := s.now()
-		sc := &coffer.Schedule{ID: coffer.NewID(coffer.PrefixSchedule, now), AccountID: accountID, MethodID: m.ID,
+		sc := &coffer.Schedule{ID: s.ids.New(coffer.PrefixSchedule, now), AccountID: accountID, MethodID: m.ID,
 			DayOfMonth: in.DayOfMonth, Amount: in.Amount, Status: coffer.ScheduleActive, NextRunAt: nextRun(now, in.DayOfMonth),
 			CreatedAt: now, UpdatedAt: now}
 		v := scheduleView(sc)
@@ -146,7 +146,7 @@ func (s *Service) runSchedule(ctx context.Context, sc *coffer.Schedule) error {
 		return err
 	}
 	if a.Status != ledger.StatusClosed {
-		p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, now), AccountID: sc.AccountID,
+		p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: s.ids.New(coffer.PrefixPayment, now), AccountID: sc.AccountID,
 			Source: coffer.SourceSchedule, Key: fmt.Sprintf("schedule:%s:%s", sc.ID, sc.NextRunAt.Format(time.DateOnly)),
 			Status: coffer.PaymentProcessing, MethodID: sc.MethodID, ScheduleID: sc.ID, Amount: sc.Amount, Currency: a.Currency,
 			Actor: "schedule", CreatedAt: now, UpdatedAt: now})

@@ -84,6 +84,7 @@ type Call struct {
 type Service struct {
 	store      store.Store
 	clock      coffer.Clock
+	ids        *coffer.IDs // every record id the process makes, so they sort in creation order
 	log        *slog.Logger
 	cfg        Config
 	committers committers
