@@ -3,11 +3,11 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/cofferdev/coffer"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/store"

@@ -11,9 +11,9 @@ package store
 import (
 	"context"
 	"errors"
-	"github.com/cofferdev/coffer"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
 )
 
