@@ -49,17 +49,20 @@ type Subaccount struct {
 	UpdatedAt time.Time
 }
 
+// Role is what an API key may do.
+type Role string
+
 // Roles an API key can have.
 const (
-	RoleAdmin   = "admin"   // everything
-	RoleUsage   = "usage"   // debits, holds and balance reads for any account
-	RoleAccount = "account" // only its own account
+	RoleAdmin   Role = "admin"   // everything
+	RoleUsage   Role = "usage"   // debits, holds and balance reads for any account
+	RoleAccount Role = "account" // only its own account
 )
 
 // APIKey is a bearer credential, kept as the SHA-256 of the secret.
 type APIKey struct {
 	ID        string
-	Role      string
+	Role      Role
 	AccountID string // for RoleAccount
 	Name      string
 	Hash      []byte

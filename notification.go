@@ -44,18 +44,24 @@ type WebhookEndpoint struct {
 	UpdatedAt    time.Time
 }
 
+// Channel is how a delivery reaches its target.
+type Channel string
+
 // Delivery channels.
 const (
-	ChannelWebhook = "webhook"
-	ChannelEmail   = "email"
+	ChannelWebhook Channel = "webhook"
+	ChannelEmail   Channel = "email"
 )
+
+// DeliveryStatus is where a delivery stands.
+type DeliveryStatus string
 
 // Delivery statuses.
 const (
-	DeliveryPending   = "pending"
-	DeliverySucceeded = "succeeded"
-	DeliveryFailed    = "failed"   // ran out of retries
-	DeliveryCanceled  = "canceled" // its endpoint was deleted
+	DeliveryPending   DeliveryStatus = "pending"
+	DeliverySucceeded DeliveryStatus = "succeeded"
+	DeliveryFailed    DeliveryStatus = "failed"   // ran out of retries
+	DeliveryCanceled  DeliveryStatus = "canceled" // its endpoint was deleted
 )
 
 // Delivery is one event on its way to one target. Its ID is the
@@ -63,9 +69,9 @@ const (
 type Delivery struct {
 	ID            string
 	EventID       string
-	Channel       string
+	Channel       Channel
 	EndpointID    string // for ChannelWebhook
-	Status        string
+	Status        DeliveryStatus
 	Attempts      int
 	NextAttemptAt time.Time // zero once finished
 	LastError     string

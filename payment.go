@@ -6,12 +6,15 @@ import (
 	"github.com/cofferdev/coffer/money"
 )
 
+// MethodStatus is where a payment method stands.
+type MethodStatus string
+
 // Payment method statuses.
 const (
-	MethodActive     = "active"     // usable
-	MethodUnverified = "unverified" // a bank account awaiting its code
-	MethodLocked     = "locked"     // too many wrong codes
-	MethodRemoved    = "removed"
+	MethodActive     MethodStatus = "active"     // usable
+	MethodUnverified MethodStatus = "unverified" // a bank account awaiting its code
+	MethodLocked     MethodStatus = "locked"     // too many wrong codes
+	MethodRemoved    MethodStatus = "removed"
 )
 
 // PaymentMethod is a card, PayPal account or US bank account an account
@@ -21,7 +24,7 @@ type PaymentMethod struct {
 	ID             string
 	AccountID      string
 	Type           string // payments.Card, PayPal, USBankAccount
-	Status         string
+	Status         MethodStatus
 	Default        bool
 	Gateway        string
 	Token          string
@@ -34,21 +37,27 @@ type PaymentMethod struct {
 	UpdatedAt      time.Time
 }
 
+// PaymentSource is what made a payment.
+type PaymentSource string
+
 // Payment sources.
 const (
-	SourcePurchase     = "purchase"
-	SourceAutoRecharge = "auto_recharge"
-	SourceSchedule     = "schedule"
+	SourcePurchase     PaymentSource = "purchase"
+	SourceAutoRecharge PaymentSource = "auto_recharge"
+	SourceSchedule     PaymentSource = "schedule"
 )
+
+// PaymentStatus is where a payment stands.
+type PaymentStatus string
 
 // Payment statuses. Processing: recorded, the gateway not yet answered
 // (or Coffer stopped before it could record the answer). Pending: a bank
 // debit waiting to settle.
 const (
-	PaymentProcessing = "processing"
-	PaymentPending    = "pending"
-	PaymentSucceeded  = "succeeded"
-	PaymentFailed     = "failed"
+	PaymentProcessing PaymentStatus = "processing"
+	PaymentPending    PaymentStatus = "pending"
+	PaymentSucceeded  PaymentStatus = "succeeded"
+	PaymentFailed     PaymentStatus = "failed"
 )
 
 // Payment is one attempt to take money: a purchase, an auto-recharge or a
@@ -59,10 +68,10 @@ const (
 type Payment struct {
 	ID             string
 	AccountID      string
-	Source         string
+	Source         PaymentSource
 	Key            string // unique per account
 	RequestHash    string // of the request that made it, to refuse a reused key
-	Status         string
+	Status         PaymentStatus
 	MethodID       string
 	ScheduleID     string
 	Amount         money.Amount
@@ -108,6 +117,15 @@ type AutoRecharge struct {
 	UpdatedAt time.Time
 }
 
+// ScheduleStatus is where a schedule stands.
+type ScheduleStatus string
+
+// Schedule statuses.
+const (
+	ScheduleActive   ScheduleStatus = "active"
+	ScheduleCanceled ScheduleStatus = "canceled"
+)
+
 // Schedule is a monthly debit of a verified bank account.
 type Schedule struct {
 	ID         string
@@ -115,7 +133,7 @@ type Schedule struct {
 	MethodID   string
 	DayOfMonth int
 	Amount     money.Amount
-	Status     string // "active" or "canceled"
+	Status     ScheduleStatus
 	NextRunAt  time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time

@@ -95,7 +95,7 @@ func TestPaymentsBankVerificationAndSettlement(t *testing.T) {
 		// Friday 09:00: a purchase by bank debit is pending.
 		h.advance("96h")
 		p, err := owner.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("50.00"), PaymentMethodID: bank.ID})
-		if err != nil || p.Status != coffer.PaymentPending || p.SettlesAt == nil {
+		if err != nil || p.Status != string(coffer.PaymentPending) || p.SettlesAt == nil {
 			t.Fatalf("bank purchase %+v %v", p, err)
 		}
 		thursday := time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)
@@ -106,14 +106,14 @@ func TestPaymentsBankVerificationAndSettlement(t *testing.T) {
 		failing := h.bank(a.ID, payments.TestBankAccountFailed)
 		h.verifyBank(failing)
 		pf, err := owner.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("30.00"), PaymentMethodID: failing.ID})
-		if err != nil || pf.Status != coffer.PaymentPending {
+		if err != nil || pf.Status != string(coffer.PaymentPending) {
 			t.Fatalf("failing bank purchase %+v %v", pf, err)
 		}
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "0")
 		// Over the weekend and up to Wednesday: still pending, nothing credited.
 		for _, by := range []string{"72h", "48h"} {
 			h.advance(by)
-			if got, _ := owner.GetPayment(h.ctx, p.ID); got.Status != coffer.PaymentPending {
+			if got, _ := owner.GetPayment(h.ctx, p.ID); got.Status != string(coffer.PaymentPending) {
 				t.Fatalf("after %s: %s", by, got.Status)
 			}
 			wantAmount(t, "balance", h.balance(a.ID).Balance, "0")
@@ -121,11 +121,11 @@ func TestPaymentsBankVerificationAndSettlement(t *testing.T) {
 		// Thursday: settled and credited; the failing one failed.
 		h.advance("24h")
 		got, err := owner.GetPayment(h.ctx, p.ID)
-		if err != nil || got.Status != coffer.PaymentSucceeded || got.GrantID == "" {
+		if err != nil || got.Status != string(coffer.PaymentSucceeded) || got.GrantID == "" {
 			t.Fatalf("on Thursday %+v %v", got, err)
 		}
 		gotf, _ := owner.GetPayment(h.ctx, pf.ID)
-		if gotf.Status != coffer.PaymentFailed || gotf.FailureCode != "insufficient_funds" {
+		if gotf.Status != string(coffer.PaymentFailed) || gotf.FailureCode != "insufficient_funds" {
 			t.Fatalf("failing account on Thursday %+v", gotf)
 		}
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "50.00")
@@ -152,8 +152,8 @@ func TestPaymentsMonthlyBankSchedule(t *testing.T) {
 		}
 		// Tuesday 10 March, 00:00: the debit is made, pending.
 		h.advance("183h")
-		ps := h.payments(a.ID, coffer.SourceSchedule)
-		if len(ps) != 1 || ps[0].Status != coffer.PaymentPending || ps[0].ScheduleID != sc.ID || ps[0].Amount != amt("75.00") {
+		ps := h.payments(a.ID, string(coffer.SourceSchedule))
+		if len(ps) != 1 || ps[0].Status != string(coffer.PaymentPending) || ps[0].ScheduleID != sc.ID || ps[0].Amount != amt("75.00") {
 			t.Fatalf("scheduled debits %+v", ps)
 		}
 		// Four business days later, Monday 16 March, it settles.
@@ -163,8 +163,8 @@ func TestPaymentsMonthlyBankSchedule(t *testing.T) {
 		h.advance("96h") // Saturday
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "0")
 		h.advance("48h") // Monday 00:00
-		ps = h.payments(a.ID, coffer.SourceSchedule)
-		if len(ps) != 1 || ps[0].Status != coffer.PaymentSucceeded {
+		ps = h.payments(a.ID, string(coffer.SourceSchedule))
+		if len(ps) != 1 || ps[0].Status != string(coffer.PaymentSucceeded) {
 			t.Fatalf("after settlement %+v", ps)
 		}
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "75.00")
@@ -179,7 +179,7 @@ func TestPaymentsMonthlyBankSchedule(t *testing.T) {
 			t.Fatalf("cancel %+v %v", c, err)
 		}
 		h.advance("720h")
-		if ps := h.payments(a.ID, coffer.SourceSchedule); len(ps) != 1 {
+		if ps := h.payments(a.ID, string(coffer.SourceSchedule)); len(ps) != 1 {
 			t.Fatalf("a canceled schedule debited again: %d", len(ps))
 		}
 	})

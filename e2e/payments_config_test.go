@@ -103,8 +103,8 @@ func TestPaymentsStripeGatewaySelected(t *testing.T) {
 	}
 	_, err = h.admin.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("25.00")})
 	wantCode(t, err, "payment_failed")
-	ps := h.payments(a.ID, coffer.SourcePurchase)
-	if len(ps) != 1 || ps[0].Status != coffer.PaymentFailed || !strings.HasPrefix(ps[0].ChargeID, "pi_") {
+	ps := h.payments(a.ID, string(coffer.SourcePurchase))
+	if len(ps) != 1 || ps[0].Status != string(coffer.PaymentFailed) || !strings.HasPrefix(ps[0].ChargeID, "pi_") {
 		t.Fatalf("payments %+v", ps)
 	}
 	wantAmount(t, "balance", h.balance(a.ID).Balance, "0")

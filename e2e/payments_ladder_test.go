@@ -65,7 +65,7 @@ func TestPaymentsFailureLadderSuspendsAndPurchaseReactivates(t *testing.T) {
 		for i, st := range steps {
 			h.mustDebit(a.ID, "ladder-"+string(rune('a'+i)), st.debit)
 			ps := h.rechargeAttempts(a.ID, st.attempts)
-			if n := count(ps, coffer.PaymentFailed); n != st.attempts {
+			if n := count(ps, string(coffer.PaymentFailed)); n != st.attempts {
 				t.Fatalf("step %d: %d failed attempts, want %d", i, n, st.attempts)
 			}
 			ar, err := h.admin.GetAutoRecharge(h.ctx, a.ID)
@@ -79,7 +79,7 @@ func TestPaymentsFailureLadderSuspendsAndPurchaseReactivates(t *testing.T) {
 		// The last rung: at 0.00 the fifth try fails and the account is suspended.
 		h.mustDebit(a.ID, "ladder-last", "1.00")
 		ps := h.rechargeAttempts(a.ID, 5)
-		if ps[4].Status != coffer.PaymentFailed || ps[4].FailureCode != "card_declined" {
+		if ps[4].Status != string(coffer.PaymentFailed) || ps[4].FailureCode != "card_declined" {
 			t.Fatalf("last attempt %+v", ps[4])
 		}
 		acc, err := h.admin.GetAccount(h.ctx, a.ID)
@@ -125,7 +125,7 @@ func TestPaymentsFailureLadderSuspendsAndPurchaseReactivates(t *testing.T) {
 			t.Fatalf("set default while suspended: %v", err)
 		}
 		p, err := owner.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("150.00")})
-		if err != nil || p.Status != coffer.PaymentSucceeded || p.PaymentMethodID != good.ID {
+		if err != nil || p.Status != string(coffer.PaymentSucceeded) || p.PaymentMethodID != good.ID {
 			t.Fatalf("purchase %+v %v", p, err)
 		}
 		acc, _ = h.admin.GetAccount(h.ctx, a.ID)
@@ -165,7 +165,7 @@ func TestPaymentsPurchaseRepaysDebt(t *testing.T) {
 		wantAmount(t, "balance", b.Balance, "-3.20")
 		wantAmount(t, "debt", b.Debt, "3.20")
 		p, err := h.admin.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("25.00")})
-		if err != nil || p.Status != coffer.PaymentSucceeded {
+		if err != nil || p.Status != string(coffer.PaymentSucceeded) {
 			t.Fatalf("purchase %+v %v", p, err)
 		}
 		b = h.balance(a.ID)
@@ -273,7 +273,7 @@ func TestPaymentsRetriedPurchaseChargesOnce(t *testing.T) {
 			}
 			id2 = r.id
 		}
-		ps := h.payments(a.ID, coffer.SourcePurchase)
+		ps := h.payments(a.ID, string(coffer.SourcePurchase))
 		if len(ps) != 2 {
 			t.Fatalf("%d purchases recorded, want 2", len(ps))
 		}

@@ -66,17 +66,17 @@ func TestPaymentsTwoProcessesOneRechargeAtATime(t *testing.T) {
 		t.Fatalf("debit: %v", err)
 	}
 	waitFor(h.t, "the balance back at the threshold", func() bool {
-		ps := h.payments(a.ID, coffer.SourceAutoRecharge)
-		return h.balance(a.ID).Balance >= amt("100.00") && count(ps, coffer.PaymentProcessing) == 0 && !h.rechargeRunning(a.ID)
+		ps := h.payments(a.ID, string(coffer.SourceAutoRecharge))
+		return h.balance(a.ID).Balance >= amt("100.00") && count(ps, string(coffer.PaymentProcessing)) == 0 && !h.rechargeRunning(a.ID)
 	})
 	bal := h.balance(a.ID).Balance
-	ps := h.payments(a.ID, coffer.SourceAutoRecharge)
+	ps := h.payments(a.ID, string(coffer.SourceAutoRecharge))
 	if bal < amt("100.00") || bal >= amt("120.00") {
 		t.Fatalf("balance %s after %d recharges: two processes charged at once", bal, len(ps))
 	}
 	want := amt("0")
 	for _, p := range ps {
-		if p.Status != coffer.PaymentSucceeded {
+		if p.Status != string(coffer.PaymentSucceeded) {
 			t.Fatalf("recharge %+v", p)
 		}
 		want += amt("20.00")
@@ -112,12 +112,12 @@ func TestPaymentsUnfinishedPaymentIsRecovered(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.advance("30s")
-		if got, _ := h.admin.GetPayment(h.ctx, p.ID); got.Status != coffer.PaymentProcessing {
+		if got, _ := h.admin.GetPayment(h.ctx, p.ID); got.Status != string(coffer.PaymentProcessing) {
 			t.Fatalf("a payment in flight was touched before a minute passed: %s", got.Status)
 		}
 		h.advance("31s")
 		got, err := h.admin.GetPayment(h.ctx, p.ID)
-		if err != nil || got.Status != coffer.PaymentSucceeded || got.GrantID == "" {
+		if err != nil || got.Status != string(coffer.PaymentSucceeded) || got.GrantID == "" {
 			t.Fatalf("recovered payment %+v %v", got, err)
 		}
 		h.advance("1h")
@@ -162,13 +162,13 @@ func TestPaymentsLostGatewayAnswerChargesOnce(t *testing.T) {
 	a := h.account("timeout", "")
 	h.card(a.ID, payments.TestCardSuccess)
 	p, err := h.admin.CreatePurchase(h.ctx, a.ID, api.PurchaseCreate{Amount: amt("60.00")}, client.WithIdempotencyKey("once"))
-	if err != nil || p.Status != coffer.PaymentSucceeded {
+	if err != nil || p.Status != string(coffer.PaymentSucceeded) {
 		t.Fatalf("purchase after a lost answer: %+v %v", p, err)
 	}
 	if gw.calls != 2 || len(gw.keys) != 1 {
 		t.Fatalf("gateway asked %d times under %d keys; want twice under one", gw.calls, len(gw.keys))
 	}
-	if ps := h.payments(a.ID, coffer.SourcePurchase); len(ps) != 1 {
+	if ps := h.payments(a.ID, string(coffer.SourcePurchase)); len(ps) != 1 {
 		t.Fatalf("%d purchases", len(ps))
 	}
 	wantAmount(t, "balance", h.balance(a.ID).Balance, "60.00")

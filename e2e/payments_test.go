@@ -63,10 +63,10 @@ func (h *harness) rechargeAttempts(acct string, want int) []api.Payment {
 	h.t.Helper()
 	var ps []api.Payment
 	waitFor(h.t, fmt.Sprintf("%d recharge attempts", want), func() bool {
-		ps = h.payments(acct, coffer.SourceAutoRecharge)
-		return len(ps) >= want && count(ps, coffer.PaymentProcessing) == 0 && !h.rechargeRunning(acct)
+		ps = h.payments(acct, string(coffer.SourceAutoRecharge))
+		return len(ps) >= want && count(ps, string(coffer.PaymentProcessing)) == 0 && !h.rechargeRunning(acct)
 	})
-	if ps = h.payments(acct, coffer.SourceAutoRecharge); len(ps) != want {
+	if ps = h.payments(acct, string(coffer.SourceAutoRecharge)); len(ps) != want {
 		h.t.Fatalf("%d recharge attempts, want %d: %+v", len(ps), want, ps)
 	}
 	return ps
@@ -95,7 +95,7 @@ func TestPaymentsFixedRechargeFiveCharges(t *testing.T) {
 		h.mustDebit(a.ID, "spend-90", "90.00")
 		ps := h.rechargeAttempts(a.ID, 5)
 		for _, p := range ps {
-			if p.Status != coffer.PaymentSucceeded || p.Amount != amt("20.00") || p.GrantID == "" {
+			if p.Status != string(coffer.PaymentSucceeded) || p.Amount != amt("20.00") || p.GrantID == "" {
 				t.Fatalf("recharge %+v", p)
 			}
 		}
@@ -132,12 +132,12 @@ func TestPaymentsConcurrentDebitsNoDuplicateCharge(t *testing.T) {
 		wg.Wait()
 		var bal api.Balance
 		waitFor(h.t, "the balance back at the threshold", func() bool {
-			ps := h.payments(a.ID, coffer.SourceAutoRecharge)
+			ps := h.payments(a.ID, string(coffer.SourceAutoRecharge))
 			bal = *h.balance(a.ID)
-			return bal.Balance >= amt("100.00") && count(ps, coffer.PaymentProcessing) == 0 && !h.rechargeRunning(a.ID)
+			return bal.Balance >= amt("100.00") && count(ps, string(coffer.PaymentProcessing)) == 0 && !h.rechargeRunning(a.ID)
 		})
 		bal = *h.balance(a.ID)
-		ps := h.payments(a.ID, coffer.SourceAutoRecharge)
+		ps := h.payments(a.ID, string(coffer.SourceAutoRecharge))
 		if bal.Balance < amt("100.00") || bal.Balance >= amt("120.00") {
 			t.Fatalf("balance %s after %d recharges: a duplicate charge overshot", bal.Balance, len(ps))
 		}
@@ -145,7 +145,7 @@ func TestPaymentsConcurrentDebitsNoDuplicateCharge(t *testing.T) {
 		// balance = 100 - 40×2.50 + 20×charges.
 		want := amt("0")
 		for _, p := range ps {
-			if p.Status != coffer.PaymentSucceeded {
+			if p.Status != string(coffer.PaymentSucceeded) {
 				t.Fatalf("recharge %+v", p)
 			}
 			want += amt("20.00")
@@ -170,7 +170,7 @@ func TestPaymentsTargetRecharge(t *testing.T) {
 		}
 		h.mustDebit(a.ID, "e1", "16.50")
 		ps := h.rechargeAttempts(a.ID, 1)
-		if ps[0].Amount != amt("11.50") || ps[0].Status != coffer.PaymentSucceeded {
+		if ps[0].Amount != amt("11.50") || ps[0].Status != string(coffer.PaymentSucceeded) {
 			t.Fatalf("recharge %+v, want one charge of 11.50", ps[0])
 		}
 		wantAmount(t, "balance", h.balance(a.ID).Balance, "20.00")

@@ -26,7 +26,7 @@ func (s *Service) CreateAccount(ctx context.Context, c Call, in api.AccountCreat
 		return nil, err
 	}
 	now := s.now()
-	a := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Name: strings.TrimSpace(in.Name),
+	a := &coffer.Account{ID: s.ids.New(coffer.PrefixAccount, now), Name: strings.TrimSpace(in.Name),
 		Email: in.Email, NotificationEmails: in.NotificationEmails, Status: ledger.StatusActive,
 		BillingMode: in.BillingMode, TrustTier: 1, Metadata: in.Metadata, CreatedAt: now, UpdatedAt: now}
 	if a.Name == "" {
@@ -63,7 +63,7 @@ func (s *Service) CreateAccount(ctx context.Context, c Call, in api.AccountCreat
 		if err := encode(v); err != nil {
 			return nil, err
 		}
-		ev := ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, now), Type: EventAccountCreated, AccountID: a.ID,
+		ev := ledger.Event{ID: s.ids.New(coffer.PrefixEvent, now), Type: EventAccountCreated, AccountID: a.ID,
 			CreatedAt: now, Data: map[string]any{"name": a.Name, "currency": string(a.Currency), "billing_mode": a.BillingMode}}
 		if err := s.store.CreateAccount(ctx, a, []ledger.Event{ev}, rec); err != nil {
 			return nil, err

@@ -34,7 +34,7 @@ func hashSecret(secret string) []byte {
 
 // CreateAPIKey makes an API key and returns its secret, which is shown once
 // and never stored. An account key needs the account it is bound to.
-func (s *Service) CreateAPIKey(ctx context.Context, role, accountID, name string) (string, *coffer.APIKey, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, role coffer.Role, accountID, name string) (string, *coffer.APIKey, error) {
 	switch role {
 	case coffer.RoleAdmin, coffer.RoleUsage:
 		if accountID != "" {
@@ -50,8 +50,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, role, accountID, name string
 	default:
 		return "", nil, coffer.Invalid("role", "must be admin, usage or account, got %q", role)
 	}
-	secret := keyPrefix + role + "_" + newSecret()
-	k := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, s.now()), Role: role, AccountID: accountID,
+	secret := keyPrefix + string(role) + "_" + newSecret()
+	k := &coffer.APIKey{ID: s.ids.New(coffer.PrefixKey, s.now()), Role: role, AccountID: accountID,
 		Name: name, Hash: hashSecret(secret), CreatedAt: s.now()}
 	if err := s.store.CreateAPIKey(ctx, k); err != nil {
 		return "", nil, err

@@ -24,8 +24,9 @@ import (
 // that arrive while a commit is in flight form the next batch, so a hot
 // account costs one lock and one commit per batch rather than per debit.
 type committer struct {
-	store store.Store
+	store store.Ledger // the committer only writes through Batch
 	clock coffer.Clock
+	ids   *coffer.IDs // shared by every committer and the service
 	log   *slog.Logger
 	max   int
 	queue chan *request
@@ -71,8 +72,8 @@ type batchContext struct {
 	pending []*ledger.Effect
 }
 
-func newCommitter(st store.Store, clock coffer.Clock, log *slog.Logger, maxBatch, maxQueue int) *committer {
-	c := &committer{store: st, clock: clock, log: log, max: maxBatch,
+func newCommitter(st store.Ledger, clock coffer.Clock, ids *coffer.IDs, log *slog.Logger, maxBatch, maxQueue int) *committer {
+	c := &committer{store: st, clock: clock, ids: ids, log: log, max: maxBatch,
 		queue: make(chan *request, maxQueue), stop: make(chan struct{})}
 	c.done.Add(1)
 	go c.loop()
@@ -226,7 +227,7 @@ func refusal(err error) error {
 func (c *committer) apply(b store.Batch, batch []*request, replies []reply) (*store.Writes, error) {
 	ctx := context.Background()
 	now := c.clock.Now()
-	bc := &batchContext{env: ledger.Env{Now: now, NewID: func(p string) string { return coffer.NewID(p, now) }}}
+	bc := &batchContext{env: ledger.Env{Now: now, NewID: func(p string) string { return c.ids.New(p, now) }}}
 
 	ids := make([]string, 0, len(batch))
 	var debitKeys, holdKeys []store.EventKey

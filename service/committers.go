@@ -27,7 +27,7 @@ type committers []*committer
 type batchParallelism interface{ BatchParallelism() int }
 
 // committerCount is n, or if n is 0 what the store suggests.
-func committerCount(n int, st store.Store) int {
+func committerCount(n int, st store.Ledger) int {
 	if n > 0 {
 		return n
 	}
@@ -37,12 +37,12 @@ func committerCount(n int, st store.Store) int {
 	return 1
 }
 
-func newCommitters(n int, st store.Store, clock coffer.Clock, log *slog.Logger, maxBatch, maxQueue int, observe func(*store.Writes)) committers {
+func newCommitters(n int, st store.Ledger, clock coffer.Clock, ids *coffer.IDs, log *slog.Logger, maxBatch, maxQueue int, observe func(*store.Writes)) committers {
 	cs := make(committers, n)
 	for i := range cs {
 		// Each has its share of the queue, so the whole stays bounded by
 		// maxQueue.
-		cs[i] = newCommitter(st, clock, log, maxBatch, max(1, maxQueue/n))
+		cs[i] = newCommitter(st, clock, ids, log, maxBatch, max(1, maxQueue/n))
 		cs[i].observe = observe
 	}
 	return cs

@@ -69,7 +69,7 @@ func (s *Service) GetEvent(ctx context.Context, c Call, id string) (*api.EventDe
 		return nil, err
 	}
 	for _, d := range ds {
-		v := api.Delivery{ID: d.ID, Channel: d.Channel, EndpointID: d.EndpointID, Status: d.Status,
+		v := api.Delivery{ID: d.ID, Channel: string(d.Channel), EndpointID: d.EndpointID, Status: string(d.Status),
 			LastError: d.LastError, Attempts: []api.Attempt{}}
 		if !d.NextAttemptAt.IsZero() {
 			at := d.NextAttemptAt
@@ -187,7 +187,7 @@ func (s *Service) redeliver(ctx context.Context, evs []api.Event, endpointID str
 			if endpointID == "" && !wants(ep, ev.Type) {
 				continue
 			}
-			ds = append(ds, &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, now), EventID: ev.ID,
+			ds = append(ds, &coffer.Delivery{ID: s.ids.New(coffer.PrefixDelivery, now), EventID: ev.ID,
 				Channel: coffer.ChannelWebhook, EndpointID: ep.ID, Status: coffer.DeliveryPending,
 				NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 		}

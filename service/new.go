@@ -29,10 +29,10 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	if cfg.DefaultCurrency == "" {
 		cfg.DefaultCurrency = def.DefaultCurrency
 	}
-	s := &Service{store: st, clock: clock, log: log, cfg: cfg, stop: make(chan struct{})}
+	s := &Service{store: st, clock: clock, ids: &coffer.IDs{}, log: log, cfg: cfg, stop: make(chan struct{})}
 	s.keys = newKeyCache(time.Minute, 10000)
 	s.inflight = newInflight()
-	s.committers = newCommitters(committerCount(cfg.Committers, st), st, clock, log, cfg.MaxBatch, cfg.MaxQueue, s.notify)
+	s.committers = newCommitters(committerCount(cfg.Committers, st), st, clock, s.ids, log, cfg.MaxBatch, cfg.MaxQueue, s.notify)
 	s.startPayments()
 	s.startNotify()
 	if _, test := clock.(*coffer.TestClock); !test {

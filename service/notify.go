@@ -2,10 +2,10 @@ package service
 
 import (
 	"context"
-	"github.com/cofferdev/coffer"
 	"sync"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/mail"
 	"github.com/cofferdev/coffer/store"
 	"github.com/cofferdev/coffer/webhook"

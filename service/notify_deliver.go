@@ -69,8 +69,8 @@ func wants(ep *coffer.WebhookEndpoint, typ string) bool {
 func (n *notifier) route(ev *ledger.Event, eps []*coffer.WebhookEndpoint) []*coffer.Delivery {
 	now := n.s.now()
 	var out []*coffer.Delivery
-	add := func(channel, endpoint string) {
-		out = append(out, &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, now), EventID: ev.ID, Channel: channel,
+	add := func(channel coffer.Channel, endpoint string) {
+		out = append(out, &coffer.Delivery{ID: n.s.ids.New(coffer.PrefixDelivery, now), EventID: ev.ID, Channel: channel,
 			EndpointID: endpoint, Status: coffer.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now})
 	}
 	for _, ep := range eps {
@@ -147,7 +147,7 @@ func (n *notifier) deliver(ctx context.Context, d *coffer.Delivery) error {
 			response = "sent"
 		}
 	default:
-		return n.close(ctx, d, coffer.DeliveryFailed, "unknown channel "+d.Channel)
+		return n.close(ctx, d, coffer.DeliveryFailed, "unknown channel "+string(d.Channel))
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -181,7 +181,7 @@ func failure(code int, response string) string {
 }
 
 // close finishes a delivery without an attempt.
-func (n *notifier) close(ctx context.Context, d *coffer.Delivery, status, why string) error {
+func (n *notifier) close(ctx context.Context, d *coffer.Delivery, status coffer.DeliveryStatus, why string) error {
 	d.Status, d.NextAttemptAt, d.LastError, d.UpdatedAt = status, time.Time{}, why, n.s.now()
 	return n.s.store.RecordAttempt(ctx, nil, d, nil)
 }

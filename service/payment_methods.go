@@ -17,7 +17,7 @@ import (
 const maxVerifyAttempts = 3
 
 func methodView(m *coffer.PaymentMethod) *api.PaymentMethod {
-	v := &api.PaymentMethod{ID: m.ID, Object: "payment_method", AccountID: m.AccountID, Type: m.Type, Status: m.Status,
+	v := &api.PaymentMethod{ID: m.ID, Object: "payment_method", AccountID: m.AccountID, Type: m.Type, Status: string(m.Status),
 		Default: m.Default, Brand: m.Brand, Last4: m.Last4, Email: m.Email, AccountHolderName: m.Holder, CreatedAt: m.CreatedAt}
 	if m.Status == coffer.MethodUnverified {
 		v.VerificationTriesLeft = maxVerifyAttempts - m.VerifyAttempts
@@ -59,7 +59,7 @@ func (s *Service) AddPaymentMethod(ctx context.Context, c Call, accountID string
 			return nil, coffer.Errorf(coffer.EGatewayUnavailable, "the payment gateway did not answer; the method was not added. Retry in a moment")
 		}
 		now := s.now()
-		m := &coffer.PaymentMethod{ID: coffer.NewID(coffer.PrefixPaymentMethod, now), AccountID: a.ID, Type: in.Type,
+		m := &coffer.PaymentMethod{ID: s.ids.New(coffer.PrefixPaymentMethod, now), AccountID: a.ID, Type: in.Type,
 			Status: coffer.MethodActive, Gateway: s.pay.gw.Name(), Token: gm.Token, Brand: gm.Brand, Last4: gm.Last4,
 			Email: gm.Email, Holder: holder, CreatedAt: now, UpdatedAt: now}
 		if gm.NeedsVerification {
@@ -242,7 +242,7 @@ func (s *Service) RemovePaymentMethod(ctx context.Context, c Call, id string) (*
 		return nil, err
 	}
 	for _, sc := range scheds {
-		if sc.Status == scheduleActive && sc.MethodID == id {
+		if sc.Status == coffer.ScheduleActive && sc.MethodID == id {
 			return nil, coffer.Errorf(coffer.EConflict, "payment method %s is debited by schedule %s; cancel the schedule first", id, sc.ID)
 		}
 	}

@@ -244,7 +244,7 @@ func paymentView(p *coffer.Payment) *api.Payment {
 	if p.Source == coffer.SourcePurchase {
 		obj = "purchase"
 	}
-	v := &api.Payment{ID: p.ID, Object: obj, AccountID: p.AccountID, Source: p.Source, Status: p.Status,
+	v := &api.Payment{ID: p.ID, Object: obj, AccountID: p.AccountID, Source: string(p.Source), Status: string(p.Status),
 		Amount: p.Amount, Currency: string(p.Currency), PaymentMethodID: p.MethodID, ScheduleID: p.ScheduleID,
 		ChargeID: p.ChargeID, GrantID: p.LotID, FailureCode: p.FailureCode, FailureMessage: p.FailureMessage,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
@@ -312,7 +312,7 @@ func (s *Service) settle(ctx context.Context, p *coffer.Payment, ch *payments.Ch
 			data["amount"] = q.Amount.String()
 			data["currency"] = string(q.Currency)
 			data["source"] = q.Source
-			c.Events = append(c.Events, ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, now), Type: typ,
+			c.Events = append(c.Events, ledger.Event{ID: s.ids.New(coffer.PrefixEvent, now), Type: typ,
 				AccountID: q.AccountID, CreatedAt: now, Data: data})
 		}
 		switch ch.Status {
@@ -379,7 +379,7 @@ func climb(ar *coffer.AutoRecharge, a *coffer.Account, balance money.Amount, now
 	}
 }
 
-func successEvent(source string) string {
+func successEvent(source coffer.PaymentSource) string {
 	switch source {
 	case coffer.SourcePurchase:
 		return EventPurchaseSucceeded
@@ -389,7 +389,7 @@ func successEvent(source string) string {
 	return EventPaymentSucceeded
 }
 
-func failureEvent(source string) string {
+func failureEvent(source coffer.PaymentSource) string {
 	switch source {
 	case coffer.SourcePurchase:
 		return EventPurchaseFailed
@@ -407,7 +407,7 @@ func (s *Service) credit(ctx context.Context, p *coffer.Payment) (string, error)
 		origin = ledger.OriginRecharge
 	}
 	g := ledger.Grant{Kind: ledger.Monetary, Amount: p.Amount, Category: ledger.Paid, Priority: defaultPriority,
-		Application: ledger.Realtime, Origin: origin, Reason: p.Source + " " + p.ID, Actor: p.Actor,
+		Application: ledger.Realtime, Origin: origin, Reason: string(p.Source) + " " + p.ID, Actor: p.Actor,
 		Metadata: map[string]string{"payment_id": p.ID}}
 	sum := sha256.Sum256([]byte(p.ID))
 	idem := &store.Idempotency{Scope: "payments", Key: p.ID, RequestHash: hex.EncodeToString(sum[:])}

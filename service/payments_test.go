@@ -1,10 +1,10 @@
 package service
 
 import (
-	"github.com/cofferdev/coffer"
 	"testing"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 )

@@ -46,12 +46,12 @@ func (s *Service) CreatePurchase(ctx context.Context, c Call, accountID string, 
 		return nil, err
 	}
 	now := s.now()
-	key := coffer.NewID(coffer.PrefixPurchaseKey, now)
+	key := s.ids.New(coffer.PrefixPurchaseKey, now)
 	if c.IdempotencyKey != "" {
 		sum := sha256.Sum256([]byte(c.Caller.KeyID + "\n" + c.IdempotencyKey))
 		key = "purchase:" + hex.EncodeToString(sum[:])
 	}
-	p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, now), AccountID: a.ID,
+	p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: s.ids.New(coffer.PrefixPayment, now), AccountID: a.ID,
 		Source: coffer.SourcePurchase, Key: key, RequestHash: c.RequestHash, Status: coffer.PaymentProcessing,
 		MethodID: m.ID, Amount: in.Amount, Currency: a.Currency, Actor: c.Caller.Actor(), CreatedAt: now, UpdatedAt: now})
 	if err != nil {
@@ -141,7 +141,7 @@ func (s *Service) ListPurchases(ctx context.Context, c Call, accountID, source s
 	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
-	if err := oneOf("source", source, coffer.SourcePurchase, coffer.SourceAutoRecharge, coffer.SourceSchedule); err != nil {
+	if err := oneOf("source", source, string(coffer.SourcePurchase), string(coffer.SourceAutoRecharge), string(coffer.SourceSchedule)); err != nil {
 		return nil, err
 	}
 	pg, err := page(p, coffer.PrefixPayment)
@@ -151,7 +151,7 @@ func (s *Service) ListPurchases(ctx context.Context, c Call, accountID, source s
 	if _, err := s.store.GetAccount(ctx, accountID); err != nil {
 		return nil, err
 	}
-	items, more, err := s.store.ListPayments(ctx, accountID, source, pg)
+	items, more, err := s.store.ListPayments(ctx, accountID, coffer.PaymentSource(source), pg)
 	if err != nil {
 		return nil, err
 	}

@@ -328,8 +328,8 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool
 	if err != nil {
 		return true, err
 	}
-	p, _, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, now), AccountID: accountID,
-		Source: coffer.SourceAutoRecharge, Key: coffer.NewID(coffer.PrefixRechargeKey, now), Status: coffer.PaymentProcessing,
+	p, _, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: s.ids.New(coffer.PrefixPayment, now), AccountID: accountID,
+		Source: coffer.SourceAutoRecharge, Key: s.ids.New(coffer.PrefixRechargeKey, now), Status: coffer.PaymentProcessing,
 		MethodID: m.ID, Amount: amount, Currency: st.Account.Currency, Actor: "auto_recharge", CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return true, err
@@ -337,7 +337,7 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool
 	var ch *payments.Charge
 	if m.Status != coffer.MethodActive {
 		ch = &payments.Charge{Status: payments.Failed, FailureCode: "payment_method_unusable",
-			FailureMessage: "payment method " + m.ID + " is " + m.Status}
+			FailureMessage: "payment method " + m.ID + " is " + string(m.Status)}
 	} else if ch, err = s.charge(ctx, p, m); err != nil {
 		return true, nil // left processing; the settle job finishes it
 	}
@@ -360,7 +360,7 @@ func (s *Service) capReached(ctx context.Context, accountID, day string, amount,
 		msg := "auto-recharge stopped: charging " + amount.String() + " more would pass the daily cap of " + ar.DailyCap.String()
 		data := map[string]any{"failure_code": "daily_cap_reached", "reason": "daily_cap", "failure_message": msg,
 			"amount": amount.String(), "spent_today": spent.String(), "daily_cap": ar.DailyCap.String()}
-		return []ledger.Event{{ID: coffer.NewID(coffer.PrefixEvent, now), Type: EventRechargeFailed, AccountID: accountID,
+		return []ledger.Event{{ID: s.ids.New(coffer.PrefixEvent, now), Type: EventRechargeFailed, AccountID: accountID,
 			CreatedAt: now, Data: data}}, nil
 	}, nil)
 	return err

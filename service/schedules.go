@@ -13,16 +13,10 @@ import (
 	"github.com/cofferdev/coffer/store"
 )
 
-// Schedule statuses.
-const (
-	scheduleActive   = "active"
-	scheduleCanceled = "canceled"
-)
-
 func scheduleView(sc *coffer.Schedule) *api.PaymentSchedule {
 	v := &api.PaymentSchedule{ID: sc.ID, Object: "payment_schedule", AccountID: sc.AccountID, PaymentMethodID: sc.MethodID,
-		DayOfMonth: sc.DayOfMonth, Amount: sc.Amount, Status: sc.Status, CreatedAt: sc.CreatedAt}
-	if sc.Status == scheduleActive {
+		DayOfMonth: sc.DayOfMonth, Amount: sc.Amount, Status: string(sc.Status), CreatedAt: sc.CreatedAt}
+	if sc.Status == coffer.ScheduleActive {
 		t := sc.NextRunAt
 		v.NextRunAt = &t
 	}
@@ -74,8 +68,8 @@ func (s *Service) CreateSchedule(ctx context.Context, c Call, accountID string, 
 	}
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.PaymentSchedule) error) (*api.PaymentSchedule, error) {
 		now := s.now()
-		sc := &coffer.Schedule{ID: coffer.NewID(coffer.PrefixSchedule, now), AccountID: accountID, MethodID: m.ID,
-			DayOfMonth: in.DayOfMonth, Amount: in.Amount, Status: scheduleActive, NextRunAt: nextRun(now, in.DayOfMonth),
+		sc := &coffer.Schedule{ID: s.ids.New(coffer.PrefixSchedule, now), AccountID: accountID, MethodID: m.ID,
+			DayOfMonth: in.DayOfMonth, Amount: in.Amount, Status: coffer.ScheduleActive, NextRunAt: nextRun(now, in.DayOfMonth),
 			CreatedAt: now, UpdatedAt: now}
 		v := scheduleView(sc)
 		if err := encode(v); err != nil {
@@ -118,10 +112,10 @@ func (s *Service) CancelSchedule(ctx context.Context, c Call, id string) (*api.P
 	return idempotent(ctx, s, c, func(rec *store.Idempotency, encode func(*api.PaymentSchedule) error) (*api.PaymentSchedule, error) {
 		var v *api.PaymentSchedule
 		_, err := s.store.UpdateSchedule(ctx, id, func(sc *coffer.Schedule) error {
-			if sc.Status == scheduleCanceled {
+			if sc.Status == coffer.ScheduleCanceled {
 				return coffer.Errorf(coffer.EConflict, "payment schedule %s is already canceled", id)
 			}
-			sc.Status, sc.UpdatedAt = scheduleCanceled, s.now()
+			sc.Status, sc.UpdatedAt = coffer.ScheduleCanceled, s.now()
 			v = scheduleView(sc)
 			return encode(v)
 		}, rec)
@@ -152,7 +146,7 @@ func (s *Service) runSchedule(ctx context.Context, sc *coffer.Schedule) error {
 		return err
 	}
 	if a.Status != ledger.StatusClosed {
-		p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, now), AccountID: sc.AccountID,
+		p, created, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: s.ids.New(coffer.PrefixPayment, now), AccountID: sc.AccountID,
 			Source: coffer.SourceSchedule, Key: fmt.Sprintf("schedule:%s:%s", sc.ID, sc.NextRunAt.Format(time.DateOnly)),
 			Status: coffer.PaymentProcessing, MethodID: sc.MethodID, ScheduleID: sc.ID, Amount: sc.Amount, Currency: a.Currency,
 			Actor: "schedule", CreatedAt: now, UpdatedAt: now})
@@ -167,7 +161,7 @@ func (s *Service) runSchedule(ctx context.Context, sc *coffer.Schedule) error {
 			var ch *payments.Charge
 			if m.Status != coffer.MethodActive {
 				ch = &payments.Charge{Status: payments.Failed, FailureCode: "payment_method_unusable",
-					FailureMessage: "payment method " + m.ID + " is " + m.Status}
+					FailureMessage: "payment method " + m.ID + " is " + string(m.Status)}
 			} else if ch, err = s.charge(ctx, p, m); err != nil {
 				ch = nil // left processing: the settle job charges it again under the same key
 			}

@@ -57,15 +57,15 @@ const defaultCreditLimit = money.Amount(-1000 * 1_000_000)
 
 // Caller is who made a request, as authentication established it.
 type Caller struct {
-	KeyID        string // the API key's id; for a subaccount, the subaccount id
-	Role         string // coffer.RoleAdmin, RoleUsage, RoleAccount, or RoleSubaccount
-	AccountID    string // the account an account key or subaccount is bound to
+	KeyID        string      // the API key's id; for a subaccount, the subaccount id
+	Role         coffer.Role // coffer.RoleAdmin, RoleUsage, RoleAccount, or RoleSubaccount
+	AccountID    string      // the account an account key or subaccount is bound to
 	SubaccountID string
 }
 
 // RoleSubaccount is the role of a request authenticated with a subaccount's
 // auth id and token.
-const RoleSubaccount = "subaccount"
+const RoleSubaccount coffer.Role = "subaccount"
 
 // Actor is how the audit trail names the caller.
 func (c *Caller) Actor() string { return c.KeyID }
@@ -84,6 +84,7 @@ type Call struct {
 type Service struct {
 	store      store.Store
 	clock      coffer.Clock
+	ids        *coffer.IDs // every record id the process makes, so they sort in creation order
 	log        *slog.Logger
 	cfg        Config
 	committers committers

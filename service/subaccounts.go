@@ -32,7 +32,7 @@ func (s *Service) CreateSubaccount(ctx context.Context, c Call, accountID string
 		}
 		now := s.now()
 		authID, token := newAuthPair()
-		sub := &coffer.Subaccount{ID: coffer.NewID(coffer.PrefixSubaccount, now), AccountID: accountID, Name: name,
+		sub := &coffer.Subaccount{ID: s.ids.New(coffer.PrefixSubaccount, now), AccountID: accountID, Name: name,
 			Enabled: true, AuthID: authID, TokenHash: hashSecret(token), CreatedAt: now, UpdatedAt: now}
 		v := subaccountView(sub)
 		v.AuthToken = token

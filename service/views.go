@@ -1,9 +1,9 @@
 package service
 
 import (
-	"github.com/cofferdev/coffer"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"

@@ -25,7 +25,7 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, c Call, in api.Webh
 	}
 	now := s.now()
 	secret := webhook.NewSecret()
-	e := &coffer.WebhookEndpoint{ID: coffer.NewID(coffer.PrefixWebhookEndpoint, now), URL: strings.TrimSpace(in.URL),
+	e := &coffer.WebhookEndpoint{ID: s.ids.New(coffer.PrefixWebhookEndpoint, now), URL: strings.TrimSpace(in.URL),
 		Description: in.Description, EventTypes: in.EventTypes, Enabled: in.Enabled == nil || *in.Enabled,
 		CreatedAt: now, UpdatedAt: now}
 	e.Secret = sealSecret(s.cfg.Secrets, e.ID, secret)

@@ -240,7 +240,7 @@ func (s *Store) UpdateSubaccount(ctx context.Context, id string, fn func(*coffer
 func (s *Store) CreateAPIKey(ctx context.Context, k *coffer.APIKey) error {
 	return s.write(ctx, func(t tx) error {
 		_, err := t.exec(ctx, "INSERT INTO api_keys ("+apiKeyCols+") VALUES ("+placeholders(1, 6)+")",
-			k.ID, k.Role, k.AccountID, k.Name, nonNil(k.Hash), micros(k.CreatedAt))
+			k.ID, string(k.Role), k.AccountID, k.Name, nonNil(k.Hash), micros(k.CreatedAt))
 		return err
 	})
 }

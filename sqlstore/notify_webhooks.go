@@ -176,18 +176,20 @@ var deliveryColumns = []string{"id", "event_id", "channel", "endpoint_id", "stat
 
 func scanDelivery(r scanner) (*coffer.Delivery, error) {
 	var d coffer.Delivery
+	var channel, status string
 	var next *int64
 	var created, updated int64
-	if err := r.Scan(&d.ID, &d.EventID, &d.Channel, &d.EndpointID, &d.Status, &d.Attempts, &next, &d.LastError,
+	if err := r.Scan(&d.ID, &d.EventID, &channel, &d.EndpointID, &status, &d.Attempts, &next, &d.LastError,
 		&created, &updated); err != nil {
 		return nil, err
 	}
+	d.Channel, d.Status = coffer.Channel(channel), coffer.DeliveryStatus(status)
 	d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = fromNullMicros(next), fromMicros(created), fromMicros(updated)
 	return &d, nil
 }
 
 func deliveryRow(d *coffer.Delivery) []any {
-	return []any{d.ID, d.EventID, d.Channel, d.EndpointID, d.Status, d.Attempts, nullMicros(d.NextAttemptAt),
+	return []any{d.ID, d.EventID, string(d.Channel), d.EndpointID, string(d.Status), d.Attempts, nullMicros(d.NextAttemptAt),
 		d.LastError, micros(d.CreatedAt), micros(d.UpdatedAt)}
 }
 
@@ -311,7 +313,7 @@ func (s *Store) RecordAttempt(ctx context.Context, a *coffer.Attempt, d *coffer.
 	}
 	stmts = append(stmts, stmt{sql: `UPDATE deliveries SET status = $2, next_attempt_at = $3, last_error = $4, updated_at = $5
 		WHERE id = $1 AND next_attempt_at = $6`,
-		args: []any{d.ID, d.Status, nullMicros(d.NextAttemptAt), d.LastError, micros(d.UpdatedAt), micros(d.LeaseUntil)}})
+		args: []any{d.ID, string(d.Status), nullMicros(d.NextAttemptAt), d.LastError, micros(d.UpdatedAt), micros(d.LeaseUntil)}})
 	if failing != nil && d.EndpointID != "" {
 		var since any
 		if *failing {

@@ -63,9 +63,9 @@ func methodStmt(m *coffer.PaymentMethod, insert bool) (stmt, error) {
 	}
 	if insert {
 		return stmt{sql: "INSERT INTO payment_methods (id, account_id, status, data, created_at) VALUES ($1, $2, $3, $4, $5)",
-			args: []any{m.ID, m.AccountID, m.Status, data, micros(m.CreatedAt)}}, nil
+			args: []any{m.ID, m.AccountID, string(m.Status), data, micros(m.CreatedAt)}}, nil
 	}
-	return stmt{sql: "UPDATE payment_methods SET status = $2, data = $3 WHERE id = $1", args: []any{m.ID, m.Status, data}}, nil
+	return stmt{sql: "UPDATE payment_methods SET status = $2, data = $3 WHERE id = $1", args: []any{m.ID, string(m.Status), data}}, nil
 }
 
 // clearDefaults makes every other method of the account not the default.
@@ -167,9 +167,9 @@ func paymentStmt(p *coffer.Payment, insert bool) (stmt, error) {
 	}
 	if insert {
 		return stmt{sql: "INSERT INTO payments (id, account_id, source, idem_key, status, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			args: []any{p.ID, p.AccountID, p.Source, p.Key, p.Status, data, micros(p.CreatedAt)}}, nil
+			args: []any{p.ID, p.AccountID, string(p.Source), p.Key, string(p.Status), data, micros(p.CreatedAt)}}, nil
 	}
-	return stmt{sql: "UPDATE payments SET status = $2, data = $3 WHERE id = $1", args: []any{p.ID, p.Status, data}}, nil
+	return stmt{sql: "UPDATE payments SET status = $2, data = $3 WHERE id = $1", args: []any{p.ID, string(p.Status), data}}, nil
 }
 
 // CreatePayment implements store.Payments. The account row is locked
@@ -210,13 +210,13 @@ func (s *Store) GetPayment(ctx context.Context, id string) (*coffer.Payment, err
 }
 
 // ListPayments implements store.Payments.
-func (s *Store) ListPayments(ctx context.Context, accountID, source string, p store.Page) ([]*coffer.Payment, bool, error) {
+func (s *Store) ListPayments(ctx context.Context, accountID string, source coffer.PaymentSource, p store.Page) ([]*coffer.Payment, bool, error) {
 	limit := pageLimit(p)
 	q := "SELECT data FROM payments WHERE account_id = $1 AND id > $2"
 	args := []any{accountID, p.StartingAfter}
 	if source != "" {
 		q += " AND source = $3"
-		args = append(args, source)
+		args = append(args, string(source))
 	}
 	q += fmt.Sprintf(" ORDER BY id LIMIT %d", limit+1)
 	r, err := s.eng.pool(false).query(ctx, q, args...)
@@ -415,10 +415,10 @@ func scheduleStmt(sc *coffer.Schedule, insert bool) (stmt, error) {
 	}
 	if insert {
 		return stmt{sql: "INSERT INTO payment_schedules (id, account_id, status, next_run_at, data, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-			args: []any{sc.ID, sc.AccountID, sc.Status, micros(sc.NextRunAt), data, micros(sc.CreatedAt)}}, nil
+			args: []any{sc.ID, sc.AccountID, string(sc.Status), micros(sc.NextRunAt), data, micros(sc.CreatedAt)}}, nil
 	}
 	return stmt{sql: "UPDATE payment_schedules SET status = $2, next_run_at = $3, data = $4 WHERE id = $1",
-		args: []any{sc.ID, sc.Status, micros(sc.NextRunAt), data}}, nil
+		args: []any{sc.ID, string(sc.Status), micros(sc.NextRunAt), data}}, nil
 }
 
 // CreateSchedule implements store.Payments.

@@ -3,11 +3,11 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/cofferdev/coffer"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/store"
@@ -215,11 +215,12 @@ const apiKeyCols = "id, role, account_id, name, hash, created_at"
 
 func scanAPIKey(r scanner) (*coffer.APIKey, error) {
 	var k coffer.APIKey
+	var role string
 	var created int64
-	if err := r.Scan(&k.ID, &k.Role, &k.AccountID, &k.Name, &k.Hash, &created); err != nil {
+	if err := r.Scan(&k.ID, &role, &k.AccountID, &k.Name, &k.Hash, &created); err != nil {
 		return nil, err
 	}
-	k.CreatedAt = fromMicros(created)
+	k.Role, k.CreatedAt = coffer.Role(role), fromMicros(created)
 	return &k, nil
 }
 

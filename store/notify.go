@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"github.com/cofferdev/coffer"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 )

@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"github.com/cofferdev/coffer"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
 )
 
@@ -37,7 +37,7 @@ type Payments interface {
 	GetPayment(ctx context.Context, id string) (*coffer.Payment, error)
 	// ListPayments lists an account's payments oldest first; an empty
 	// source lists all.
-	ListPayments(ctx context.Context, accountID, source string, p Page) ([]*coffer.Payment, bool, error)
+	ListPayments(ctx context.Context, accountID string, source coffer.PaymentSource, p Page) ([]*coffer.Payment, bool, error)
 	// FinishPayment locks the account and the payment, lets fn change
 	// them and the auto-recharge state, and saves all with fn's events.
 	FinishPayment(ctx context.Context, id string, fn func(*PaymentChange) error) (*coffer.Payment, error)

@@ -11,9 +11,9 @@ package store
 import (
 	"context"
 	"errors"
-	"github.com/cofferdev/coffer"
 	"time"
 
+	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
 )
 
@@ -109,14 +109,50 @@ type Violation struct {
 	Detail  string
 }
 
-// Store is a storage engine.
+// Store is a storage engine: every role below, over one database, so that
+// a store transaction may span them (a payment's grant and its account's
+// status, an account and its idempotent answer).
 type Store interface {
+	Ledger
+	Accounts
 	Payments
 	Notifications
+
+	// Check verifies the ledger invariants and reports every violation.
+	Check(ctx context.Context) ([]Violation, error)
+	Close() error
+}
+
+// Ledger keeps the ledger: it writes through Batch alone, and reads lots,
+// holds, transactions and the state they add up to.
+type Ledger interface {
 	// Batch runs fn in one store transaction and commits if it returns nil.
 	// It retries fn on a serialization failure or deadlock.
 	Batch(ctx context.Context, fn func(Batch) error) error
 
+	GetLot(ctx context.Context, id string) (*ledger.Lot, error)
+	ListLots(ctx context.Context, accountID string, f LotFilter) ([]*ledger.Lot, bool, error)
+	GetHold(ctx context.Context, id string) (*ledger.Hold, error)
+	GetTxn(ctx context.Context, id string) (*ledger.Txn, error)
+	ListTxns(ctx context.Context, accountID string, f TxnFilter) ([]*ledger.Txn, bool, error)
+	// LoadState reads an account's live ledger state without locking it.
+	LoadState(ctx context.Context, accountID string) (*ledger.State, error)
+	// StateAt rebuilds the account's ledger state as of instant t from the
+	// postings: every lot created at or before t with its remaining value
+	// at t (the sum of its postings up to t; status active when that is
+	// positive, else the status it had then), the debt at t (minus the sum
+	// of its receivables postings up to t), and the holds that were active
+	// at t (created at or before t, not finished by t). With t = now it
+	// equals LoadState.
+	StateAt(ctx context.Context, accountID string, t time.Time) (*ledger.State, error)
+	// AccountsDue lists accounts with an active lot expired or an active
+	// hold past its TTL at now, at most limit of them.
+	AccountsDue(ctx context.Context, now time.Time, limit int) ([]string, error)
+}
+
+// Accounts keeps accounts, their subaccounts, API keys and the idempotent
+// answers to requests that changed nothing else.
+type Accounts interface {
 	CreateAccount(ctx context.Context, a *coffer.Account, events []ledger.Event, idem *Idempotency) error
 	GetAccount(ctx context.Context, id string) (*coffer.Account, error)
 	ListAccounts(ctx context.Context, p Page) ([]*coffer.Account, bool, error)
@@ -137,27 +173,4 @@ type Store interface {
 	// SaveIdempotency records the answer to a request that changed nothing
 	// (a refusal); it is a no-op if the key is already recorded.
 	SaveIdempotency(ctx context.Context, idem *Idempotency) error
-
-	GetLot(ctx context.Context, id string) (*ledger.Lot, error)
-	ListLots(ctx context.Context, accountID string, f LotFilter) ([]*ledger.Lot, bool, error)
-	GetHold(ctx context.Context, id string) (*ledger.Hold, error)
-	GetTxn(ctx context.Context, id string) (*ledger.Txn, error)
-	ListTxns(ctx context.Context, accountID string, f TxnFilter) ([]*ledger.Txn, bool, error)
-	// LoadState reads an account's live ledger state without locking it.
-	LoadState(ctx context.Context, accountID string) (*ledger.State, error)
-	// StateAt rebuilds the account's ledger state as of instant t from the
-	// postings: every lot created at or before t with its remaining value
-	// at t (the sum of its postings up to t; status active when that is
-	// positive, else the status it had then), the debt at t (minus the sum
-	// of its receivables postings up to t), and the holds that were active
-	// at t (created at or before t, not finished by t). With t = now it
-	// equals LoadState.
-	StateAt(ctx context.Context, accountID string, t time.Time) (*ledger.State, error)
-	// AccountsDue lists accounts with an active lot expired or an active
-	// hold past its TTL at now, at most limit of them.
-	AccountsDue(ctx context.Context, now time.Time, limit int) ([]string, error)
-
-	// Check verifies the ledger invariants and reports every violation.
-	Check(ctx context.Context) ([]Violation, error)
-	Close() error
 }

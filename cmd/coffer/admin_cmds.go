@@ -81,7 +81,7 @@ func newKeysCmd() *cobra.Command {
 			defer st.Close()
 			svc := service.New(st, coffer.SystemClock{}, slog.New(slog.DiscardHandler), service.DefaultConfig())
 			defer svc.Close()
-			secret, k, err := svc.CreateAPIKey(cmd.Context(), role, account, name)
+			secret, k, err := svc.CreateAPIKey(cmd.Context(), coffer.Role(role), account, name)
 			if err != nil {
 				return err
 			}

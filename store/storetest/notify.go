@@ -123,7 +123,7 @@ func testUsageAndRecommendations(t *testing.T, s store.Store) {
 
 func testWebhookEndpoints(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
-	e := &coffer.WebhookEndpoint{ID: coffer.NewID(coffer.PrefixWebhookEndpoint, f.now), URL: "https://hooks.test/a", Description: "ops",
+	e := &coffer.WebhookEndpoint{ID: f.ids.New(coffer.PrefixWebhookEndpoint, f.now), URL: "https://hooks.test/a", Description: "ops",
 		EventTypes: []string{"account.*"}, Enabled: true, Secret: "whsec_AAAA", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreateWebhookEndpoint(f.ctx, e, nil); err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 		t.Fatalf("time range: %+v %v", ranged, err)
 	}
 
-	ep := &coffer.WebhookEndpoint{ID: coffer.NewID(coffer.PrefixWebhookEndpoint, f.now), URL: "https://hooks.test/a", Enabled: true,
+	ep := &coffer.WebhookEndpoint{ID: f.ids.New(coffer.PrefixWebhookEndpoint, f.now), URL: "https://hooks.test/a", Enabled: true,
 		Secret: "whsec_AAAA", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreateWebhookEndpoint(f.ctx, ep, nil); err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 	route := func(ev *ledger.Event, eps []*coffer.WebhookEndpoint) []*coffer.Delivery {
 		var out []*coffer.Delivery
 		for _, e := range eps {
-			out = append(out, &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, f.now), EventID: ev.ID, Channel: coffer.ChannelWebhook,
+			out = append(out, &coffer.Delivery{ID: f.ids.New(coffer.PrefixDelivery, f.now), EventID: ev.ID, Channel: coffer.ChannelWebhook,
 				EndpointID: e.ID, Status: coffer.DeliveryPending, NextAttemptAt: f.now, CreatedAt: f.now, UpdatedAt: f.now})
 		}
 		return out
@@ -220,7 +220,7 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 	// Replaying keeps the delivery (its id is the webhook-id) and sets it
 	// pending again.
 	f.tick(time.Hour)
-	re := &coffer.Delivery{ID: coffer.NewID(coffer.PrefixDelivery, f.now), EventID: d.EventID, Channel: coffer.ChannelWebhook,
+	re := &coffer.Delivery{ID: f.ids.New(coffer.PrefixDelivery, f.now), EventID: d.EventID, Channel: coffer.ChannelWebhook,
 		EndpointID: ep.ID, Status: coffer.DeliveryPending, NextAttemptAt: f.now, CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.ScheduleDeliveries(f.ctx, []*coffer.Delivery{re}); err != nil {
 		t.Fatal(err)

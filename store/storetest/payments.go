@@ -26,13 +26,13 @@ var paymentTests = []struct {
 func testPaymentMethods(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a := f.account()
-	m1 := &coffer.PaymentMethod{ID: coffer.NewID(coffer.PrefixPaymentMethod, f.now), AccountID: a.ID, Type: "card", Status: coffer.MethodActive,
+	m1 := &coffer.PaymentMethod{ID: f.ids.New(coffer.PrefixPaymentMethod, f.now), AccountID: a.ID, Type: "card", Status: coffer.MethodActive,
 		Default: true, Token: "tok1", Last4: "4242", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreatePaymentMethod(f.ctx, m1, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.tick(time.Millisecond)
-	m2 := &coffer.PaymentMethod{ID: coffer.NewID(coffer.PrefixPaymentMethod, f.now), AccountID: a.ID, Type: "card", Status: coffer.MethodActive,
+	m2 := &coffer.PaymentMethod{ID: f.ids.New(coffer.PrefixPaymentMethod, f.now), AccountID: a.ID, Type: "card", Status: coffer.MethodActive,
 		Default: true, Token: "tok2", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreatePaymentMethod(f.ctx, m2, nil); err != nil {
 		t.Fatal(err)
@@ -65,7 +65,7 @@ func testPaymentsByKey(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a := f.account()
 	mk := func() *coffer.Payment {
-		return &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, f.now), AccountID: a.ID, Source: coffer.SourcePurchase, Key: "k1",
+		return &coffer.Payment{ID: f.ids.New(coffer.PrefixPayment, f.now), AccountID: a.ID, Source: coffer.SourcePurchase, Key: "k1",
 			Status: coffer.PaymentProcessing, Amount: money.MustParse("25"), Currency: "USD", CreatedAt: f.now}
 	}
 	// Concurrent creations with one key record one payment.
@@ -116,7 +116,7 @@ func testFinishPayment(t *testing.T, s store.Store) {
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := s.CreatePayment(f.ctx, &coffer.Payment{ID: coffer.NewID(coffer.PrefixPayment, f.now), AccountID: a.ID, Source: coffer.SourceAutoRecharge,
+	p, _, err := s.CreatePayment(f.ctx, &coffer.Payment{ID: f.ids.New(coffer.PrefixPayment, f.now), AccountID: a.ID, Source: coffer.SourceAutoRecharge,
 		Key: "r1", Status: coffer.PaymentProcessing, Amount: money.MustParse("20"), CreatedAt: f.now})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func testFinishPayment(t *testing.T, s store.Store) {
 		ch.Payment.Status = coffer.PaymentFailed
 		ch.Account.Status = ledger.StatusSuspended
 		ch.AutoRecharge.Failures, ch.AutoRecharge.Suspended = 5, true
-		ch.Events = append(ch.Events, ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, f.now), Type: "account.suspended",
+		ch.Events = append(ch.Events, ledger.Event{ID: f.ids.New(coffer.PrefixEvent, f.now), Type: "account.suspended",
 			AccountID: a.ID, CreatedAt: f.now, Data: map[string]any{}})
 		return nil
 	})
@@ -168,7 +168,7 @@ func testRechargeLease(t *testing.T, s store.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, err := s.ClaimRecharge(f.ctx, a.ID, coffer.NewID(coffer.PrefixRun, now)+string(rune('a'+i)), now, now.Add(time.Minute))
+			ok, err := s.ClaimRecharge(f.ctx, a.ID, f.ids.New(coffer.PrefixRun, now)+string(rune('a'+i)), now, now.Add(time.Minute))
 			if err != nil {
 				t.Error(err)
 			}
@@ -202,7 +202,7 @@ func testRechargeLease(t *testing.T, s store.Store) {
 func testSchedules(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a := f.account()
-	sc := &coffer.Schedule{ID: coffer.NewID(coffer.PrefixSchedule, f.now), AccountID: a.ID, MethodID: "pm_x", DayOfMonth: 5,
+	sc := &coffer.Schedule{ID: f.ids.New(coffer.PrefixSchedule, f.now), AccountID: a.ID, MethodID: "pm_x", DayOfMonth: 5,
 		Amount: money.MustParse("50"), Status: "active", NextRunAt: f.now.Add(24 * time.Hour), CreatedAt: f.now}
 	if err := s.CreateSchedule(f.ctx, sc, nil); err != nil {
 		t.Fatal(err)

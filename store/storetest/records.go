@@ -15,13 +15,13 @@ import (
 func testAccounts(t *testing.T, s store.Store) {
 	f := newFixture(t, s)
 	a := &coffer.Account{
-		ID: coffer.NewID(coffer.PrefixAccount, f.now), Name: "Acme Voice", Email: "ops@acme.test",
+		ID: f.ids.New(coffer.PrefixAccount, f.now), Name: "Acme Voice", Email: "ops@acme.test",
 		NotificationEmails: []string{"cfo@acme.test", "alerts@acme.test"}, Currency: "EUR",
 		Status: ledger.StatusActive, BillingMode: "postpaid", MinBalance: amt("-50.25"), CreditLimit: amt("-75"), TrustTier: 3,
 		Metadata: map[string]string{"crm": "c-42", "région": "ÎdF"}, CreatedAt: f.now, UpdatedAt: f.now.Add(1500),
 	}
 	a.UpdatedAt = a.UpdatedAt.Truncate(1000) // microsecond precision
-	ev := ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, f.now), Type: "account.created", AccountID: a.ID,
+	ev := ledger.Event{ID: f.ids.New(coffer.PrefixEvent, f.now), Type: "account.created", AccountID: a.ID,
 		Data: map[string]any{"name": a.Name}, CreatedAt: f.now}
 	idem := &store.Idempotency{Scope: "key_admin", Key: "create-1", RequestHash: "h1", Status: 200,
 		Body: []byte(`{"id":"` + a.ID + `"}`), CreatedAt: f.now}
@@ -82,7 +82,7 @@ func testAccounts(t *testing.T, s store.Store) {
 	a.UpdatedAt = got.UpdatedAt
 
 	// Empty optional fields read back empty.
-	b := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",
+	b := &coffer.Account{ID: f.ids.New(coffer.PrefixAccount, f.now), Currency: "USD",
 		Status: ledger.StatusActive, BillingMode: "prepaid", CreatedAt: f.now, UpdatedAt: f.now}
 	if err := s.CreateAccount(f.ctx, b, nil, nil); err != nil {
 		t.Fatalf("create bare: %v", err)
@@ -101,7 +101,7 @@ func testAccounts(t *testing.T, s store.Store) {
 	dup := *b
 	wantCode(t, s.CreateAccount(f.ctx, &dup, nil, nil), coffer.EConflict)
 	// The idempotency key is taken: the whole creation is refused.
-	c := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, f.now), Currency: "USD",
+	c := &coffer.Account{ID: f.ids.New(coffer.PrefixAccount, f.now), Currency: "USD",
 		Status: ledger.StatusActive, BillingMode: "prepaid", CreatedAt: f.now, UpdatedAt: f.now}
 	wantCode(t, s.CreateAccount(f.ctx, c, nil, idem), coffer.EConflict)
 	_, err = s.GetAccount(f.ctx, c.ID)
@@ -219,7 +219,7 @@ func testSubaccounts(t *testing.T, s store.Store) {
 	a, other := f.account(), f.account()
 	mk := func(account, authID string) *coffer.Subaccount {
 		f.tick(1000)
-		return &coffer.Subaccount{ID: coffer.NewID(coffer.PrefixSubaccount, f.now), AccountID: account,
+		return &coffer.Subaccount{ID: f.ids.New(coffer.PrefixSubaccount, f.now), AccountID: account,
 			Name: "eu-gateway", Enabled: true, AuthID: authID, TokenHash: []byte{1, 2, 3, byte(len(authID))},
 			CreatedAt: f.now, UpdatedAt: f.now}
 	}
@@ -318,9 +318,9 @@ func testAPIKeys(t *testing.T, s store.Store) {
 		t.Fatalf("count on a fresh store: %d, %v", n, err)
 	}
 	a := f.account()
-	admin := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: coffer.RoleAdmin, Name: "first",
+	admin := &coffer.APIKey{ID: f.ids.New(coffer.PrefixKey, f.now), Role: coffer.RoleAdmin, Name: "first",
 		Hash: []byte("0123456789abcdef0123456789abcdef"), CreatedAt: f.now}
-	acct := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: coffer.RoleAccount, AccountID: a.ID,
+	acct := &coffer.APIKey{ID: f.ids.New(coffer.PrefixKey, f.now), Role: coffer.RoleAccount, AccountID: a.ID,
 		Name: "acme", Hash: []byte("fedcba9876543210fedcba9876543210"), CreatedAt: f.now}
 	for _, k := range []*coffer.APIKey{admin, acct} {
 		if err := s.CreateAPIKey(f.ctx, k); err != nil {
@@ -336,7 +336,7 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetAPIKeyByHash(f.ctx, []byte("nope"))
 	wantCode(t, err, coffer.ENotFound)
-	dup := &coffer.APIKey{ID: coffer.NewID(coffer.PrefixKey, f.now), Role: coffer.RoleUsage, Hash: admin.Hash, CreatedAt: f.now}
+	dup := &coffer.APIKey{ID: f.ids.New(coffer.PrefixKey, f.now), Role: coffer.RoleUsage, Hash: admin.Hash, CreatedAt: f.now}
 	wantCode(t, s.CreateAPIKey(f.ctx, dup), coffer.EConflict)
 	if n, err := s.CountAPIKeys(f.ctx); err != nil || n != 2 {
 		t.Fatalf("count: %d, %v", n, err)

@@ -86,10 +86,11 @@ type fixture struct {
 	s   store.Store
 	ctx context.Context
 	now time.Time
+	ids *coffer.IDs // as the service's: ids sort in the order the test makes them
 }
 
 func newFixture(t *testing.T, s store.Store) *fixture {
-	return &fixture{t: t, s: s, ctx: t.Context(), now: t0}
+	return &fixture{t: t, s: s, ctx: t.Context(), now: t0, ids: &coffer.IDs{}}
 }
 
 // tick moves the clock forward.
@@ -100,7 +101,7 @@ func (f *fixture) tick(d time.Duration) time.Time {
 
 func (f *fixture) env() ledger.Env {
 	now := f.now
-	return ledger.Env{Now: now, NewID: func(p string) string { return coffer.NewID(p, now) }}
+	return ledger.Env{Now: now, NewID: func(p string) string { return f.ids.New(p, now) }}
 }
 
 // account creates an account, USD with a zero floor unless mod says
@@ -108,7 +109,7 @@ func (f *fixture) env() ledger.Env {
 func (f *fixture) account(mod ...func(*coffer.Account)) *coffer.Account {
 	f.t.Helper()
 	a := &coffer.Account{
-		ID: coffer.NewID(coffer.PrefixAccount, f.now), Name: "Acme", Email: "billing@acme.test",
+		ID: f.ids.New(coffer.PrefixAccount, f.now), Name: "Acme", Email: "billing@acme.test",
 		Currency: "USD", Status: ledger.StatusActive, BillingMode: "prepaid", CreditLimit: ledger.NoCreditLimit,
 		CreatedAt: f.now, UpdatedAt: f.now,
 	}

@@ -1,0 +1,88 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/service"
+	"github.com/cofferdev/coffer/sqlstore"
+	"github.com/cofferdev/coffer/sqlstore/pgtest"
+	"github.com/cofferdev/coffer/store"
+)
+
+// TestCreationOrderOnAStillClock opens accounts on a test clock that never
+// moves, so every id carries the same millisecond: lists must still come
+// back in creation order (accounts oldest first, page by page) and events
+// newest first, which ids drawn with fresh random bits each would give
+// only by chance.
+func TestCreationOrderOnAStillClock(t *testing.T) {
+	for _, eng := range []struct{ name, dsn string }{
+		{"sqlite", filepath.Join(t.TempDir(), "coffer.db")},
+		{"postgres", pgtest.TestPostgresDSN(t)},
+	} {
+		t.Run(eng.name, func(t *testing.T) {
+			st, err := sqlstore.Open(t.Context(), eng.dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Migrate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			clock := coffer.NewTestClock(time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC))
+			svc := service.New(st, clock, slog.New(slog.DiscardHandler), service.DefaultConfig())
+			t.Cleanup(func() { svc.Close(); st.Close() })
+			ctx := context.Background()
+			admin := service.Call{Caller: &service.Caller{KeyID: "key_test", Role: coffer.RoleAdmin}}
+
+			const n = 40
+			var made []string
+			for i := range n {
+				a, err := svc.CreateAccount(ctx, admin, api.AccountCreate{Name: fmt.Sprint("Still ", i), Currency: "USD"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				made = append(made, a.ID)
+			}
+
+			var listed []string
+			p := store.Page{Limit: 7}
+			for {
+				page, err := svc.ListAccounts(ctx, admin, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, a := range page.Data {
+					listed = append(listed, a.ID)
+				}
+				if !page.HasMore {
+					break
+				}
+				p.StartingAfter = listed[len(listed)-1]
+			}
+			if !slices.Equal(listed, made) {
+				t.Errorf("accounts listed\n%v\nwant creation order\n%v", listed, made)
+			}
+
+			evs, err := svc.ListEvents(ctx, admin, store.EventFilter{Page: store.Page{Limit: 100}, Types: []string{service.EventAccountCreated}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var of []string
+			for _, ev := range evs.Data {
+				of = append(of, ev.AccountID)
+			}
+			newestFirst := slices.Clone(made)
+			slices.Reverse(newestFirst)
+			if !slices.Equal(of, newestFirst) {
+				t.Errorf("account.created events are of\n%v\nwant newest first\n%v", of, newestFirst)
+			}
+		})
+	}
+}
