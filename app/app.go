@@ -18,6 +18,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/httpapi"
+	"github.com/cofferdev/coffer/jobs"
 	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/sqlstore"
 )
@@ -43,12 +44,14 @@ type ServerConfig struct {
 	Version string
 }
 
-// Server is a running Coffer: store, service and HTTP listener. The
-// end-to-end tests start it exactly as `coffer serve` does.
+// Server is a running Coffer: store, service, its background jobs and the
+// HTTP listener. The end-to-end tests start it exactly as `coffer serve`
+// does.
 type Server struct {
 	cfg   ServerConfig
 	store *sqlstore.Store
 	svc   *service.Service
+	jobs  *jobs.Group
 	ln    net.Listener
 	conns *httpapi.ConnLimiter
 	http  *http.Server
@@ -59,7 +62,7 @@ type Server struct {
 }
 
 // StartServer opens the store, runs migrations, creates the first admin
-// key if there is none, and starts serving.
+// key if there is none, starts the background jobs, and starts serving.
 func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -95,7 +98,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if cfg.TestClock {
 		start := cfg.ClockAt
 		if start.IsZero() {
-			start = time.Now()
+			start = time.Now() // where a test clock starts when told nothing: the machine's time
 		}
 		clock = coffer.NewTestClock(start)
 	}
@@ -108,6 +111,14 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if s.AdminKey, err = s.svc.EnsureAdminKey(ctx); err != nil {
 		s.closeCore()
 		return nil, fmt.Errorf("create the initial admin key: %w", err)
+	}
+	s.jobs = jobs.ForServer(s.svc, cfg.Log, jobs.ServerConfig{Interval: cfg.Service.SweepInterval,
+		Poll: cfg.Service.Notify.PollInterval, TestClock: cfg.TestClock, NoDelivery: cfg.Service.Notify.NoDelivery})
+	// The jobs live as long as the server, not as the call that starts it:
+	// their context keeps ctx's values but only Close (Group.Stop) ends it.
+	if err := s.jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		s.closeCore()
+		return nil, fmt.Errorf("start the background jobs: %w", err)
 	}
 	if s.AdminKey != "" && cfg.Banner != nil {
 		fmt.Fprintf(cfg.Banner, "\nCreated the first admin API key. It is shown only this once; keep it safe:\n\n    %s\n\n", s.AdminKey)
@@ -175,7 +186,7 @@ func (s *Server) Wait() error {
 }
 
 // Close stops accepting requests, lets those in flight finish (up to a
-// deadline), then stops the committer and closes the store.
+// deadline), then stops the jobs and the committer and closes the store.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -185,6 +196,9 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) closeCore() {
+	if s.jobs != nil {
+		s.jobs.Stop() // before the committer, whose requests the jobs may be waiting on
+	}
 	if s.svc != nil {
 		s.svc.Close()
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/httpapi"
+	"github.com/cofferdev/coffer/jobs"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/sqlstore"
@@ -33,6 +34,7 @@ var openingCredit = money.FromInt(1_000_000)
 type cofferEnv struct {
 	st     *meteredStore
 	svc    *service.Service
+	jobs   *jobs.Group  // the background work a server runs beside the hot path
 	call   service.Call // an admin caller, authenticated as any request is
 	secret string       // its API key, for the HTTP client
 	spread []string     // the accounts debits are spread over
@@ -63,6 +65,13 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	cfg.Committers = o.Committers
 	ms := &meteredStore{Store: st}
 	e := &cofferEnv{st: ms, svc: service.New(ms, coffer.SystemClock{}, log, cfg)}
+	// The jobs `coffer serve` runs beside the hot path, less delivery as
+	// above, so the bench measures what a server carries.
+	e.jobs = jobs.ForServer(e.svc, log, jobs.ServerConfig{Interval: cfg.SweepInterval, NoDelivery: true})
+	if err := e.jobs.Start(ctx); err != nil {
+		e.close()
+		return nil, err
+	}
 
 	secret, _, err := e.svc.CreateAPIKey(ctx, coffer.RoleAdmin, "", "coffer bench")
 	if err != nil {
@@ -157,6 +166,9 @@ func (e *cofferEnv) close() {
 	}
 	if e.hc != nil {
 		e.hc.CloseIdleConnections()
+	}
+	if e.jobs != nil {
+		e.jobs.Stop()
 	}
 	e.svc.Close()
 	e.st.Close()

@@ -166,7 +166,7 @@ func readBody(hctx huma.Context, r *http.Request) ([]byte, *errorBody) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	_ = hctx.SetReadDeadline(time.Now().Add(timeout))
+	_ = hctx.SetReadDeadline(time.Now().Add(timeout)) // socket deadlines are on the wall clock by definition
 	defer func() { _ = hctx.SetReadDeadline(time.Time{}) }()
 	// huma refuses a body of exactly the limit; read one byte more to match.
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit))

@@ -197,7 +197,7 @@ func (l *ConnLimiter) refuse(c net.Conn) {
 	go func() {
 		defer func() { <-l.refusing }()
 		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(refuseTimeout))
+		_ = c.SetDeadline(time.Now().Add(refuseTimeout)) // socket deadlines are on the wall clock by definition
 		if _, err := c.Write(l.refusal); err != nil {
 			return
 		}

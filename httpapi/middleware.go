@@ -76,7 +76,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // strings or bodies, which may carry credentials.
 func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		start := time.Now() // the request's duration for the log: wall time, not Coffer's clock
 		st := &reqState{log: logger.With(slog.String("method", r.Method), slog.String("path", r.URL.Path))}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqStateKey{}, st)))

@@ -162,12 +162,12 @@ func recommendedThresholds(rec money.Amount) []money.Amount {
 	return slices.Compact(th)
 }
 
-// recommend is the daily job: for every account last computed a day or
-// more ago, it records the average daily usage and, unless the owner set
-// the alerts, puts one at that figure. It runs from Sweep; the store
-// keeps an owner's thresholds even if the owner saves them meanwhile.
-func (n *notifier) recommend(ctx context.Context) error {
-	s := n.s
+// Recommend does the daily recommendation: for every account last
+// computed a day or more ago on Coffer's clock, it records the average
+// daily usage and, unless the owner set the alerts, puts one at that
+// figure. The recommendation job runs it; the store keeps an owner's
+// thresholds even if the owner saves them meanwhile.
+func (s *Service) Recommend(ctx context.Context) error {
 	now := s.now()
 	after := ""
 	for {

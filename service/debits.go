@@ -7,6 +7,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/committer"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/store"
 )
@@ -21,8 +22,8 @@ func (s *Service) Debit(ctx context.Context, c Call, in api.DebitCreate) (*api.D
 	if err != nil {
 		return nil, err
 	}
-	r.idem = idemKey(c)
-	val, err := s.committers.submit(ctx, r)
+	r.Idempotency = idemKey(c)
+	val, err := s.committer.Submit(ctx, r)
 	return decodeReplay[api.Debit](val, err)
 }
 
@@ -39,11 +40,11 @@ func (s *Service) DebitBatch(ctx context.Context, c Call, in api.DebitBatch) (*a
 		return nil, coffer.Invalid("debits", "holds %d debits; at most %d are allowed per request", len(in.Debits), MaxBatchDebits)
 	}
 	out := &api.DebitBatchResult{Data: make([]api.DebitBatchItem, len(in.Debits))}
-	waits := make([]chan reply, len(in.Debits))
+	waits := make([]<-chan committer.Reply, len(in.Debits))
 	for i, d := range in.Debits {
 		r, err := s.debitRequest(ctx, c.Caller, d, paramPrefix(i))
 		if err == nil {
-			waits[i], err = s.committers.enqueue(r)
+			waits[i], err = s.committer.Enqueue(r)
 		}
 		if err != nil {
 			out.Data[i] = itemError(err)
@@ -53,13 +54,13 @@ func (s *Service) DebitBatch(ctx context.Context, c Call, in api.DebitBatch) (*a
 		if w == nil {
 			continue
 		}
-		var rep reply
+		var rep committer.Reply
 		select {
 		case rep = <-w:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		d, err := decodeReplay[api.Debit](rep.val, rep.err)
+		d, err := decodeReplay[api.Debit](rep.Val, rep.Err)
 		if err != nil {
 			out.Data[i] = itemError(err)
 			continue
@@ -102,7 +103,7 @@ func ErrorType(code string) string {
 
 // debitRequest validates a debit and builds its committer request. param
 // prefixes field names in errors ("debits[3].amount") within a batch.
-func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.DebitCreate, param string) (*request, error) {
+func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.DebitCreate, param string) (*committer.Request, error) {
 	accountID, subID, err := s.usageTarget(ctx, caller, in.AccountID, in.SubaccountID, param)
 	if err != nil {
 		return nil, err
@@ -155,19 +156,19 @@ func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.Debit
 		return nil, err
 	}
 	key := store.EventKey{AccountID: accountID, EventID: in.EventID}
-	return &request{accountID: accountID, debitKey: &key,
-		run: func(b *batchContext, st *ledger.State) (any, error) {
-			if prev := b.debits[key]; prev != nil {
-				return replayDebit(prev, d, st, b.env)
+	return &committer.Request{AccountID: accountID, DebitKey: &key,
+		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
+			if prev := b.Debit(key); prev != nil {
+				return replayDebit(prev, d, st, b.Env)
 			}
-			e, err := st.Debit(b.env, d)
+			e, err := st.Debit(b.Env, d)
 			if e != nil {
-				b.record(e) // a refusal may still raise an event (the credit limit's)
+				b.Record(e) // a refusal may still raise an event (the credit limit's)
 			}
 			if err != nil {
 				return nil, err
 			}
-			return debitView(e.Txn, st, b.env, false), nil
+			return debitView(e.Txn, st, b.Env, false), nil
 		}}, nil
 }
 

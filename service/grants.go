@@ -6,6 +6,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/committer"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/store"
@@ -22,8 +23,8 @@ func (s *Service) CreateGrant(ctx context.Context, c Call, accountID string, in 
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committers.submit(ctx, &request{accountID: accountID, idem: idemKey(c),
-		run: func(b *batchContext, st *ledger.State) (any, error) {
+	val, err := s.committer.Submit(ctx, &committer.Request{AccountID: accountID, Idempotency: idemKey(c),
+		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			if in.Currency != "" && g.Kind == ledger.Monetary {
 				cur, err := money.ParseCurrency(in.Currency)
 				if err != nil {
@@ -34,11 +35,11 @@ func (s *Service) CreateGrant(ctx context.Context, c Call, accountID string, in 
 						cur, st.Account.ID, st.Account.Currency)
 				}
 			}
-			e, err := st.Grant(b.env, g)
+			e, err := st.Grant(b.Env, g)
 			if err != nil {
 				return nil, err
 			}
-			b.record(e)
+			b.Record(e)
 			return grantView(e.Lots[0]), nil
 		}})
 	return decodeReplay[api.Grant](val, err)
@@ -189,9 +190,9 @@ func (s *Service) VoidGrant(ctx context.Context, c Call, id string, in api.Grant
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committers.submit(ctx, &request{accountID: l.AccountID, idem: idemKey(c),
-		run: func(b *batchContext, st *ledger.State) (any, error) {
-			e, err := st.Void(b.env, id, reason, c.Caller.Actor())
+	val, err := s.committer.Submit(ctx, &committer.Request{AccountID: l.AccountID, Idempotency: idemKey(c),
+		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
+			e, err := st.Void(b.Env, id, reason, c.Caller.Actor())
 			if coffer.ErrorCode(err) == coffer.ENotFound {
 				// Only active lots are live; say why this one is not.
 				return nil, coffer.Errorf(coffer.EConflict, "grant %s is %s: nothing remains to void", id, l.Status)
@@ -199,7 +200,7 @@ func (s *Service) VoidGrant(ctx context.Context, c Call, id string, in api.Grant
 			if err != nil {
 				return nil, err
 			}
-			b.record(e)
+			b.Record(e)
 			return grantView(e.Lots[0]), nil
 		}})
 	return decodeReplay[api.Grant](val, err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/committer"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/store"
 )
@@ -34,10 +35,10 @@ func (s *Service) CreateHold(ctx context.Context, c Call, in api.HoldCreate) (*a
 		return nil, err
 	}
 	hr := ledger.HoldRequest{Amount: in.Amount, TTL: ttl, EventID: in.EventID, SubaccountID: subID, Description: in.Description}
-	r := &request{accountID: accountID, idem: idemKey(c),
-		run: func(b *batchContext, st *ledger.State) (any, error) {
+	r := &committer.Request{AccountID: accountID, Idempotency: idemKey(c),
+		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			if in.EventID != "" {
-				if prev := b.holds[store.EventKey{AccountID: accountID, EventID: in.EventID}]; prev != nil {
+				if prev := b.Hold(store.EventKey{AccountID: accountID, EventID: in.EventID}); prev != nil {
 					if prev.Amount != in.Amount {
 						return nil, coffer.Errorf(coffer.EConflict,
 							"event %s already has hold %s for %s; a new hold needs a new event_id", in.EventID, prev.ID, prev.Amount)
@@ -45,17 +46,17 @@ func (s *Service) CreateHold(ctx context.Context, c Call, in api.HoldCreate) (*a
 					return holdView(prev), nil
 				}
 			}
-			e, err := st.PlaceHold(b.env, hr)
+			e, err := st.PlaceHold(b.Env, hr)
 			if err != nil {
 				return nil, err
 			}
-			b.record(e)
+			b.Record(e)
 			return holdView(e.Holds[0]), nil
 		}}
 	if in.EventID != "" {
-		r.holdKey = &store.EventKey{AccountID: accountID, EventID: in.EventID}
+		r.HoldKey = &store.EventKey{AccountID: accountID, EventID: in.EventID}
 	}
-	val, err := s.committers.submit(ctx, r)
+	val, err := s.committer.Submit(ctx, r)
 	return decodeReplay[api.Hold](val, err)
 }
 
@@ -92,32 +93,32 @@ func (s *Service) CaptureHold(ctx context.Context, c Call, id string, in api.Hol
 	if in.Amount < 0 {
 		return nil, coffer.Invalid("amount", "must not be negative, got %s", in.Amount)
 	}
-	return s.finishHold(ctx, c, id, func(b *batchContext, st *ledger.State) (*ledger.Effect, error) {
-		return st.Capture(b.env, id, in.Amount, c.Caller.Actor())
+	return s.finishHold(ctx, c, id, func(b *committer.Batch, st *ledger.State) (*ledger.Effect, error) {
+		return st.Capture(b.Env, id, in.Amount, c.Caller.Actor())
 	})
 }
 
 // ReleaseHold frees a hold without charging.
 func (s *Service) ReleaseHold(ctx context.Context, c Call, id string) (*api.Hold, error) {
-	return s.finishHold(ctx, c, id, func(b *batchContext, st *ledger.State) (*ledger.Effect, error) {
-		return st.Release(b.env, id)
+	return s.finishHold(ctx, c, id, func(b *committer.Batch, st *ledger.State) (*ledger.Effect, error) {
+		return st.Release(b.Env, id)
 	})
 }
 
 func (s *Service) finishHold(ctx context.Context, c Call, id string,
-	op func(*batchContext, *ledger.State) (*ledger.Effect, error)) (*api.Hold, error) {
+	op func(*committer.Batch, *ledger.State) (*ledger.Effect, error)) (*api.Hold, error) {
 	h, err := s.hold(ctx, c, id)
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committers.submit(ctx, &request{accountID: h.AccountID, idem: idemKey(c),
-		run: func(b *batchContext, st *ledger.State) (any, error) {
+	val, err := s.committer.Submit(ctx, &committer.Request{AccountID: h.AccountID, Idempotency: idemKey(c),
+		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			e, err := op(b, st)
 			if coffer.ErrorCode(err) == coffer.ENotFound {
 				return nil, coffer.Errorf(coffer.EConflict, "hold %s is %s and can no longer be captured or released", id, h.Status)
 			}
 			if e != nil {
-				b.record(e) // a refusal may still raise an event (the credit limit's)
+				b.Record(e) // a refusal may still raise an event (the credit limit's)
 			}
 			if err != nil {
 				return nil, err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/committer"
 	"github.com/cofferdev/coffer/store"
 )
 
@@ -31,8 +32,8 @@ func decodeReplay[T any](val any, err error) (*T, error) {
 	switch v := val.(type) {
 	case *T:
 		return v, nil
-	case storedAnswer:
-		return fromStored[T](v.status, v.body)
+	case committer.Stored:
+		return fromStored[T](v.Status, v.Body)
 	}
 	return nil, fmt.Errorf("committer answered %T, want %T", val, new(T))
 }
@@ -77,7 +78,7 @@ func Once[T any](ctx context.Context, s *Service, c Call, run func() (*T, error)
 	// Requests under one key take turns in this process: a repeat sent
 	// while the first still runs waits for its answer instead of running
 	// beside it and answering differently. Between processes the stored
-	// row's unique key settles the race (committer.commit, idempotent).
+	// row's unique key settles the race (the committer, idempotent).
 	release, err := s.inflight.acquire(ctx, key.Scope+"\n"+key.Key)
 	if err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ func Once[T any](ctx context.Context, s *Service, c Call, run func() (*T, error)
 		}
 		return out, err
 	}
-	rec, aerr := answer(key, out, err, s.now())
+	rec, aerr := committer.Answer(key, out, err, s.now())
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -159,7 +160,7 @@ func idempotent[T any](ctx context.Context, s *Service, c Call,
 	rec := *key
 	rec.CreatedAt = s.clock.Now()
 	out, err := do(&rec, func(v *T) error {
-		a, err := answer(key, v, nil, rec.CreatedAt)
+		a, err := committer.Answer(key, v, nil, rec.CreatedAt)
 		rec.Status, rec.Body = a.Status, a.Body
 		return err
 	})
@@ -173,10 +174,9 @@ func idempotent[T any](ctx context.Context, s *Service, c Call,
 	return out, err
 }
 
-func reusedKey(key string) error {
-	return coffer.Errorf(coffer.EIdempotencyReuse,
-		"Idempotency-Key %q was already used for a different request; use a new key for a new request", key)
-}
+// reusedKey is the committer's refusal of a key used for another request,
+// so that both write paths refuse alike.
+func reusedKey(key string) error { return committer.ReusedKey(key) }
 
 // now is the service's clock reading.
 func (s *Service) now() time.Time { return s.clock.Now() }

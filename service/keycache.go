@@ -13,6 +13,7 @@ import (
 // once.
 type keyCache struct {
 	mu      sync.Mutex
+	now     func() time.Time // the monotonic wall clock; see get
 	ttl     time.Duration
 	max     int
 	entries map[string]keyCacheEntry
@@ -23,18 +24,18 @@ type keyCacheEntry struct {
 	expires time.Time
 }
 
-func newKeyCache(ttl time.Duration, max int) *keyCache {
-	return &keyCache{ttl: ttl, max: max, entries: map[string]keyCacheEntry{}}
+func newKeyCache(ttl time.Duration, max int, now func() time.Time) *keyCache {
+	return &keyCache{now: now, ttl: ttl, max: max, entries: map[string]keyCacheEntry{}}
 }
 
-// get returns the cached caller for a hash, if fresh. It uses wall time,
-// not the service's clock: a test clock moved a year ahead must not make
+// get returns the cached caller for a hash, if fresh. It uses the wall
+// clock it was given (Config.Wall), not the service's clock: a test clock moved a year ahead must not make
 // credentials look stale, nor a frozen one keep them forever.
 func (c *keyCache) get(hash []byte) (*Caller, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[string(hash)]
-	if !ok || time.Now().After(e.expires) {
+	if !ok || c.now().After(e.expires) {
 		return nil, false
 	}
 	caller := e.caller
@@ -49,5 +50,5 @@ func (c *keyCache) put(hash []byte, caller *Caller) {
 	if len(c.entries) >= c.max {
 		clear(c.entries)
 	}
-	c.entries[string(hash)] = keyCacheEntry{caller: *caller, expires: time.Now().Add(c.ttl)}
+	c.entries[string(hash)] = keyCacheEntry{caller: *caller, expires: c.now().Add(c.ttl)}
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func TestKeyCache(t *testing.T) {
-	c := newKeyCache(50*time.Millisecond, 2)
+	c := newKeyCache(50*time.Millisecond, 2, time.Now)
 	if _, ok := c.get([]byte("a")); ok {
 		t.Fatal("empty cache answered")
 	}

@@ -5,12 +5,14 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/committer"
 	"github.com/cofferdev/coffer/store"
 )
 
-// New starts a service on the store: its committer, and unless the clock is
-// a test clock (which moves only through AdvanceClock), the periodic sweep.
-// Close stops both.
+// New builds a service on the store and starts its committer, the one
+// goroutine every change of value needs. It starts no background work:
+// that is the jobs' (package jobs), which `coffer serve` starts and admin
+// commands never do. Close stops the committer.
 func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Service {
 	def := DefaultConfig()
 	if cfg.MaxBatch <= 0 {
@@ -29,35 +31,35 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	if cfg.DefaultCurrency == "" {
 		cfg.DefaultCurrency = def.DefaultCurrency
 	}
-	s := &Service{store: st, clock: clock, ids: &coffer.IDs{}, log: log, cfg: cfg, stop: make(chan struct{})}
-	s.keys = newKeyCache(time.Minute, 10000)
-	s.inflight = newInflight()
-	s.committers = newCommitters(committerCount(cfg.Committers, st), st, clock, s.ids, log, cfg.MaxBatch, cfg.MaxQueue, s.notify)
-	s.startPayments()
-	s.startNotify()
-	if _, test := clock.(*coffer.TestClock); !test {
-		s.bg.Add(1)
-		go func() {
-			defer s.bg.Done()
-			s.sweepLoop(cfg.SweepInterval, s.stop)
-		}()
+	if cfg.Wall == nil {
+		// The monotonic wall clock, for durations only (see Config.Wall).
+		cfg.Wall = time.Now
 	}
+	s := &Service{store: st, clock: clock, ids: &coffer.IDs{}, log: log, cfg: cfg}
+	s.keys = newKeyCache(time.Minute, 10000, cfg.Wall)
+	s.inflight = newInflight()
+	s.wirePayments()
+	s.wireNotify()
+	s.committer = committer.New(st, clock, log, committer.Config{IDs: s.ids, MaxBatch: cfg.MaxBatch, MaxQueue: cfg.MaxQueue,
+		Committers: cfg.Committers, Observe: s.notify})
 	return s
 }
 
-// Close stops the sweep and the committer; requests still queued are
-// refused with EOverloaded. It does not close the store.
+// Close stops the committer; requests still queued are refused with
+// EOverloaded. It does not close the store, and stops no job: whoever
+// started the jobs stops them first.
 func (s *Service) Close() {
-	close(s.stop)
-	s.bg.Wait()
-	s.committers.close()
+	s.committer.Close()
 }
 
-// notify hands a committed batch to every observer. Observers are the
-// off-hot-path workers (auto-recharge, alerts delivery) that react to
-// balances; each must only pass the news on, never block.
+// notify hands a committed batch to every observer. Observers pass the
+// news to the off-hot-path jobs (the recharge worker, delivery) that react
+// to balances and events; each must only pass it on, never block.
 func (s *Service) notify(w *store.Writes) {
 	for _, o := range s.observers {
 		o(w)
 	}
 }
+
+// Committers is how many committers the service runs side by side.
+func (s *Service) Committers() int { return s.committer.Count() }

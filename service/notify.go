@@ -20,9 +20,9 @@ type NotifyConfig struct {
 	// Coffer's clock; after the last one the delivery fails and its
 	// endpoint is marked failing. Default: DefaultRetries (about 3 days).
 	Retries []time.Duration
-	// PollInterval is how often the delivery worker looks for work it was
+	// PollInterval is how often the delivery job looks for work it was
 	// not woken for (events written by another process, retries that fell
-	// due). Default 1s.
+	// due). Default 1s. The service itself does not poll; the job reads it.
 	PollInterval time.Duration
 	// NoDelivery stops this process from delivering: events still go to
 	// the outbox, and a process with delivery on sends them.
@@ -48,9 +48,9 @@ const (
 	deliveryWorkers = 8
 )
 
-// notifier dispatches outbox events into deliveries and makes them: the
-// worker goroutine, woken by committed batches and by a poll, and the
-// Sweep job for retries that fall due when a test clock moves. It never
+// notifier dispatches outbox events into deliveries and makes them, when
+// the delivery job (woken by committed batches and by a poll) or RunDue
+// (retries that fall due when a test clock moves) calls Deliver. It never
 // runs on the committer's goroutine, so no delivery slows a debit.
 type notifier struct {
 	s       *Service
@@ -61,10 +61,10 @@ type notifier struct {
 	running sync.Mutex // one round at a time in this process
 }
 
-// startNotify wires the notifier into the service: an observer that wakes
-// it, a Sweep job for the daily recommendation and for due retries, and
-// the worker goroutine.
-func (s *Service) startNotify() {
+// wireNotify gives the service its notifier, and unless this process
+// delivers nothing, the observer that wakes the delivery job. It starts
+// nothing.
+func (s *Service) wireNotify() {
 	cfg := s.cfg.Notify
 	if len(cfg.Retries) == 0 {
 		cfg.Retries = DefaultRetries()
@@ -86,24 +86,21 @@ func (s *Service) startNotify() {
 		n.mailer = m
 	}
 	s.notifier = n
-	s.jobs = append(s.jobs, n.recommend)
-	if cfg.NoDelivery {
-		return
+	if !cfg.NoDelivery {
+		s.observers = append(s.observers, n.observe)
 	}
-	s.observers = append(s.observers, n.observe)
-	s.jobs = append(s.jobs, n.round)
-	ctx, cancel := context.WithCancel(context.Background())
-	s.bg.Add(2)
-	go func() {
-		defer s.bg.Done()
-		<-s.stop
-		cancel()
-	}()
-	go func() {
-		defer s.bg.Done()
-		n.loop(ctx)
-	}()
 }
+
+// DeliveryWake is signalled when a committed batch, or an operation that
+// writes events outside the committer, raised events; the delivery job
+// waits on it (and on its poll) and then calls Deliver.
+func (s *Service) DeliveryWake() <-chan struct{} { return s.notifier.wake }
+
+// Deliver dispatches every undispatched outbox event into deliveries, then
+// claims and makes, webhooks and e-mail alike, every delivery due on
+// Coffer's clock, each under a lease on that clock (deliveryLease). The
+// delivery job runs it; one call at a time runs in this process.
+func (s *Service) Deliver(ctx context.Context) error { return s.notifier.round(ctx) }
 
 // observe wakes the worker when a batch wrote events. It runs on the
 // committer's goroutine, so it only signals.
@@ -120,22 +117,6 @@ func (n *notifier) poke() {
 	select {
 	case n.wake <- struct{}{}:
 	default:
-	}
-}
-
-func (n *notifier) loop(ctx context.Context) {
-	t := time.NewTicker(n.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		if err := n.round(ctx); err != nil && ctx.Err() == nil {
-			n.s.log.Error("event delivery round failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-n.wake:
-		case <-t.C:
-		}
 	}
 }
 

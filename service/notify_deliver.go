@@ -134,9 +134,9 @@ func (n *notifier) deliver(ctx context.Context, d *coffer.Delivery) error {
 			failing = &f
 		}
 	case coffer.ChannelEmail:
-		t0 := time.Now()
+		t0 := n.s.cfg.Wall() // a duration, on the monotonic wall clock
 		err := n.sendEmail(ctx, ev)
-		latency = time.Since(t0)
+		latency = n.s.cfg.Wall().Sub(t0)
 		if errors.Is(err, errGiveUp) {
 			return n.close(ctx, d, coffer.DeliveryCanceled, err.Error())
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/committer"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/payments"
@@ -97,13 +98,14 @@ func (c PaymentsConfig) tierMax(tier int) (money.Amount, bool) {
 	return best, ok
 }
 
-// payer is the service's payment machinery: the gateway and the
-// auto-recharge worker, which learns from the committer's observer which
-// accounts' balances moved and checks them off the hot path.
+// payer is the service's payment machinery: the gateway, and what the
+// auto-recharge job checks: the accounts whose balances the committer's
+// observer saw move, looked at off the hot path.
 type payer struct {
 	gw   payments.Gateway
 	cfg  PaymentsConfig
-	node string // this process, in recharge lease tokens
+	node string           // this process, in recharge lease tokens
+	wall func() time.Time // the monotonic wall clock, for the settings cache's lifetime
 
 	mu sync.Mutex
 	// queued are the accounts to look at, with the ledger balance the
@@ -129,7 +131,7 @@ type queuedCheck struct {
 type cachedSettings struct {
 	enabled   bool
 	threshold money.Amount
-	at        time.Time // wall time it was read
+	at        time.Time // when it was read, on payer.wall
 }
 
 // settingsTTL bounds how stale the worker's view of an account's settings
@@ -138,25 +140,18 @@ type cachedSettings struct {
 // catches anything meanwhile.
 const settingsTTL = 5 * time.Second
 
-// startPayments wires the payment machinery into the service: the gateway,
-// the observer that notices balances below a threshold, the jobs that
-// settle bank debits, run schedules and catch missed recharges, and the
-// recharge worker.
-func (s *Service) startPayments() {
+// wirePayments gives the service its payment machinery: the gateway, and
+// the observer that notes the accounts whose balances moved for the
+// recharge job. It starts nothing.
+func (s *Service) wirePayments() {
 	cfg := s.cfg.Payments.withDefaults()
 	gw := cfg.Gateway
 	if gw == nil {
 		gw = payments.NewSandbox(s.clock)
 	}
-	s.pay = &payer{gw: gw, cfg: cfg, node: coffer.NewID(coffer.PrefixNode, time.Now()),
+	s.pay = &payer{gw: gw, cfg: cfg, node: coffer.NewID(coffer.PrefixNode, s.now()), wall: s.cfg.Wall,
 		queued: map[string]queuedCheck{}, wake: make(chan struct{}, 1), settings: map[string]cachedSettings{}}
 	s.observers = append(s.observers, s.pay.observe)
-	s.jobs = append(s.jobs, s.settlePayments, s.runSchedules, s.rechargeSweep)
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		s.rechargeLoop()
-	}()
 }
 
 // Gateway is the payment gateway in use.
@@ -196,7 +191,7 @@ func (p *payer) cached(accountID string) (cachedSettings, uint64, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c, ok := p.settings[accountID]
-	if !ok || time.Since(c.at) > settingsTTL {
+	if !ok || p.wall().Sub(c.at) > settingsTTL {
 		return cachedSettings{}, p.forgotten, false
 	}
 	return c, p.forgotten, true
@@ -411,16 +406,16 @@ func (s *Service) credit(ctx context.Context, p *coffer.Payment) (string, error)
 		Metadata: map[string]string{"payment_id": p.ID}}
 	sum := sha256.Sum256([]byte(p.ID))
 	idem := &store.Idempotency{Scope: "payments", Key: p.ID, RequestHash: hex.EncodeToString(sum[:])}
-	val, err := s.committers.submit(ctx, &request{accountID: p.AccountID, idem: idem,
-		run: func(b *batchContext, st *ledger.State) (any, error) {
+	val, err := s.committer.Submit(ctx, &committer.Request{AccountID: p.AccountID, Idempotency: idem,
+		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			if s.pay.cfg.PurchaseExpiry > 0 {
-				g.ExpiresAt = b.env.Now.Add(s.pay.cfg.PurchaseExpiry)
+				g.ExpiresAt = b.Env.Now.Add(s.pay.cfg.PurchaseExpiry)
 			}
-			e, err := st.Grant(b.env, g)
+			e, err := st.Grant(b.Env, g)
 			if err != nil {
 				return nil, err
 			}
-			b.record(e)
+			b.Record(e)
 			return grantView(e.Lots[0]), nil
 		}})
 	v, err := decodeReplay[api.Grant](val, err)
@@ -430,12 +425,12 @@ func (s *Service) credit(ctx context.Context, p *coffer.Payment) (string, error)
 	return v.ID, nil
 }
 
-// settlePayments is the job that finishes open payments: bank debits
-// whose settlement time has come, and payments left processing (Coffer
-// stopped between the charge and recording its answer) for more than a
-// minute on the clock, which are charged again under the same key — the
-// gateway answers with the first charge.
-func (s *Service) settlePayments(ctx context.Context) error {
+// SettlePayments finishes open payments: bank debits whose settlement time
+// has come, and payments left processing (Coffer stopped between the
+// charge and recording its answer) for more than a minute on the clock,
+// which are charged again under the same key — the gateway answers with
+// the first charge. The settlement job runs it.
+func (s *Service) SettlePayments(ctx context.Context) error {
 	open, err := s.store.OpenPayments(ctx, 500)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 // settings after the change forgot them: the interleaving that once left
 // auto-recharge looking "off" for seconds after it was turned on.
 func TestSettingsReadRacingAChangeIsNotCached(t *testing.T) {
-	p := &payer{queued: map[string]queuedCheck{}, wake: make(chan struct{}, 1), settings: map[string]cachedSettings{}}
+	p := &payer{wall: time.Now, queued: map[string]queuedCheck{}, wake: make(chan struct{}, 1), settings: map[string]cachedSettings{}}
 	_, forgotten, ok := p.cached("acct_1")
 	if ok {
 		t.Fatal("empty cache answered")

@@ -17,9 +17,13 @@ const (
 	// maxChargesPerRun bounds one run of the fixed-amount loop; the daily
 	// cap is the real brake, this only keeps a misconfiguration finite.
 	maxChargesPerRun = 100
-	// rechargeLease is how long a run holds its account's lease (wall
-	// time); a process that dies mid-run frees the account after it.
+	// rechargeLease is how long a run holds its account's lease, on
+	// Coffer's clock as every lease is; a process that dies mid-run frees
+	// the account after it.
 	rechargeLease = 2 * time.Minute
+	// releaseTimeout bounds giving a lease back after the run's context
+	// ended (a job stopping), so a stuck store cannot hold the stop up.
+	releaseTimeout = 5 * time.Second
 )
 
 func autoRechargeView(ar *coffer.AutoRecharge, now time.Time) *api.AutoRecharge {
@@ -191,36 +195,33 @@ func checkAutoRecharge(ar *coffer.AutoRecharge) error {
 	return nil
 }
 
-// rechargeLoop checks the accounts the observer noted, one at a time,
-// until the service stops.
-func (s *Service) rechargeLoop() {
-	ctx := context.Background()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-s.pay.wake:
+// RechargeWake is signalled when the committer's observer notes accounts
+// whose balances moved, or a change of settings asks for a look; the
+// recharge job waits on it and then calls RechargeNoted.
+func (s *Service) RechargeWake() <-chan struct{} { return s.pay.wake }
+
+// RechargeNoted checks, one at a time, the accounts noted since it last
+// ran, and recharges those below their threshold. It stops early, leaving
+// the rest unchecked, when ctx ends; the recharge sweep finds them.
+func (s *Service) RechargeNoted(ctx context.Context) error {
+	ids, checks := s.pay.take()
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		ids, checks := s.pay.take()
-		for _, id := range ids {
-			select {
-			case <-s.stop:
-				return
-			default:
-			}
-			if q := checks[id]; q.known {
-				if skip, err := s.noRechargeNeeded(ctx, id, q.balance); err != nil || skip {
-					if err != nil {
-						s.log.Error("auto-recharge settings", "account", id, "err", err)
-					}
-					continue
+		if q := checks[id]; q.known {
+			if skip, err := s.noRechargeNeeded(ctx, id, q.balance); err != nil || skip {
+				if err != nil {
+					s.log.Error("auto-recharge settings", "account", id, "err", err)
 				}
+				continue
 			}
-			if err := s.recharge(ctx, id); err != nil {
-				s.log.Error("auto-recharge failed", "account", id, "err", err)
-			}
+		}
+		if err := s.recharge(ctx, id); err != nil {
+			s.log.Error("auto-recharge failed", "account", id, "err", err)
 		}
 	}
+	return nil
 }
 
 // noRechargeNeeded reports, from cached settings where it can, that an
@@ -237,16 +238,17 @@ func (s *Service) noRechargeNeeded(ctx context.Context, accountID string, balanc
 		default:
 			c.enabled, c.threshold = ar.Enabled, ar.Threshold
 		}
-		c.at = time.Now()
+		c.at = s.pay.wall()
 		s.pay.remember(accountID, c, forgotten)
 	}
 	return !c.enabled || balance >= c.threshold, nil
 }
 
-// rechargeSweep is the job that catches what the observer could not: a
-// balance another process moved, or a run that lost its lease race just
-// as the balance fell.
-func (s *Service) rechargeSweep(ctx context.Context) error {
+// RechargeSweep catches what the observer could not: a balance another
+// process moved, or a run that lost its lease race just as the balance
+// fell. It recharges every account the store finds below its threshold.
+// The recharge sweep job runs it.
+func (s *Service) RechargeSweep(ctx context.Context) error {
 	ids, err := s.store.RechargeCandidates(ctx, 500)
 	if err != nil {
 		return err
@@ -273,14 +275,18 @@ func (s *Service) recharge(ctx context.Context, accountID string) error {
 	if err != nil || !ar.Enabled {
 		return err
 	}
-	token := s.pay.node + "/" + coffer.NewID(coffer.PrefixRun, time.Now())
-	wall := time.Now()
-	got, err := s.store.ClaimRecharge(ctx, accountID, token, wall, wall.Add(rechargeLease))
+	now := s.now()
+	token := s.pay.node + "/" + coffer.NewID(coffer.PrefixRun, now)
+	got, err := s.store.ClaimRecharge(ctx, accountID, token, now, now.Add(rechargeLease))
 	if err != nil || !got {
 		return err
 	}
 	defer func() {
-		if err := s.store.ReleaseRecharge(context.WithoutCancel(ctx), accountID, token); err != nil {
+		// Given back even when ctx has ended, so the account need not wait
+		// out the lease; bounded, so a stuck store cannot hang the caller.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		if err := s.store.ReleaseRecharge(rctx, accountID, token); err != nil {
 			s.log.Error("release recharge lease", "account", accountID, "err", err)
 		}
 	}()

@@ -123,10 +123,11 @@ func (s *Service) CancelSchedule(ctx context.Context, c Call, id string) (*api.P
 	})
 }
 
-// runSchedules is the job that makes the debits that fell due. Each run of
-// a schedule is one payment keyed by the schedule and the run's date, so a
-// job that runs twice (two processes, a retry) debits once.
-func (s *Service) runSchedules(ctx context.Context) error {
+// RunSchedules makes the scheduled debits that fell due on the service's
+// clock. Each run of a schedule is one payment keyed by the schedule and
+// the run's date, so a job that runs twice (two processes, a retry) debits
+// once. The schedules job runs it.
+func (s *Service) RunSchedules(ctx context.Context) error {
 	due, err := s.store.SchedulesDue(ctx, s.now(), 200)
 	if err != nil {
 		return err

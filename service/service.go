@@ -5,12 +5,11 @@
 package service
 
 import (
-	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/committer"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/secretbox"
 	"github.com/cofferdev/coffer/store"
@@ -30,12 +29,15 @@ type Config struct {
 	// callers get EOverloaded (HTTP 503 with Retry-After).
 	MaxQueue int
 	// Committers is how many committers run side by side, each owning a
-	// share of the accounts (committers.go); 0 lets the store choose: one
-	// on SQLite, whose single writer gains nothing from more, two on
+	// share of the accounts (committer.Config); 0 lets the store choose:
+	// one on SQLite, whose single writer gains nothing from more, two on
 	// PostgreSQL.
 	Committers int
-	// SweepInterval is how often expiry of lots and holds runs on the
-	// system clock. Under a test clock, advancing the clock runs it.
+	// SweepInterval is how often the interval jobs (expiry, settlement,
+	// schedules, the recharge sweep, recommendations) run on the system
+	// clock. The service runs none of them itself: the jobs `coffer serve`
+	// starts (package jobs) read it. Under a test clock, advancing the
+	// clock runs them.
 	SweepInterval time.Duration
 	// Payments configures purchases and auto-recharge (payments.go).
 	Payments PaymentsConfig
@@ -44,6 +46,12 @@ type Config struct {
 	// Secrets seals webhook signing secrets in the store (secrets.go);
 	// nil keeps new ones in the clear.
 	Secrets *secretbox.Keyring
+	// Wall is the machine's monotonic clock, for durations that must not
+	// follow Coffer's clock: cache lifetimes (a test clock moved a year
+	// must not make every cached key stale, nor a frozen one keep them
+	// forever) and how long a delivery took. Nil is time.Now. Nothing
+	// that is stored or decides what falls due reads it.
+	Wall func() time.Time
 }
 
 // DefaultConfig returns the settings used when nothing is configured.
@@ -81,24 +89,23 @@ type Call struct {
 }
 
 // Service is the application. It is safe for concurrent use.
+//
+// It runs no background work of its own: the time- and observer-driven
+// work is exported as methods (Expire, SettlePayments, RunSchedules,
+// RechargeSweep, RechargeNoted, Recommend, Deliver) that the jobs of
+// package jobs run, and that RunDue runs in turn under a test clock.
 type Service struct {
-	store      store.Store
-	clock      coffer.Clock
-	ids        *coffer.IDs // every record id the process makes, so they sort in creation order
-	log        *slog.Logger
-	cfg        Config
-	committers committers
-	keys       *keyCache // API keys by secret hash; see keycache.go
-	pay        *payer    // payment gateway and auto-recharge worker; see payments.go
-	notifier   *notifier // alerts e-mail and webhook delivery; see notify.go
-	inflight   *inflight // Idempotency-Keys whose request is running; see Once
+	store     store.Store
+	clock     coffer.Clock
+	ids       *coffer.IDs // every record id the process makes, so they sort in creation order
+	log       *slog.Logger
+	cfg       Config
+	committer *committer.Committer
+	keys      *keyCache // API keys by secret hash; see keycache.go
+	pay       *payer    // payment gateway and what the recharge job checks; see payments.go
+	notifier  *notifier // alerts e-mail and webhook delivery; see notify.go
+	inflight  *inflight // Idempotency-Keys whose request is running; see Once
 
 	// observers are told what each committed batch wrote; see notify.
 	observers []func(*store.Writes)
-	// jobs are the time-driven work Sweep runs after expiry, in order:
-	// each does whatever has fallen due on the service's clock.
-	jobs []func(context.Context) error
-
-	stop chan struct{}
-	bg   sync.WaitGroup
 }

@@ -6,44 +6,53 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/committer"
 	"github.com/cofferdev/coffer/ledger"
 )
 
-// sweepChunk is how many due accounts one sweep round takes.
+// sweepChunk is how many due accounts one expiry round takes.
 const sweepChunk = 200
 
-// Sweep runs the time-driven work that has fallen due on the service's
-// clock: it expires lots past their expiry (their value goes to breakage)
-// and holds past their TTL, then runs every registered job (s.jobs) — the
-// other work that falls due with time. Debits never consume an expired lot
-// even before the sweep runs; the sweep writes the ledger entries that say
-// so.
-func (s *Service) Sweep(ctx context.Context) error {
-	if err := s.expire(ctx); err != nil {
-		return err
-	}
-	for _, job := range s.jobs {
-		if err := job(ctx); err != nil {
+// RunDue runs once, in order, the work every interval job does — expiry,
+// settlement, schedules, the recharge sweep, recommendations, and delivery
+// unless this process delivers nothing — so that whatever has fallen due
+// on the service's clock is done when it returns. AdvanceClock calls it
+// under a test clock, where the interval jobs do not run on their own.
+func (s *Service) RunDue(ctx context.Context) error {
+	for _, run := range s.due() {
+		if err := run(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// expire sends every account with a grant or hold past due through the
-// committer to expire them.
-func (s *Service) expire(ctx context.Context) error {
+// due is the work of every interval job, in the order RunDue runs it.
+func (s *Service) due() []func(context.Context) error {
+	work := []func(context.Context) error{s.Expire, s.SettlePayments, s.RunSchedules, s.RechargeSweep, s.Recommend}
+	if !s.cfg.Notify.NoDelivery {
+		work = append(work, s.Deliver)
+	}
+	return work
+}
+
+// Expire expires lots past their expiry (their value goes to breakage)
+// and holds past their TTL: it sends every account with a grant or hold
+// past due on the service's clock through the committer. Debits never
+// consume an expired lot even before it runs; it writes the ledger
+// entries that say so. The expiry job runs it.
+func (s *Service) Expire(ctx context.Context) error {
 	for {
 		ids, err := s.store.AccountsDue(ctx, s.now(), sweepChunk)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		waits := make([]chan reply, 0, len(ids))
+		waits := make([]<-chan committer.Reply, 0, len(ids))
 		for _, id := range ids {
-			w, err := s.committers.enqueue(&request{accountID: id,
-				run: func(b *batchContext, st *ledger.State) (any, error) {
-					for _, e := range st.Expire(b.env) {
-						b.record(e)
+			w, err := s.committer.Enqueue(&committer.Request{AccountID: id,
+				Run: func(b *committer.Batch, st *ledger.State) (any, error) {
+					for _, e := range st.Expire(b.Env) {
+						b.Record(e)
 					}
 					return nil, nil
 				}})
@@ -55,8 +64,8 @@ func (s *Service) expire(ctx context.Context) error {
 		for _, w := range waits {
 			select {
 			case rep := <-w:
-				if rep.err != nil {
-					return rep.err
+				if rep.Err != nil {
+					return rep.Err
 				}
 			case <-ctx.Done():
 				return ctx.Err()
@@ -64,22 +73,6 @@ func (s *Service) expire(ctx context.Context) error {
 		}
 		if len(ids) < sweepChunk {
 			return nil
-		}
-	}
-}
-
-// sweepLoop runs Sweep every interval until stop closes.
-func (s *Service) sweepLoop(interval time.Duration, stop <-chan struct{}) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			if err := s.Sweep(context.Background()); err != nil {
-				s.log.Error("sweep failed", "err", err)
-			}
 		}
 	}
 }
@@ -117,7 +110,7 @@ func (s *Service) AdvanceClock(ctx context.Context, c Call, in api.ClockAdvance)
 	if err := tc.Set(to); err != nil {
 		return nil, err
 	}
-	if err := s.Sweep(ctx); err != nil {
+	if err := s.RunDue(ctx); err != nil {
 		return nil, err
 	}
 	return &api.Clock{Object: "test_clock", Now: tc.Now()}, nil

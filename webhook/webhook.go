@@ -91,7 +91,7 @@ func (s *Sender) Send(ctx context.Context, url, secret, id string, body []byte) 
 	req.Header.Set("webhook-id", id)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts.Unix(), 10))
 	req.Header.Set("webhook-signature", sig)
-	start := time.Now()
+	start := time.Now() // the request's latency: a duration on the monotonic wall clock, not Coffer's
 	resp, err := s.Client.Do(req)
 	lat := time.Since(start)
 	if err != nil {

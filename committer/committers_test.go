@@ -1,4 +1,4 @@
-package service
+package committer
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 // committer, which is what keeps an account's requests in arrival order,
 // and the accounts are shared out among all the committers.
 func TestCommittersOwnAccounts(t *testing.T) {
-	cs := make(committers, 3)
-	for i := range cs {
-		cs[i] = &committer{max: i} // told apart by max; never started
+	cs := &Committer{cs: make([]*committer, 3)}
+	for i := range cs.cs {
+		cs.cs[i] = &committer{max: i} // told apart by max; never started
 	}
 	owners := map[*committer]int{}
 	for i := range 3000 {
@@ -24,12 +24,12 @@ func TestCommittersOwnAccounts(t *testing.T) {
 		}
 		owners[c]++
 	}
-	for i, c := range cs {
+	for i, c := range cs.cs {
 		if n := owners[c]; n < 800 || n > 1200 {
 			t.Errorf("committer %d owns %d of 3000 accounts, want about 1000", i, n)
 		}
 	}
-	if one := cs[:1]; one.of("acct_x") != cs[0] {
+	if one := (&Committer{cs: cs.cs[:1]}); one.of("acct_x") != cs.cs[0] {
 		t.Error("a single committer does not own every account")
 	}
 }

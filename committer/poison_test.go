@@ -1,4 +1,4 @@
-package service_test
+package committer_test
 
 import (
 	"context"

@@ -1,0 +1,229 @@
+// Package committer is Coffer's only write path for changes of value. It
+// batches requests per account, applies each batch's ledger operations in
+// one store transaction, and answers the callers only after the commit.
+// README.md states its invariants.
+package committer
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/store"
+)
+
+// committer is one batching loop; Committer runs one or more of them side
+// by side (committers.go). Requests queue; one goroutine takes everything
+// queued (up to MaxBatch) and applies it in
+// one store transaction: lock the touched accounts in id order, load their
+// live state, run each request's ledger operation in arrival order, write
+// every effect in bulk, commit, and only then answer the callers. Requests
+// that arrive while a commit is in flight form the next batch, so a hot
+// account costs one lock and one commit per batch rather than per debit.
+type committer struct {
+	store Store
+	clock coffer.Clock
+	ids   *coffer.IDs // shared by every committer and the service
+	log   *slog.Logger
+	max   int
+	queue chan *Request
+	// observe, if set, is told what each batch wrote, after the commit and
+	// after the callers have their answers. It runs on the committer's
+	// goroutine, so it must only hand the news on (to a channel, say) and
+	// never block or write.
+	observe func(*store.Writes)
+
+	stop chan struct{}
+	done sync.WaitGroup
+}
+
+// conflictRetries bounds how often a batch is rerun after losing a race
+// for a unique key to another process.
+const conflictRetries = 3
+
+// Request is one change of value for the committer: the account it
+// touches, the keys the batch must look up for it, and the function that
+// applies it.
+type Request struct {
+	AccountID   string
+	Idempotency *store.Idempotency // nil without an Idempotency-Key
+	DebitKey    *store.EventKey    // for debits: the usage event they settle
+	HoldKey     *store.EventKey    // for holds: the event they reserve for
+	// Run applies the request to its account's state and returns the API
+	// answer. It runs inside the batch's store transaction and must not do
+	// I/O of its own; it records its effects with Batch.Record.
+	Run   func(b *Batch, st *ledger.State) (any, error)
+	reply chan Reply
+}
+
+// Reply is a request's answer: Run's value, a Stored answer replayed for
+// its Idempotency-Key, or the error that refused it.
+type Reply struct {
+	Val any
+	Err error
+}
+
+func newCommitter(st Store, clock coffer.Clock, ids *coffer.IDs, log *slog.Logger, maxBatch, maxQueue int) *committer {
+	c := &committer{store: st, clock: clock, ids: ids, log: log, max: maxBatch,
+		queue: make(chan *Request, maxQueue), stop: make(chan struct{})}
+	c.done.Add(1)
+	go c.loop()
+	return c
+}
+
+// close stops the loop after the batch in flight; requests still queued
+// are refused.
+func (c *committer) close() {
+	close(c.stop)
+	c.done.Wait()
+	for {
+		select {
+		case r := <-c.queue:
+			r.reply <- Reply{Err: coffer.Errorf(coffer.EOverloaded, "the server is shutting down; retry")}
+		default:
+			return
+		}
+	}
+}
+
+// submit queues a request and waits for its answer. A full queue is
+// refused at once rather than left to hang.
+func (c *committer) submit(ctx context.Context, r *Request) (any, error) {
+	wait, err := c.enqueue(r)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case rep := <-wait:
+		return rep.Val, rep.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *committer) loop() {
+	defer c.done.Done()
+	batch := make([]*Request, 0, c.max)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case r := <-c.queue:
+			batch = append(batch[:0], r)
+		}
+	gather:
+		for len(batch) < c.max {
+			select {
+			case r := <-c.queue:
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		c.commit(batch)
+	}
+}
+
+// commit applies one batch and answers every caller. A batch whose store
+// transaction fails because of one request (a value the store refuses, a
+// bug the core hits) is split in two and each half committed on its own,
+// down to that one request, so it fails alone and every other request of
+// the batch commits without it. An error of the store itself (it is down,
+// the context ended) fails the whole batch: then nobody's request could
+// commit, and nothing of it was written.
+func (c *committer) commit(batch []*Request) {
+	replies := make([]Reply, len(batch))
+	var written []*store.Writes
+	c.commitPart(batch, replies, &written)
+	for i, r := range batch {
+		r.reply <- replies[i]
+	}
+	if c.observe != nil {
+		for _, w := range written {
+			c.observe(w)
+		}
+	}
+}
+
+// commitPart commits part of a batch, splitting it while a request of it
+// makes the store transaction fail. A batch of n requests with one poison
+// among them costs about 2·log2(n) extra transactions; with none, nothing.
+func (c *committer) commitPart(part []*Request, replies []Reply, written *[]*store.Writes) {
+	w, err := c.tryCommit(part, replies)
+	if err == nil {
+		if w != nil {
+			*written = append(*written, w)
+		}
+		return
+	}
+	if len(part) > 1 && requestFault(err) {
+		mid := len(part) / 2
+		c.commitPart(part[:mid], replies[:mid], written)
+		c.commitPart(part[mid:], replies[mid:], written)
+		return
+	}
+	c.log.Error("committer batch failed", "requests", len(part), "account", part[0].AccountID, "err", err)
+	err = refusal(err)
+	for i := range replies {
+		replies[i] = Reply{Err: err}
+	}
+}
+
+// tryCommit runs one store transaction over the requests, rerunning it
+// when it lost a race for a unique key.
+func (c *committer) tryCommit(part []*Request, replies []Reply) (*store.Writes, error) {
+	var written *store.Writes
+	var err error
+	for attempt := 0; attempt < conflictRetries; attempt++ {
+		err = c.store.Batch(context.Background(), func(b store.Batch) error {
+			var aerr error
+			written, aerr = c.apply(b, part, replies)
+			return aerr
+		})
+		// A conflict at this level is a unique key (an event id or an
+		// Idempotency-Key) that another process committed after this
+		// batch looked it up. Running the batch again finds that row and
+		// answers from it, as for any repeat.
+		if coffer.ErrorCode(err) != coffer.EConflict {
+			break
+		}
+	}
+	return written, err
+}
+
+// errRequestFault marks an internal error the core raised while running
+// one request: a bug, which that request alone must pay for.
+var errRequestFault = errors.New("a request failed inside the batch")
+
+// requestFault reports whether err was caused by one of the batch's
+// requests rather than by the store, so that splitting the batch isolates
+// it.
+func requestFault(err error) bool {
+	return errors.Is(err, store.ErrRefused) || errors.Is(err, errRequestFault)
+}
+
+// refusal is what the caller of a request that failed alone is told. A
+// value the store refused is the request's fault: a 400, its detail in the
+// log (edge validation names the field for every refusal it knows of; this
+// is the net under it). Anything else stays an internal error.
+func refusal(err error) error {
+	if errors.Is(err, store.ErrRefused) {
+		return coffer.Errorf(coffer.EInvalid, "the store refused a value in this request")
+	}
+	return err
+}
+
+// enqueue queues a request without waiting, for callers that submit many
+// at once; the answer arrives on the returned channel.
+func (c *committer) enqueue(r *Request) (<-chan Reply, error) {
+	r.reply = make(chan Reply, 1)
+	select {
+	case c.queue <- r:
+		return r.reply, nil
+	default:
+		return nil, coffer.Errorf(coffer.EOverloaded, "too many requests are waiting to be committed; retry in a moment")
+	}
+}
