@@ -160,7 +160,7 @@ func testRechargeLease(t *testing.T, s store.Store) {
 			t.Fatal(err)
 		}
 	}
-	now := time.Now()
+	now := f.now // the fixture's instant: leases are on Coffer's clock
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	won := 0
