@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"maps"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -39,7 +40,7 @@ type PaymentsConfig struct {
 	MinPurchase money.Amount
 	// TierMax is the largest single purchase per trust tier. A tier above
 	// the highest configured one gets the highest one's maximum; a tier
-	// below the lowest may not buy. Nil means DefaultTierMax.
+	// below the lowest may not buy. Nil means DefaultTierMax().
 	TierMax map[int]money.Amount
 	// PurchaseExpiry is how long purchased and recharged credit lasts;
 	// zero means 365 days, negative means it never expires.
@@ -49,13 +50,16 @@ type PaymentsConfig struct {
 	DailyCap money.Amount
 }
 
-// DefaultTierMax is the largest single purchase for each trust tier when
-// the deployment configures none.
-var DefaultTierMax = map[int]money.Amount{
-	0: money.FromInt(100),
-	1: money.FromInt(1000),
-	2: money.FromInt(10000),
-	3: money.FromInt(100000),
+// DefaultTierMax returns the largest single purchase for each trust tier
+// when the deployment configures none. It is a fresh map each time, so no
+// caller can change another's defaults.
+func DefaultTierMax() map[int]money.Amount {
+	return map[int]money.Amount{
+		0: money.FromInt(100),
+		1: money.FromInt(1000),
+		2: money.FromInt(10000),
+		3: money.FromInt(100000),
+	}
 }
 
 // Settings used when nothing is configured.
@@ -70,7 +74,9 @@ func (c PaymentsConfig) withDefaults() PaymentsConfig {
 		c.MinPurchase = defaultMinPurchase
 	}
 	if c.TierMax == nil {
-		c.TierMax = DefaultTierMax
+		c.TierMax = DefaultTierMax()
+	} else {
+		c.TierMax = maps.Clone(c.TierMax) // the service's own, whatever the caller does with theirs
 	}
 	if c.PurchaseExpiry == 0 {
 		c.PurchaseExpiry = defaultPurchaseExpiry
