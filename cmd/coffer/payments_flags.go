@@ -21,7 +21,7 @@ func addPaymentFlags(f *pflag.FlagSet, cfg *app.ServerConfig) {
 	p.MinPurchase = money.FromInt(25)
 	setFromEnv(f, &amountValue{&p.MinPurchase}, "min-purchase", "COFFER_MIN_PURCHASE",
 		"smallest manual purchase, in the account's currency (env COFFER_MIN_PURCHASE)")
-	p.TierMax = service.DefaultTierMax
+	p.TierMax = service.DefaultTierMax()
 	setFromEnv(f, &tierValue{&p.TierMax}, "trust-tier-max", "COFFER_TRUST_TIER_MAX",
 		"largest single purchase per trust tier, as tier=amount,... (env COFFER_TRUST_TIER_MAX)")
 	p.PurchaseExpiry = 365 * 24 * time.Hour
