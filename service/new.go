@@ -10,25 +10,10 @@ import (
 
 // New starts a service on the store: its committer, and unless the clock is
 // a test clock (which moves only through AdvanceClock), the periodic sweep.
-// Close stops both.
+// Close stops both. Fields of cfg left at their zero value take
+// DefaultConfig's.
 func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Service {
-	def := DefaultConfig()
-	if cfg.MaxBatch <= 0 {
-		cfg.MaxBatch = def.MaxBatch
-	}
-	if cfg.MaxQueue <= 0 {
-		cfg.MaxQueue = def.MaxQueue
-	}
-	if cfg.SweepInterval <= 0 {
-		cfg.SweepInterval = def.SweepInterval
-	}
-	if cfg.DefaultCreditLimit == nil {
-		limit := defaultCreditLimit
-		cfg.DefaultCreditLimit = &limit
-	}
-	if cfg.DefaultCurrency == "" {
-		cfg.DefaultCurrency = def.DefaultCurrency
-	}
+	cfg = cfg.withDefaults()
 	s := &Service{store: st, clock: clock, log: log, cfg: cfg, stop: make(chan struct{})}
 	s.keys = newKeyCache(time.Minute, 10000)
 	s.inflight = newInflight()

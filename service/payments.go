@@ -165,7 +165,7 @@ const settingsTTL = 5 * time.Second
 // settle bank debits, run schedules and catch missed recharges, and the
 // recharge worker.
 func (s *Service) startPayments() {
-	cfg := s.cfg.Payments.withDefaults()
+	cfg := s.cfg.Payments // completed by New
 	gw := cfg.Gateway
 	if gw == nil {
 		gw = payments.NewSandbox(s.clock)
