@@ -1,8 +1,9 @@
 // Package app is Coffer assembled: it opens and migrates the store, checks
 // the secrets keys, picks the clock and the payment gateway, builds the
 // service and serves its HTTP API. `coffer serve` parses its flags into a
-// ServerConfig and calls StartServer; the end-to-end tests call it the
-// same way, so what they start is what the command starts.
+// ServerConfig, starting from DefaultServerConfig, and calls StartServer;
+// the end-to-end tests call it the same way, so what they start is what
+// the command starts.
 package app
 
 import (
@@ -23,7 +24,10 @@ import (
 	"github.com/cofferdev/coffer/sqlstore"
 )
 
-// ServerConfig is everything `coffer serve` can be told.
+// ServerConfig is everything `coffer serve` can be told. Its defaults are
+// DefaultServerConfig's (config.go); fields left at their zero value, as a
+// test's literal leaves them, take the same defaults where a zero could
+// mean nothing else.
 type ServerConfig struct {
 	Addr      string // listen address; port 0 picks a free port
 	DB        string // SQLite file path, or a postgres:// URL
@@ -35,6 +39,9 @@ type ServerConfig struct {
 	// Secrets are the keys that encrypt webhook signing secrets in the
 	// store (secrets.go); none keeps them in the clear.
 	Secrets SecretsKeys
+	// Logging says how `coffer serve` builds Log; StartServer reads only
+	// Log, nil discarding the log.
+	Logging LogConfig
 	Log     *slog.Logger
 	// Banner receives the one-time notice with the initial admin key. It
 	// must not be the log's stream.

@@ -10,7 +10,9 @@ import (
 
 // GatewayConfig chooses the payment gateway of `coffer serve`.
 type GatewayConfig struct {
-	Name      string // "sandbox" (default) or "stripe"
+	// Name is "sandbox" (DefaultServerConfig's) or "stripe"; empty keeps a
+	// gateway the caller put in Service.Payments, else the sandbox.
+	Name      string
 	StripeKey string
 	StripeURL string // empty: api.stripe.com; stripe-mock's URL in tests
 }

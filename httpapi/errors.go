@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
@@ -97,10 +98,10 @@ func errorFor(ctx context.Context, err error) *errorBody {
 // fail is errorFor as an error, for handlers to return.
 func fail(ctx context.Context, err error) error { return errorFor(ctx, err) }
 
-// humaError replaces huma.NewError: the errors huma raises itself (body
-// not JSON, unknown or missing fields, wrong types, bad parameters, body
-// too large) come out in the same shape as every other error, as 400s
-// naming the field at fault.
+// humaError is the answer to an error huma raises itself (body not JSON,
+// unknown or missing fields, wrong types, bad parameters, body too large):
+// the same shape as every other error, a 400 naming the field at fault for
+// what fails validation.
 func humaError(ctx context.Context, status int, msg string, errs ...error) huma.StatusError {
 	switch {
 	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
@@ -129,8 +130,9 @@ func humaError(ctx context.Context, status int, msg string, errs ...error) huma.
 		e.status = status
 		return e
 	}
-	// huma asks for an example error with status 0 to learn the schema.
-	return &errorBody{status: status}
+	// huma raises nothing below 400 on these routes; should it, it is not
+	// the caller's doing.
+	return newErrorBody(coffer.EInternal, internalMessage, "", nil)
 }
 
 // validationError turns huma's list of validation failures into one 400.
@@ -307,20 +309,58 @@ func writeError(w http.ResponseWriter, e *errorBody) {
 	_, _ = w.Write(b)
 }
 
-func init() {
-	// Field names are matched exactly: "Name" is an unknown field, not
-	// "name", as a strict decoder would see it.
-	huma.ValidateStrictCasing = true
-	// huma builds its own errors through these package variables. Coffer
-	// answers every error in one shape, so they are replaced once, here.
-	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		return humaError(nil, status, msg, errs...)
+// shapeHumaErrors is the API's transformer: huma writes the errors it
+// raises itself as *huma.ErrorModel, and this turns each into Coffer's
+// error body, as humaError says. huma has by then set the Content-Type an
+// ErrorModel asks for (application/problem+json), which is put back to the
+// negotiated application/json; and it sets the status only after
+// transforming, so the status the body carries (400 where huma chose 422)
+// is left with errorStatusContext for that moment. Every other value,
+// Coffer's own error bodies included, passes untouched.
+func shapeHumaErrors(hctx huma.Context, _ string, v any) (any, error) {
+	m, ok := v.(*huma.ErrorModel)
+	if !ok {
+		return v, nil
 	}
-	huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
-		var ctx context.Context
-		if hctx != nil {
-			ctx = hctx.Context()
+	errs := make([]error, 0, len(m.Errors))
+	for _, d := range m.Errors {
+		if d != nil {
+			errs = append(errs, d)
 		}
-		return humaError(ctx, status, msg, errs...)
 	}
+	e := humaError(hctx.Context(), m.Status, m.Detail, errs...)
+	if _, w := humago.Unwrap(hctx); w.Header().Get("Content-Type") == "application/problem+json" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	if sc, ok := hctx.(*errorStatusContext); ok {
+		sc.status = e.GetStatus()
+	}
+	return e, nil
+}
+
+// errorStatusContext is the huma.Context each operation's handler runs
+// with, so that the status of an error body shapeHumaErrors made is the
+// status sent.
+type errorStatusContext struct {
+	humaContext
+	status int // set by shapeHumaErrors; 0 leaves huma's
+}
+
+// humaContext names the embedded context apart from its Context method.
+type humaContext = huma.Context
+
+func (c *errorStatusContext) SetStatus(code int) {
+	if c.status != 0 {
+		code, c.status = c.status, 0
+	}
+	c.humaContext.SetStatus(code)
+}
+
+// Unwrap gives humago.Unwrap the adapter's context beneath.
+func (c *errorStatusContext) Unwrap() huma.Context { return c.humaContext }
+
+// carryErrorStatus is the innermost middleware: the operation runs with an
+// errorStatusContext.
+func carryErrorStatus(hctx huma.Context, next func(huma.Context)) {
+	next(&errorStatusContext{humaContext: hctx})
 }

@@ -153,3 +153,18 @@ func TestDecodeError(t *testing.T) {
 		t.Error("a syntax error read as a decoding failure")
 	}
 }
+
+// TestHumaErrorsAreNotReplaced checks that building the API leaves huma's
+// own error constructors as huma made them: the errors huma raises are
+// shaped by the API's transformer, so another huma API in the process
+// answers as huma would.
+func TestHumaErrorsAreNotReplaced(t *testing.T) {
+	t.Parallel()
+	newTestServer(t, Options{})
+	if _, ok := huma.NewError(http.StatusBadRequest, "probe").(*huma.ErrorModel); !ok {
+		t.Error("huma.NewError does not build huma's ErrorModel")
+	}
+	if _, ok := huma.NewErrorWithContext(nil, http.StatusBadRequest, "probe").(*huma.ErrorModel); !ok {
+		t.Error("huma.NewErrorWithContext does not build huma's ErrorModel")
+	}
+}

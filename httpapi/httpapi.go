@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -54,6 +55,10 @@ type authenticator interface {
 	AuthenticateSubaccount(ctx context.Context, authID, token string) (*service.Caller, error)
 }
 
+// strictCasing sets huma.ValidateStrictCasing once, when the first API is
+// built.
+var strictCasing sync.Once
+
 type handler struct {
 	svc  *service.Service
 	auth authenticator
@@ -66,6 +71,14 @@ func New(svc *service.Service, opts Options) http.Handler {
 }
 
 func newHandler(svc *service.Service, auth authenticator, opts Options) http.Handler {
+	strictCasing.Do(func() {
+		// Field names are matched exactly: "Name" is an unknown field, not
+		// "name", as a strict decoder would see it. huma reads this from a
+		// package variable, for every API in the process, and has no
+		// setting per API; it is set before the first API serves, once,
+		// and never changed, so no request reads it while it is written.
+		huma.ValidateStrictCasing = true
+	})
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -97,9 +110,10 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 		},
 		DefaultFormat:                "application/json",
 		RejectUnknownQueryParameters: true,
+		Transformers:                 []huma.Transformer{shapeHumaErrors},
 	})
 	h := &handler{svc: svc, auth: auth}
-	a.UseMiddleware(h.authenticate)
+	a.UseMiddleware(h.authenticate, carryErrorStatus)
 
 	h.registerAccounts(a)
 	h.registerCredits(a)
@@ -111,7 +125,6 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	}
 	refineSchemas(registry)
 	boundIntegers(registry)
-	dropUnprocessable(a.OpenAPI())
 
 	spec, err := json.Marshal(a.OpenAPI())
 	if err != nil {
@@ -165,16 +178,4 @@ func jsonMarshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// dropUnprocessable removes the 422 answers huma documents for operations
-// that validate input: Coffer reports every validation failure as a 400.
-func dropUnprocessable(doc *huma.OpenAPI) {
-	for _, item := range doc.Paths {
-		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
-			if op != nil {
-				delete(op.Responses, "422")
-			}
-		}
-	}
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/store"
 )
@@ -23,6 +26,7 @@ type out[T any] struct {
 // runs inside service.Once, so every one of them honours the
 // Idempotency-Key the same way, whatever its handler does.
 func register[I, O any](a huma.API, op huma.Operation, fn func(context.Context, *I) (*O, error)) {
+	documentErrors(a, &op)
 	huma.Register(a, op, func(ctx context.Context, in *I) (*out[O], error) {
 		run := func() (*O, error) { return fn(ctx, in) }
 		var v *O
@@ -40,6 +44,30 @@ func register[I, O any](a huma.API, op huma.Operation, fn func(context.Context, 
 		}
 		return &out[O]{Body: v}, nil
 	})
+}
+
+// documentErrors declares the operation's error answers, the statuses in
+// op.Errors, as Coffer's error body in application/json. Left to huma, they
+// would be documented with the schema and content type of huma's own error
+// model, which no answer here has: shapeHumaErrors rewrites each one huma
+// raises. huma still asks the registry for its model's schema, if only to
+// document errors an operation leaves out; the alias answers with Coffer's,
+// so that huma's model, and its ErrorDetail beside Coffer's, never enter
+// the document.
+func documentErrors(a huma.API, op *huma.Operation) {
+	reg := a.OpenAPI().Components.Schemas
+	reg.RegisterTypeAlias(reflect.TypeFor[huma.ErrorModel](), reflect.TypeFor[api.ErrorBody]())
+	schema := reg.Schema(reflect.TypeFor[api.ErrorBody](), true, "ErrorBody")
+	if op.Responses == nil {
+		op.Responses = map[string]*huma.Response{}
+	}
+	for _, code := range op.Errors {
+		op.Responses[strconv.Itoa(code)] = &huma.Response{
+			Description: http.StatusText(code),
+			Content:     map[string]*huma.MediaType{"application/json": {Schema: schema}},
+		}
+	}
+	op.Errors = nil
 }
 
 // Error statuses documented on operations.

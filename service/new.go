@@ -12,25 +12,10 @@ import (
 // New builds a service on the store and starts its committer, the one
 // goroutine every change of value needs. It starts no background work:
 // that is the jobs' (package jobs), which `coffer serve` starts and admin
-// commands never do. Close stops the committer.
+// commands never do. Close stops the committer. Fields of cfg left at
+// their zero value take DefaultConfig's.
 func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Service {
-	def := DefaultConfig()
-	if cfg.MaxBatch <= 0 {
-		cfg.MaxBatch = def.MaxBatch
-	}
-	if cfg.MaxQueue <= 0 {
-		cfg.MaxQueue = def.MaxQueue
-	}
-	if cfg.SweepInterval <= 0 {
-		cfg.SweepInterval = def.SweepInterval
-	}
-	if cfg.DefaultCreditLimit == nil {
-		limit := defaultCreditLimit
-		cfg.DefaultCreditLimit = &limit
-	}
-	if cfg.DefaultCurrency == "" {
-		cfg.DefaultCurrency = def.DefaultCurrency
-	}
+	cfg = cfg.withDefaults()
 	if cfg.Wall == nil {
 		// The monotonic wall clock, for durations only (see Config.Wall).
 		cfg.Wall = time.Now

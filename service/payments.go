@@ -31,28 +31,41 @@ const (
 	EventAccountReactivated = "account.reactivated"
 )
 
-// PaymentsConfig holds the deployment's payment settings.
+// PaymentsConfig holds the deployment's payment settings. A field left at
+// its zero value takes DefaultPaymentsConfig's.
 type PaymentsConfig struct {
 	// Gateway takes the money; nil means the built-in sandbox on the
 	// service's clock.
 	Gateway payments.Gateway
-	// MinPurchase is the smallest manual purchase; zero means 25.00.
+	// MinPurchase is the smallest manual purchase.
 	MinPurchase money.Amount
 	// TierMax is the largest single purchase per trust tier. A tier above
 	// the highest configured one gets the highest one's maximum; a tier
 	// below the lowest may not buy. Nil means DefaultTierMax().
 	TierMax map[int]money.Amount
 	// PurchaseExpiry is how long purchased and recharged credit lasts;
-	// zero means 365 days, negative means it never expires.
+	// negative means it never expires.
 	PurchaseExpiry time.Duration
 	// DailyCap is the default for each account's daily auto-recharge cap;
-	// zero means 1000.00, negative means no cap.
+	// negative means no cap.
 	DailyCap money.Amount
 }
 
+// DefaultPaymentsConfig returns the payment settings used when nothing is
+// configured: purchases from 25.00, credit that lasts a year, and
+// auto-recharge of at most 1,000.00 a day.
+func DefaultPaymentsConfig() PaymentsConfig {
+	return PaymentsConfig{
+		MinPurchase:    money.FromInt(25),
+		TierMax:        DefaultTierMax(),
+		PurchaseExpiry: 365 * 24 * time.Hour,
+		DailyCap:       money.FromInt(1000),
+	}
+}
+
 // DefaultTierMax returns the largest single purchase for each trust tier
-// when the deployment configures none. It is a fresh map each time, so no
-// caller can change another's defaults.
+// when the deployment configures none. Each call makes a new map, so what
+// one caller changes no other sees.
 func DefaultTierMax() map[int]money.Amount {
 	return map[int]money.Amount{
 		0: money.FromInt(100),
@@ -62,27 +75,23 @@ func DefaultTierMax() map[int]money.Amount {
 	}
 }
 
-// Settings used when nothing is configured.
-var (
-	defaultMinPurchase    = money.FromInt(25)
-	defaultPurchaseExpiry = 365 * 24 * time.Hour
-	defaultDailyCap       = money.FromInt(1000)
-)
-
+// withDefaults fills the zero fields of c from DefaultPaymentsConfig, and
+// copies TierMax: the service keeps a map no caller holds.
 func (c PaymentsConfig) withDefaults() PaymentsConfig {
+	d := DefaultPaymentsConfig()
 	if c.MinPurchase <= 0 {
-		c.MinPurchase = defaultMinPurchase
+		c.MinPurchase = d.MinPurchase
 	}
 	if c.TierMax == nil {
-		c.TierMax = DefaultTierMax()
+		c.TierMax = d.TierMax
 	} else {
-		c.TierMax = maps.Clone(c.TierMax) // the service's own, whatever the caller does with theirs
+		c.TierMax = maps.Clone(c.TierMax)
 	}
 	if c.PurchaseExpiry == 0 {
-		c.PurchaseExpiry = defaultPurchaseExpiry
+		c.PurchaseExpiry = d.PurchaseExpiry
 	}
 	if c.DailyCap == 0 {
-		c.DailyCap = defaultDailyCap
+		c.DailyCap = d.DailyCap
 	}
 	return c
 }
@@ -146,11 +155,11 @@ type cachedSettings struct {
 // catches anything meanwhile.
 const settingsTTL = 5 * time.Second
 
-// wirePayments gives the service its payment machinery: the gateway, and
-// the observer that notes the accounts whose balances moved for the
-// recharge job. It starts nothing.
+// wirePayments wires the payment machinery into the service: the gateway
+// and the observer that notes balances below a threshold for the recharge
+// job. It starts nothing.
 func (s *Service) wirePayments() {
-	cfg := s.cfg.Payments.withDefaults()
+	cfg := s.cfg.Payments // completed by New
 	gw := cfg.Gateway
 	if gw == nil {
 		gw = payments.NewSandbox(s.clock)

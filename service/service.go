@@ -54,14 +54,49 @@ type Config struct {
 	Wall func() time.Time
 }
 
-// DefaultConfig returns the settings used when nothing is configured.
+// DefaultConfig returns the settings used when nothing is configured. It
+// is the one place the service's defaults are written: `coffer serve`'s
+// flags start from it, and New fills a field left at its zero value from
+// it.
 func DefaultConfig() Config {
-	return Config{DefaultCurrency: "USD", MaxBatch: 512, MaxQueue: 16384, SweepInterval: time.Minute}
+	limit := money.FromInt(-1000)
+	return Config{
+		DefaultCurrency:    "USD",
+		DefaultCreditLimit: &limit,
+		MaxBatch:           512,
+		MaxQueue:           16384,
+		SweepInterval:      time.Minute,
+		Payments:           DefaultPaymentsConfig(),
+	}
 }
 
-// defaultCreditLimit is the credit limit accounts get when neither the
-// request nor the deployment names one.
-const defaultCreditLimit = money.Amount(-1000 * 1_000_000)
+// withDefaults fills the zero fields of c from DefaultConfig. Callers that
+// build a Config field by field (tests, mostly) get the defaults for what
+// they leave out; a field whose zero would mean something of its own is a
+// pointer (DefaultCreditLimit) or reads "none" from a negative value.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.DefaultCurrency == "" {
+		c.DefaultCurrency = d.DefaultCurrency
+	}
+	if c.DefaultCreditLimit == nil {
+		c.DefaultCreditLimit = d.DefaultCreditLimit
+	} else {
+		limit := *c.DefaultCreditLimit // the service keeps its own
+		c.DefaultCreditLimit = &limit
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = d.MaxBatch
+	}
+	if c.MaxQueue <= 0 {
+		c.MaxQueue = d.MaxQueue
+	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = d.SweepInterval
+	}
+	c.Payments = c.Payments.withDefaults()
+	return c
+}
 
 // Caller is who made a request, as authentication established it.
 type Caller struct {

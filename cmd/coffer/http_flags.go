@@ -5,23 +5,21 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/cofferdev/coffer/app"
 )
 
-// addHTTPFlags adds the connection limit and timeouts of `coffer serve`;
-// each has an environment variable. Their defaults are DefaultHTTPConfig's.
-func addHTTPFlags(f *pflag.FlagSet, cfg *app.HTTPConfig) {
-	d := app.DefaultHTTPConfig()
-	cfg.MaxConnections, cfg.IdleTimeout, cfg.WriteTimeout = d.MaxConnections, d.IdleTimeout, d.WriteTimeout
-	setFromEnv(f, &positiveInt{&cfg.MaxConnections}, "max-connections", "COFFER_MAX_CONNECTIONS",
-		fmt.Sprintf("most client connections open at once; at the limit a new one closes the longest idle, or gets 503 when none is idle; "+
-			"by default %d, or the open-file limit less %d if that is lower (env COFFER_MAX_CONNECTIONS)", app.MaxConnectionsCap, app.FDHeadroom))
-	setFromEnv(f, &positiveDuration{&cfg.IdleTimeout}, "idle-timeout", "COFFER_IDLE_TIMEOUT",
-		"how long a keep-alive connection may wait for its next request (env COFFER_IDLE_TIMEOUT)")
-	setFromEnv(f, &positiveDuration{&cfg.WriteTimeout}, "write-timeout", "COFFER_WRITE_TIMEOUT",
-		"longest a request may take from the end of its header to the last byte of its answer; a client that does not read is cut off (env COFFER_WRITE_TIMEOUT)")
+// httpFlags are the connection limit and timeouts of `coffer serve`; each
+// has an environment variable.
+func httpFlags(cfg *app.HTTPConfig) []flagDef {
+	return []flagDef{
+		{name: "max-connections", env: "COFFER_MAX_CONNECTIONS", value: &positiveInt{&cfg.MaxConnections},
+			usage: fmt.Sprintf("most client connections open at once; at the limit a new one closes the longest idle, or gets 503 when none is idle; "+
+				"by default %d, or the open-file limit less %d if that is lower (env COFFER_MAX_CONNECTIONS)", app.MaxConnectionsCap, app.FDHeadroom)},
+		{name: "idle-timeout", env: "COFFER_IDLE_TIMEOUT", value: &positiveDuration{&cfg.IdleTimeout},
+			usage: "how long a keep-alive connection may wait for its next request (env COFFER_IDLE_TIMEOUT)"},
+		{name: "write-timeout", env: "COFFER_WRITE_TIMEOUT", value: &positiveDuration{&cfg.WriteTimeout},
+			usage: "longest a request may take from the end of its header to the last byte of its answer; a client that does not read is cut off (env COFFER_WRITE_TIMEOUT)"},
+	}
 }
 
 type positiveInt struct{ p *int }

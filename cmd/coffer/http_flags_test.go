@@ -16,7 +16,7 @@ func TestHTTPFlagsAndEnvironment(t *testing.T) {
 	t.Setenv("COFFER_IDLE_TIMEOUT", "5s")
 	var cfg app.HTTPConfig
 	f := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	addHTTPFlags(f, &cfg)
+	addFlags(f, httpFlags(&cfg)...)
 	if err := f.Parse([]string{"--write-timeout", "7s"}); err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestHTTPFlagsAndEnvironment(t *testing.T) {
 	}
 	for _, args := range [][]string{{"--max-connections", "0"}, {"--max-connections", "many"}, {"--idle-timeout", "-1s"}, {"--write-timeout", "30"}} {
 		f := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-		addHTTPFlags(f, &app.HTTPConfig{})
+		addFlags(f, httpFlags(&app.HTTPConfig{})...)
 		if err := f.Parse(args); err == nil {
 			t.Errorf("%v accepted", args)
 		}

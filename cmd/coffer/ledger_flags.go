@@ -3,19 +3,17 @@ package main
 import (
 	"fmt"
 
-	"github.com/spf13/pflag"
-
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/service"
 )
 
-// addLedgerFlags adds the ledger's deployment settings to `coffer serve`.
-func addLedgerFlags(f *pflag.FlagSet, cfg *service.Config) {
-	limit := money.FromInt(-1000)
-	cfg.DefaultCreditLimit = &limit
-	setFromEnv(f, &creditLimitValue{cfg.DefaultCreditLimit}, "default-credit-limit", "COFFER_DEFAULT_CREDIT_LIMIT",
-		"credit limit of accounts created without one: the lowest balance served usage may reach, zero or negative (env COFFER_DEFAULT_CREDIT_LIMIT)")
+// ledgerFlags are the ledger's deployment settings of `coffer serve`.
+func ledgerFlags(cfg *service.Config) []flagDef {
+	return []flagDef{
+		{name: "default-credit-limit", env: "COFFER_DEFAULT_CREDIT_LIMIT", value: &creditLimitValue{cfg.DefaultCreditLimit},
+			usage: "credit limit of accounts created without one: the lowest balance served usage may reach, zero or negative (env COFFER_DEFAULT_CREDIT_LIMIT)"},
+	}
 }
 
 // creditLimitValue is a flag holding a balance level: zero or negative.

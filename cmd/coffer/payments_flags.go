@@ -7,46 +7,30 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/money"
-	"github.com/cofferdev/coffer/service"
 )
 
-// addPaymentFlags adds the purchase, auto-recharge and gateway settings of
+// paymentFlags are the purchase, auto-recharge and gateway settings of
 // `coffer serve`; each has an environment variable.
-func addPaymentFlags(f *pflag.FlagSet, cfg *app.ServerConfig) {
+func paymentFlags(cfg *app.ServerConfig) []flagDef {
 	p := &cfg.Service.Payments
-	p.MinPurchase = money.FromInt(25)
-	setFromEnv(f, &amountValue{&p.MinPurchase}, "min-purchase", "COFFER_MIN_PURCHASE",
-		"smallest manual purchase, in the account's currency (env COFFER_MIN_PURCHASE)")
-	p.TierMax = service.DefaultTierMax()
-	setFromEnv(f, &tierValue{&p.TierMax}, "trust-tier-max", "COFFER_TRUST_TIER_MAX",
-		"largest single purchase per trust tier, as tier=amount,... (env COFFER_TRUST_TIER_MAX)")
-	p.PurchaseExpiry = 365 * 24 * time.Hour
-	setFromEnv(f, &expiryValue{&p.PurchaseExpiry}, "purchase-expiry", "COFFER_PURCHASE_EXPIRY",
-		"how long purchased credit lasts: days (365d), a duration (8760h), or never (env COFFER_PURCHASE_EXPIRY)")
-	p.DailyCap = money.FromInt(1000)
-	setFromEnv(f, &capValue{&p.DailyCap}, "auto-recharge-daily-cap", "COFFER_AUTO_RECHARGE_DAILY_CAP",
-		"default most auto-recharge may charge an account per day, or none; each account may change its own (env COFFER_AUTO_RECHARGE_DAILY_CAP)")
-	f.StringVar(&cfg.Gateway.Name, "payment-gateway", env("COFFER_PAYMENT_GATEWAY", "sandbox"),
-		"payment gateway: sandbox (built in, test cards only) or stripe (env COFFER_PAYMENT_GATEWAY)")
-	f.StringVar(&cfg.Gateway.StripeKey, "stripe-key", env("COFFER_STRIPE_KEY", ""),
-		"Stripe secret key for --payment-gateway=stripe (prefer env COFFER_STRIPE_KEY)")
-	f.StringVar(&cfg.Gateway.StripeURL, "stripe-api-url", env("COFFER_STRIPE_API_URL", ""),
-		"Stripe API base URL; empty for api.stripe.com, or stripe-mock's URL (env COFFER_STRIPE_API_URL)")
-}
-
-// setFromEnv registers a flag whose default may come from the environment;
-// a malformed environment value is reported when the flags are parsed.
-func setFromEnv(f *pflag.FlagSet, v pflag.Value, name, envName, usage string) {
-	if s := env(envName, ""); s != "" {
-		if err := v.Set(s); err != nil {
-			usage += fmt.Sprintf(" [env %s ignored: %v]", envName, err)
-		}
+	return []flagDef{
+		{name: "min-purchase", env: "COFFER_MIN_PURCHASE", value: &amountValue{&p.MinPurchase},
+			usage: "smallest manual purchase, in the account's currency (env COFFER_MIN_PURCHASE)"},
+		{name: "trust-tier-max", env: "COFFER_TRUST_TIER_MAX", value: &tierValue{&p.TierMax},
+			usage: "largest single purchase per trust tier, as tier=amount,... (env COFFER_TRUST_TIER_MAX)"},
+		{name: "purchase-expiry", env: "COFFER_PURCHASE_EXPIRY", value: &expiryValue{&p.PurchaseExpiry},
+			usage: "how long purchased credit lasts: days (365d), a duration (8760h), or never (env COFFER_PURCHASE_EXPIRY)"},
+		{name: "auto-recharge-daily-cap", env: "COFFER_AUTO_RECHARGE_DAILY_CAP", value: &capValue{&p.DailyCap},
+			usage: "default most auto-recharge may charge an account per day, or none; each account may change its own (env COFFER_AUTO_RECHARGE_DAILY_CAP)"},
+		{name: "payment-gateway", env: "COFFER_PAYMENT_GATEWAY", value: &cfg.Gateway.Name,
+			usage: "payment gateway: sandbox (built in, test cards only) or stripe (env COFFER_PAYMENT_GATEWAY)"},
+		{name: "stripe-key", env: "COFFER_STRIPE_KEY", value: &cfg.Gateway.StripeKey,
+			usage: "Stripe secret key for --payment-gateway=stripe (prefer env COFFER_STRIPE_KEY)"},
+		{name: "stripe-api-url", env: "COFFER_STRIPE_API_URL", value: &cfg.Gateway.StripeURL,
+			usage: "Stripe API base URL; empty for api.stripe.com, or stripe-mock's URL (env COFFER_STRIPE_API_URL)"},
 	}
-	f.Var(v, name, usage)
 }
 
 type amountValue struct{ p *money.Amount }

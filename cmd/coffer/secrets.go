@@ -15,14 +15,16 @@ import (
 	"github.com/cofferdev/coffer/sqlstore"
 )
 
-// addSecretsFlags adds --secrets-key and --secrets-key-previous. Their
+// secretsFlags are --secrets-key and --secrets-key-previous. Their
 // environment variables are read after parsing rather than made the flags'
 // defaults, so that --help never prints a key.
-func addSecretsFlags(f *pflag.FlagSet, k *app.SecretsKeys) {
-	f.StringVar(&k.Current, "secrets-key", "",
-		"32-byte key, base64 or 64 hex digits, that encrypts webhook signing secrets in the store (prefer env COFFER_SECRETS_KEY)")
-	f.StringSliceVar(&k.Previous, "secrets-key-previous", nil,
-		"earlier secrets keys, only to decrypt what they encrypted; repeatable or comma-separated (prefer env COFFER_SECRETS_KEY_PREVIOUS)")
+func secretsFlags(k *app.SecretsKeys) []flagDef {
+	return []flagDef{
+		{name: "secrets-key", env: "COFFER_SECRETS_KEY", envAfterParse: true, value: &k.Current,
+			usage: "32-byte key, base64 or 64 hex digits, that encrypts webhook signing secrets in the store (prefer env COFFER_SECRETS_KEY)"},
+		{name: "secrets-key-previous", env: "COFFER_SECRETS_KEY_PREVIOUS", envAfterParse: true, value: &k.Previous,
+			usage: "earlier secrets keys, only to decrypt what they encrypted; repeatable or comma-separated (prefer env COFFER_SECRETS_KEY_PREVIOUS)"},
+	}
 }
 
 // secretsFromEnv fills the keys the command line did not give.
@@ -67,7 +69,7 @@ keys. Once it has run, the previous keys may be dropped.`,
 		},
 	}
 	addStoreFlag(rotate, &dsn)
-	addSecretsFlags(rotate.Flags(), &keys)
+	addFlags(rotate.Flags(), secretsFlags(&keys)...)
 	cmd.AddCommand(rotate)
 	return cmd
 }

@@ -2,9 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,23 +12,21 @@ import (
 // version is the build's version, set with -ldflags "-X main.version=…".
 var version = "dev"
 
-// env returns the environment variable's value, or def.
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
-	}
-	return def
-}
-
 // addStoreFlag adds --db, shared by every command that opens the store.
 func addStoreFlag(cmd *cobra.Command, dsn *string) {
-	cmd.Flags().StringVar(dsn, "db", env("COFFER_DB", "coffer.db"),
-		"store: a SQLite file path, or a postgres:// URL (env COFFER_DB)")
+	*dsn = app.DefaultDB
+	addFlags(cmd.Flags(), storeFlag(dsn))
+}
+
+func storeFlag(dsn *string) flagDef {
+	return flagDef{name: "db", env: "COFFER_DB", value: dsn,
+		usage: "store: a SQLite file path, or a postgres:// URL (env COFFER_DB)"}
 }
 
 func newServeCmd() *cobra.Command {
-	cfg := app.ServerConfig{Version: version}
-	var clockAt, logFormat, logLevel string
+	cfg := app.DefaultServerConfig()
+	cfg.Version = version
+	var clockAt string // parsed in RunE, to say what an RFC 3339 time looks like
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Coffer server",
@@ -41,7 +36,7 @@ first start with an empty store it prints a new admin API key once, on
 stdout; the log goes to stderr.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log, err := newLogger(cmd.ErrOrStderr(), logFormat, logLevel)
+			log, err := cfg.Logging.Logger(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -66,37 +61,34 @@ stdout; the log goes to stderr.`,
 			return s.Wait()
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&cfg.Addr, "addr", env("COFFER_ADDR", "127.0.0.1:8080"), "address to listen on (env COFFER_ADDR)")
-	addStoreFlag(cmd, &cfg.DB)
-	f.BoolVar(&cfg.TestClock, "test-clock", env("COFFER_TEST_CLOCK", "") == "true",
-		"run on a test clock moved with POST /v1/test_clock/advance (env COFFER_TEST_CLOCK=true); never in production")
-	f.StringVar(&clockAt, "test-clock-start", "", "RFC 3339 time the test clock starts at (default: now)")
-	f.StringVar(&logFormat, "log-format", env("COFFER_LOG_FORMAT", "text"), "log format: text or json (env COFFER_LOG_FORMAT)")
-	f.StringVar(&logLevel, "log-level", env("COFFER_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env COFFER_LOG_LEVEL)")
-	f.IntVar(&cfg.Service.MaxBatch, "max-batch", 512, "most requests one committer transaction applies")
-	f.IntVar(&cfg.Service.MaxQueue, "max-queue", 16384, "most requests waiting for the committer before new ones get 503")
-	f.IntVar(&cfg.Service.Committers, "committers", 0, "committers run side by side, each owning a share of the accounts (0: one on SQLite, two on PostgreSQL)")
-	f.DurationVar(&cfg.Service.SweepInterval, "sweep-interval", time.Minute, "how often expired grants and holds are swept")
-	addHTTPFlags(f, &cfg.HTTP)
-	addNotifyFlags(f, &cfg.Service.Notify)
-	addPaymentFlags(f, &cfg)
-	addLedgerFlags(f, &cfg.Service)
-	addSecretsFlags(f, &cfg.Secrets)
+	addFlags(cmd.Flags(), serveFlags(&cfg, &clockAt)...)
 	return cmd
 }
 
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
+// serveFlags are the flags of `coffer serve`, pointing into cfg, whose
+// values are their defaults. clockAt receives --test-clock-start.
+func serveFlags(cfg *app.ServerConfig, clockAt *string) []flagDef {
+	if !cfg.ClockAt.IsZero() {
+		*clockAt = cfg.ClockAt.Format(time.RFC3339)
 	}
-	opts := &slog.HandlerOptions{Level: lv}
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	svc := &cfg.Service
+	defs := []flagDef{
+		{name: "addr", env: "COFFER_ADDR", value: &cfg.Addr, usage: "address to listen on (env COFFER_ADDR)"},
+		storeFlag(&cfg.DB),
+		{name: "test-clock", env: "COFFER_TEST_CLOCK", value: &cfg.TestClock,
+			usage: "run on a test clock moved with POST /v1/test_clock/advance (env COFFER_TEST_CLOCK=true); never in production"},
+		{name: "test-clock-start", value: clockAt, usage: "RFC 3339 time the test clock starts at (default: now)"},
+		{name: "log-format", env: "COFFER_LOG_FORMAT", value: &cfg.Logging.Format, usage: "log format: text or json (env COFFER_LOG_FORMAT)"},
+		{name: "log-level", env: "COFFER_LOG_LEVEL", value: &cfg.Logging.Level, usage: "log level: debug, info, warn or error (env COFFER_LOG_LEVEL)"},
+		{name: "max-batch", value: &svc.MaxBatch, usage: "most requests one committer transaction applies"},
+		{name: "max-queue", value: &svc.MaxQueue, usage: "most requests waiting for the committer before new ones get 503"},
+		{name: "committers", value: &svc.Committers,
+			usage: "committers run side by side, each owning a share of the accounts (0: one on SQLite, two on PostgreSQL)"},
+		{name: "sweep-interval", value: &svc.SweepInterval, usage: "how often expired grants and holds are swept"},
 	}
-	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
+	defs = append(defs, httpFlags(&cfg.HTTP)...)
+	defs = append(defs, notifyFlags(&svc.Notify)...)
+	defs = append(defs, paymentFlags(cfg)...)
+	defs = append(defs, ledgerFlags(svc)...)
+	return append(defs, secretsFlags(&cfg.Secrets)...)
 }
