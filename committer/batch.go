@@ -47,8 +47,7 @@ func (b *Batch) Record(e *ledger.Effect) {
 
 // apply runs inside the store transaction. It may run more than once if
 // the store retries the transaction, so it starts from nothing each time.
-func (c *committer) apply(b store.Batch, batch []*Request, replies []Reply) (*store.Writes, error) {
-	ctx := context.Background()
+func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, replies []Reply) (*store.Writes, error) {
 	now := c.clock.Now()
 	bc := &Batch{Env: ledger.Env{Now: now, NewID: func(p string) string { return c.ids.New(p, now) }}}
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
@@ -172,17 +173,25 @@ func (c *committer) commitPart(part []*Request, replies []Reply, written *[]*sto
 	}
 }
 
+// batchTimeout bounds one batch's store transaction: far above any batch
+// a healthy store commits (milliseconds), well below a caller's patience.
+const batchTimeout = 30 * time.Second
+
 // tryCommit runs one store transaction over the requests, rerunning it
 // when it lost a race for a unique key.
 func (c *committer) tryCommit(part []*Request, replies []Reply) (*store.Writes, error) {
 	var written *store.Writes
 	var err error
 	for attempt := 0; attempt < conflictRetries; attempt++ {
-		err = c.store.Batch(context.Background(), func(b store.Batch) error {
+		// A deadline bounds a batch, so a stuck database fails it (every
+		// caller hears so) rather than hang the committer and its Close.
+		ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+		err = c.store.Batch(ctx, func(b store.Batch) error {
 			var aerr error
-			written, aerr = c.apply(b, part, replies)
+			written, aerr = c.apply(ctx, b, part, replies)
 			return aerr
 		})
+		cancel()
 		// A conflict at this level is a unique key (an event id or an
 		// Idempotency-Key) that another process committed after this
 		// batch looked it up. Running the batch again finds that row and
