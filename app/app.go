@@ -105,7 +105,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if cfg.TestClock {
 		start := cfg.ClockAt
 		if start.IsZero() {
-			start = time.Now() // where a test clock starts when told nothing: the machine's time
+			start = coffer.SystemClock{}.Now() // where a test clock starts when told nothing: now
 		}
 		clock = coffer.NewTestClock(start)
 	}

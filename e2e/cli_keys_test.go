@@ -23,7 +23,7 @@ func TestKeysCreateStartsNoJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now := clockStart
 	a := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, now), Name: "Waiting", Currency: "USD",
 		Status: ledger.StatusActive, BillingMode: "prepaid", CreatedAt: now, UpdatedAt: now}
 	ev := ledger.Event{ID: coffer.NewID(coffer.PrefixEvent, now), Type: "account.created", AccountID: a.ID, CreatedAt: now}

@@ -22,15 +22,20 @@ const (
 // a message rather than with the binary's panic.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	if at := giveUpAt(t); !at.IsZero() && at.Before(deadline) {
-		deadline = at
+	limit := waitLimit
+	if at := giveUpAt(t); !at.IsZero() {
+		limit = min(limit, time.Until(at))
 	}
+	giveUp := time.NewTimer(limit)
+	defer giveUp.Stop()
+	poll := time.NewTicker(pollEvery)
+	defer poll.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-giveUp.C:
 			t.Fatalf("timed out waiting for %s", what)
+		case <-poll.C:
 		}
-		time.Sleep(pollEvery)
 	}
 }
 

@@ -11,21 +11,47 @@ import (
 
 var discard = slog.New(slog.DiscardHandler)
 
-// work counts its passes; each blocks until its context ends when block
-// is set, as a call to a stuck store would.
+// work counts its passes and signals each on ran; with block set each
+// blocks until its context ends, as a call to a stuck store would, and
+// then counts itself ended.
 type work struct {
 	passes atomic.Int64
+	ended  atomic.Int64
 	block  bool
 	wake   chan struct{}
+	ran    chan struct{}
+}
+
+func newWork(block bool) *work {
+	return &work{block: block, wake: make(chan struct{}, 1), ran: make(chan struct{}, 100)}
 }
 
 func (w *work) pass(ctx context.Context) error {
 	w.passes.Add(1)
+	select {
+	case w.ran <- struct{}{}:
+	default:
+	}
 	if w.block {
 		<-ctx.Done()
+		w.ended.Add(1)
 		return ctx.Err()
 	}
 	return nil
+}
+
+// waitPasses waits for n more passes, failing the test if they do not
+// come within a generous bound.
+func (w *work) waitPasses(t *testing.T, what string, n int) {
+	t.Helper()
+	giveUp := time.After(5 * time.Second)
+	for range n {
+		select {
+		case <-w.ran:
+		case <-giveUp:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
 }
 
 func (w *work) Expire(ctx context.Context) error        { return w.pass(ctx) }
@@ -34,18 +60,10 @@ func (w *work) DeliveryWake() <-chan struct{}           { return w.wake }
 func (w *work) RechargeNoted(ctx context.Context) error { return w.pass(ctx) }
 func (w *work) RechargeWake() <-chan struct{}           { return w.wake }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
-// An interval job runs every interval until Stop, and not after.
+// An interval job runs every interval until Stop, and Stop returns only
+// once the pass in progress has ended: nothing of the job outlives it.
 func TestIntervalJobRunsUntilStop(t *testing.T) {
-	w := &work{}
+	w := newWork(false)
 	j := NewExpiry(w, discard, Config{Interval: 2 * time.Millisecond})
 	if err := j.Start(t.Context()); err != nil {
 		t.Fatal(err)
@@ -53,25 +71,31 @@ func TestIntervalJobRunsUntilStop(t *testing.T) {
 	if err := j.Start(t.Context()); err == nil {
 		t.Error("a running job started again")
 	}
-	eventually(t, "two passes", func() bool { return w.passes.Load() >= 2 })
+	w.waitPasses(t, "two passes", 2)
 	j.Stop()
-	n := w.passes.Load()
-	time.Sleep(10 * time.Millisecond)
-	if w.passes.Load() != n {
-		t.Error("the job ran after Stop returned")
-	}
 	j.Stop() // a second Stop is harmless
+
+	blocked := newWork(true)
+	b := NewExpiry(blocked, discard, Config{Interval: time.Millisecond, Timeout: time.Hour})
+	if err := b.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	blocked.waitPasses(t, "a pass", 1)
+	b.Stop()
+	if started, ended := blocked.passes.Load(), blocked.ended.Load(); started != ended {
+		t.Errorf("Stop returned with %d of %d passes still running", started-ended, started)
+	}
 }
 
 // Stop returns while a pass is stuck, and a pass is bounded by the job's
 // timeout even when nothing stops it.
 func TestStuckPassIsBounded(t *testing.T) {
-	w := &work{block: true}
+	w := newWork(true)
 	j := NewExpiry(w, discard, Config{Interval: time.Millisecond, Timeout: time.Hour})
 	if err := j.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a pass", func() bool { return w.passes.Load() >= 1 })
+	w.waitPasses(t, "a pass", 1)
 	stopped := make(chan struct{})
 	go func() { j.Stop(); close(stopped) }()
 	select {
@@ -88,15 +112,15 @@ func TestStuckPassIsBounded(t *testing.T) {
 
 // Delivery makes a pass at Start and whenever it is woken.
 func TestDeliveryRunsWhenWoken(t *testing.T) {
-	w := &work{wake: make(chan struct{}, 1)}
+	w := newWork(false)
 	j := NewDelivery(w, discard, DeliveryConfig{Poll: time.Hour})
 	if err := j.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	defer j.Stop()
-	eventually(t, "the first pass", func() bool { return w.passes.Load() == 1 })
+	w.waitPasses(t, "the first pass", 1)
 	w.wake <- struct{}{}
-	eventually(t, "a pass when woken", func() bool { return w.passes.Load() == 2 })
+	w.waitPasses(t, "a pass when woken", 1)
 }
 
 // A setting a job cannot run with fails Start.
