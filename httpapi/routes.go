@@ -28,13 +28,13 @@ type out[T any] struct {
 func register[I, O any](a huma.API, op huma.Operation, fn func(context.Context, *I) (*O, error)) {
 	documentErrors(a, &op)
 	huma.Register(a, op, func(ctx context.Context, in *I) (*out[O], error) {
-		run := func() (*O, error) { return fn(ctx, in) }
+		run := func(ctx context.Context) (*O, error) { return fn(ctx, in) }
 		var v *O
 		var err error
 		if st := stateFrom(ctx); st != nil && st.svc != nil && isMutation(op.Method) {
 			v, err = service.Once(ctx, st.svc, callFrom(ctx), run)
 		} else {
-			v, err = run()
+			v, err = run(ctx)
 		}
 		if err != nil {
 			return nil, fail(ctx, err)

@@ -23,7 +23,7 @@ func (s *Service) Debit(ctx context.Context, c Call, in api.DebitCreate) (*api.D
 		return nil, err
 	}
 	r.Idempotency = idemKey(c)
-	val, err := s.committer.Submit(ctx, r)
+	val, err := s.submit(ctx, r)
 	return decodeReplay[api.Debit](val, err)
 }
 

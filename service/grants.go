@@ -23,7 +23,7 @@ func (s *Service) CreateGrant(ctx context.Context, c Call, accountID string, in 
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committer.Submit(ctx, &committer.Request{AccountID: accountID, Idempotency: idemKey(c),
+	val, err := s.submit(ctx, &committer.Request{AccountID: accountID, Idempotency: idemKey(c),
 		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			if in.Currency != "" && g.Kind == ledger.Monetary {
 				cur, err := money.ParseCurrency(in.Currency)
@@ -190,7 +190,7 @@ func (s *Service) VoidGrant(ctx context.Context, c Call, id string, in api.Grant
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committer.Submit(ctx, &committer.Request{AccountID: l.AccountID, Idempotency: idemKey(c),
+	val, err := s.submit(ctx, &committer.Request{AccountID: l.AccountID, Idempotency: idemKey(c),
 		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			e, err := st.Void(b.Env, id, reason, c.Caller.Actor())
 			if coffer.ErrorCode(err) == coffer.ENotFound {

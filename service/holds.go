@@ -56,7 +56,7 @@ func (s *Service) CreateHold(ctx context.Context, c Call, in api.HoldCreate) (*a
 	if in.EventID != "" {
 		r.HoldKey = &store.EventKey{AccountID: accountID, EventID: in.EventID}
 	}
-	val, err := s.committer.Submit(ctx, r)
+	val, err := s.submit(ctx, r)
 	return decodeReplay[api.Hold](val, err)
 }
 
@@ -111,7 +111,7 @@ func (s *Service) finishHold(ctx context.Context, c Call, id string,
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.committer.Submit(ctx, &committer.Request{AccountID: h.AccountID, Idempotency: idemKey(c),
+	val, err := s.submit(ctx, &committer.Request{AccountID: h.AccountID, Idempotency: idemKey(c),
 		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			e, err := op(b, st)
 			if coffer.ErrorCode(err) == coffer.ENotFound {

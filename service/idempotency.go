@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -70,10 +71,10 @@ func fromStored[T any](status int, body []byte) (*T, error) {
 //
 // The first request gets run's own answer, which may carry what a replay
 // must not (a subaccount's auth token); replays decode the stored one.
-func Once[T any](ctx context.Context, s *Service, c Call, run func() (*T, error)) (*T, error) {
+func Once[T any](ctx context.Context, s *Service, c Call, run func(context.Context) (*T, error)) (*T, error) {
 	key := idemKey(c)
 	if key == nil {
-		return run()
+		return run(ctx)
 	}
 	// Requests under one key take turns in this process: a repeat sent
 	// while the first still runs waits for its answer instead of running
@@ -89,14 +90,14 @@ func Once[T any](ctx context.Context, s *Service, c Call, run func() (*T, error)
 	} else if coffer.ErrorCode(err) != coffer.ENotFound {
 		return nil, err
 	}
-	out, err := run()
-	if !storable(err) {
-		return out, err
+	note := &answerNote{key: *key}
+	out, err := run(context.WithValue(ctx, answerNoteKey{}, note))
+	if !storable(err) || note.saved.Load() {
+		return out, err // a refusal of the moment, or an answer saved with its change
 	}
-	// Found: run stored its answer with its change. (Or, for an operation
-	// that does not, another process stored one meanwhile; the change is
+	// Found: another process stored an answer meanwhile; the change is
 	// made all the same, and refusing it now would invite a retry that
-	// makes it twice.)
+	// makes it twice.
 	_, gerr := s.store.GetIdempotency(ctx, key.Scope, key.Key)
 	if coffer.ErrorCode(gerr) != coffer.ENotFound {
 		if gerr != nil {
@@ -114,6 +115,36 @@ func Once[T any](ctx context.Context, s *Service, c Call, run func() (*T, error)
 		s.log.Error("store answer", "err", serr)
 	}
 	return out, err
+}
+
+// answerNote is how an operation tells Once that it saved the answer under
+// Once's key in its own store transaction (through the committer or
+// idempotent), so Once need not look again.
+type answerNote struct {
+	key   store.Idempotency
+	saved atomic.Bool
+}
+
+type answerNoteKey struct{}
+
+// noteSaved tells the Once running this request, if any, that the answer
+// under key is saved.
+func noteSaved(ctx context.Context, key *store.Idempotency) {
+	if n, ok := ctx.Value(answerNoteKey{}).(*answerNote); ok && key != nil &&
+		n.key.Scope == key.Scope && n.key.Key == key.Key {
+		n.saved.Store(true)
+	}
+}
+
+// submit hands a request to the committer. The committer saves the answer
+// under the request's Idempotency-Key in the batch that makes its change,
+// for every outcome Once would store.
+func (s *Service) submit(ctx context.Context, r *committer.Request) (any, error) {
+	val, err := s.committer.Submit(ctx, r)
+	if storable(err) {
+		noteSaved(ctx, r.Idempotency)
+	}
+	return val, err
 }
 
 // replayStored answers from a stored row: its answer, or reusedKey if the
@@ -164,6 +195,9 @@ func idempotent[T any](ctx context.Context, s *Service, c Call,
 		rec.Status, rec.Body = a.Status, a.Body
 		return err
 	})
+	if err == nil {
+		noteSaved(ctx, key)
+	}
 	if coffer.ErrorCode(err) == coffer.EConflict {
 		// Two requests with the same key raced; the other one won. Answer
 		// as it did.

@@ -421,7 +421,7 @@ func (s *Service) credit(ctx context.Context, p *coffer.Payment) (string, error)
 		Metadata: map[string]string{"payment_id": p.ID}}
 	sum := sha256.Sum256([]byte(p.ID))
 	idem := &store.Idempotency{Scope: "payments", Key: p.ID, RequestHash: hex.EncodeToString(sum[:])}
-	val, err := s.committer.Submit(ctx, &committer.Request{AccountID: p.AccountID, Idempotency: idem,
+	val, err := s.submit(ctx, &committer.Request{AccountID: p.AccountID, Idempotency: idem,
 		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			if s.pay.cfg.PurchaseExpiry > 0 {
 				g.ExpiresAt = b.Env.Now.Add(s.pay.cfg.PurchaseExpiry)
