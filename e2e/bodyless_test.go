@@ -21,30 +21,12 @@ type bodylessOp struct{ id, method, path string }
 // covered without this test naming it.
 func (h *harness) bodylessOps() []bodylessOp {
 	h.t.Helper()
-	res, err := http.Get(h.srv.URL() + "/openapi.json")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var doc struct {
-		Paths map[string]map[string]struct {
-			OperationID string          `json:"operationId"`
-			RequestBody json.RawMessage `json:"requestBody"`
-		} `json:"paths"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil {
-		h.t.Fatal(err)
-	}
 	var ops []bodylessOp
-	for path, item := range doc.Paths {
-		for method, op := range item {
-			method = strings.ToUpper(method)
-			if method != http.MethodGet && op.RequestBody == nil {
-				ops = append(ops, bodylessOp{op.OperationID, method, path})
-			}
+	for _, op := range h.documentedOperations() {
+		if op.method != http.MethodGet && !op.hasBody {
+			ops = append(ops, bodylessOp{op.id, op.method, op.path})
 		}
 	}
-	slices.SortFunc(ops, func(a, b bodylessOp) int { return strings.Compare(a.id, b.id) })
 	return ops
 }
 

@@ -469,26 +469,11 @@ func idemFixtures(w *wire, k *hook) map[string]func() idemCase {
 // POST, PUT, PATCH and DELETE, by operationId, as "METHOD /path".
 func mutatingOperations(t *testing.T, h *harness) map[string]string {
 	t.Helper()
-	res, err := http.Get(h.srv.URL() + "/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var doc struct {
-		Paths map[string]map[string]struct {
-			OperationID string `json:"operationId"`
-		} `json:"paths"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
 	ops := map[string]string{}
-	for path, item := range doc.Paths {
-		for method, op := range item {
-			switch m := strings.ToUpper(method); m {
-			case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
-				ops[op.OperationID] = m + " " + path
-			}
+	for _, op := range h.documentedOperations() {
+		switch op.method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+			ops[op.id] = op.method + " " + op.path
 		}
 	}
 	return ops
