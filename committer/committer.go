@@ -220,7 +220,7 @@ func requestFault(err error) bool {
 // is the net under it). Anything else stays an internal error.
 func refusal(err error) error {
 	if errors.Is(err, store.ErrRefused) {
-		return coffer.Errorf(coffer.EInvalid, "the store refused a value in this request")
+		return coffer.Errorf(coffer.EInvalid, "the store refused a value in this request, one that no check before it knew of: the server's log names it; change the text or amounts it carries, and report the request so that the check can be added")
 	}
 	return err
 }
