@@ -94,6 +94,15 @@ func (s *State) plan(env Env, d Debit) (plan, error) {
 		}
 		p.money = m
 	}
+	if s.Account.Postpaid(env.Now) {
+		// Billed afterwards: the money part accrues as debt, down to the
+		// credit limit, strict or not; the invoice applies the credits.
+		p.debt = p.money
+		if room := s.creditRoom(env.Now); p.money > 0 && p.money > room {
+			return p, s.limitReached(env, p.money, room)
+		}
+		return p, nil
+	}
 	// Only the money part can cross the floor: a debit that unit credits
 	// cover in full goes through even while the balance is below it.
 	if avail := s.available(env.Now); !d.AllowNegative && p.money > 0 && p.money > avail {

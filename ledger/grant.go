@@ -77,7 +77,11 @@ func (s *State) Grant(env Env, g Grant) (*Effect, error) {
 	}
 	s.Lots = append(s.Lots, lot)
 	effect := &Effect{Txn: txn, Lots: []*Lot{lot}}
-	if lot.Kind == Monetary && lot.Application == Realtime && !effective.After(env.Now) && s.Account.Debt > 0 {
+	// A postpaid account's debt is its usage awaiting the invoice, which
+	// applies its credits in consumption order; only the invoice's own
+	// payment repays it as it arrives.
+	repays := !s.Account.Postpaid(env.Now) || g.Origin == OriginInvoice
+	if repays && lot.Kind == Monetary && lot.Application == Realtime && !effective.After(env.Now) && s.Account.Debt > 0 {
 		repay := min(s.Account.Debt, lot.Remaining)
 		lot.Remaining -= repay
 		s.Account.Debt -= repay

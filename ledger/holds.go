@@ -32,6 +32,9 @@ func (s *State) PlaceHold(env Env, r HoldRequest) (*Effect, error) {
 	if r.TTL <= 0 {
 		return nil, coffer.Invalid("ttl", "must be a positive duration such as \"15m\"")
 	}
+	if room := s.creditRoom(env.Now); s.Account.Postpaid(env.Now) && r.Amount > room {
+		return nil, s.limitReached(env, r.Amount, room)
+	}
 	if avail := s.available(env.Now); r.Amount > avail {
 		return nil, s.refuse(env, "amount", "a hold of %s is more than the %s available", r.Amount, avail)
 	}

@@ -57,6 +57,9 @@ const (
 	OriginPurchase Origin = "purchase"
 	OriginRecharge Origin = "recharge"
 	OriginRefund   Origin = "refund"
+	// OriginInvoice is the payment of an invoice: it repays the debt the
+	// invoice billed, on a postpaid account too.
+	OriginInvoice Origin = "invoice"
 )
 
 // DefaultPriority is the priority of a lot made without one.

@@ -33,6 +33,18 @@ type Account struct {
 	// arrived, so the limit's event is raised once, not per refusal.
 	AtCreditLimit bool
 	Debt          money.Amount // owed below zero; never negative
+	// PostpaidSince is when the account's usage began to be billed
+	// afterwards rather than drawn from its credits; zero for a prepaid
+	// account. A switch to postpaid takes effect at the next period, so
+	// it may lie ahead.
+	PostpaidSince time.Time
+}
+
+// Postpaid reports whether the account is billed afterwards at now: its
+// usage accrues as debt, down to its credit limit, and its credits wait
+// for the invoice (ApplyCredits) instead of being consumed as it happens.
+func (a *Account) Postpaid(now time.Time) bool {
+	return !a.PostpaidSince.IsZero() && !now.Before(a.PostpaidSince)
 }
 
 // MaxValue bounds an account's figures: the value of its live lots of one
@@ -103,8 +115,12 @@ func (s *State) held(now time.Time) money.Amount {
 	return sum
 }
 
-// available is what a strict debit or a new hold may take at now.
+// available is what a strict debit or a new hold may take at now: down to
+// the floor, or for a postpaid account down to its credit limit.
 func (s *State) available(now time.Time) money.Amount {
+	if s.Account.Postpaid(now) {
+		return s.creditRoom(now)
+	}
 	return s.spendable(now) - s.held(now) - s.Account.MinBalance
 }
 
@@ -139,7 +155,7 @@ const ExpiringSoonWindow = 30 * 24 * time.Hour
 type Balance struct {
 	Currency           money.Currency
 	Balance            money.Amount // usable realtime monetary lots minus debt
-	Available          money.Amount // Balance - Held - MinBalance
+	Available          money.Amount // Balance - Held - MinBalance (postpaid: - the credit limit)
 	Held               money.Amount
 	Debt               money.Amount
 	MinBalance         money.Amount
@@ -182,6 +198,9 @@ func (s *State) Balance(now time.Time) Balance {
 	}
 	b.Balance -= s.Account.Debt
 	b.Available = b.Balance - b.Held - b.MinBalance
+	if s.Account.Postpaid(now) {
+		b.Available = b.Balance - b.Held - s.creditLimit()
+	}
 	b.BalanceWithCredits = b.Balance + b.GiftedRemaining
 	return b
 }
