@@ -28,6 +28,10 @@ type Account struct {
 	Currency           money.Currency
 	Status             AccountStatus
 	BillingMode        string // "prepaid" or "postpaid"
+	// PostpaidSince is when the account's usage began to be billed
+	// afterwards: zero while prepaid; the next period's start after a
+	// switch to postpaid, which takes effect then.
+	PostpaidSince time.Time
 	MinBalance         money.Amount
 	CreditLimit        money.Amount // the lowest balance any usage may reach; at or below MinBalance
 	TrustTier          int

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/invoice"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/store"
 )
@@ -17,8 +18,15 @@ type Batch struct {
 	Env    ledger.Env
 	debits map[store.EventKey]*ledger.Txn
 	holds  map[store.EventKey]*ledger.Hold
-	// pending collects the effects of the request being run.
-	pending []*ledger.Effect
+	// pending collects the effects of the request being run, and
+	// invoices and voided what it made or voided.
+	pending  []*ledger.Effect
+	invoices []*invoice.Invoice
+	voided   []*invoice.Invoice
+	// number is the last invoice number given (the store's, then this
+	// batch's); numbered says the counter was locked.
+	number   int64
+	numbered bool
 }
 
 // Debit is the debit already recorded for a usage event, by the store or by
@@ -45,6 +53,25 @@ func (b *Batch) Record(e *ledger.Effect) {
 	}
 }
 
+// RecordInvoice notes a new invoice to write with the request's effects;
+// the store gives it the next number in the same transaction.
+func (b *Batch) RecordInvoice(inv *invoice.Invoice) { b.invoices = append(b.invoices, inv) }
+
+// NextInvoiceNumber gives the next invoice number, gap-free: a request
+// that fails gives back the numbers it took. Only a request with Invoices
+// set may call it.
+func (b *Batch) NextInvoiceNumber() (int64, error) {
+	if !b.numbered {
+		return 0, fmt.Errorf("committer: a request without Invoices asked for an invoice number")
+	}
+	b.number++
+	return b.number, nil
+}
+
+// RecordVoided notes an invoice the request voided, to save with its
+// effects.
+func (b *Batch) RecordVoided(inv *invoice.Invoice) { b.voided = append(b.voided, inv) }
+
 // apply runs inside the store transaction. It may run more than once if
 // the store retries the transaction, so it starts from nothing each time.
 func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, replies []Reply) (*store.Writes, error) {
@@ -54,8 +81,10 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 	ids := make([]string, 0, len(batch))
 	var debitKeys, holdKeys []store.EventKey
 	var idemKeys []store.Idempotency
+	numbers := false
 	for _, r := range batch {
 		ids = append(ids, r.AccountID)
+		numbers = numbers || r.Invoices
 		if r.DebitKey != nil {
 			debitKeys = append(debitKeys, *r.DebitKey)
 		}
@@ -67,10 +96,11 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 		}
 	}
 	ids = uniqueSorted(ids)
-	loaded, err := b.Load(ctx, ids, store.Lookup{Debits: debitKeys, Holds: holdKeys, Idempotency: idemKeys})
+	loaded, err := b.Load(ctx, ids, store.Lookup{Debits: debitKeys, Holds: holdKeys, Idempotency: idemKeys, InvoiceNumbers: numbers})
 	if err != nil {
 		return nil, err
 	}
+	bc.number, bc.numbered = loaded.LastInvoiceNumber, numbers
 	states, stored := loaded.States, loaded.Idempotency
 	bc.debits, bc.holds = loaded.Debits, loaded.Holds
 
@@ -88,8 +118,12 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 			replies[i] = Reply{Err: coffer.Errorf(coffer.ENotFound, "account %s not found", r.AccountID)}
 			continue
 		}
+		number := bc.number
 		val, effects, err := c.runOne(bc, r, st)
 		replies[i] = Reply{Val: val, Err: err}
+		if err != nil {
+			bc.number = number // a refused request gives its numbers back
+		}
 		if err != nil && coffer.ErrorCode(err) == coffer.EInternal {
 			// A bug or a broken store: fail this transaction and write
 			// nothing; commitPart isolates the request.
@@ -103,7 +137,11 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 			w.Idempotency = append(w.Idempotency, rec)
 			stored[[2]string{rec.Scope, rec.Key}] = &w.Idempotency[len(w.Idempotency)-1]
 		}
-		if len(effects) > 0 {
+		if err == nil {
+			w.Invoices = append(w.Invoices, bc.invoices...)
+			w.Voided = append(w.Voided, bc.voided...)
+		}
+		if len(effects) > 0 || (err == nil && len(bc.invoices)+len(bc.voided) > 0) {
 			w.Effects = append(w.Effects, effects...)
 			if !touched[st.Account.ID] {
 				touched[st.Account.ID] = true
@@ -111,9 +149,10 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 			}
 		}
 	}
-	if len(w.Effects) == 0 && len(w.Idempotency) == 0 {
+	if len(w.Effects) == 0 && len(w.Idempotency) == 0 && len(w.Invoices) == 0 && len(w.Voided) == 0 {
 		return nil, nil
 	}
+	w.LastInvoiceNumber = bc.number
 	return w, b.Write(ctx, w)
 }
 
@@ -123,7 +162,7 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 // exception is a refusal that records its own effect (the credit limit's
 // first refusal marks the account and raises an event), which is written.
 func (c *committer) runOne(bc *Batch, r *Request, st *ledger.State) (val any, effects []*ledger.Effect, err error) {
-	bc.pending = nil
+	bc.pending, bc.invoices, bc.voided = nil, nil, nil
 	// The core panics rather than write a broken ledger (an unbalanced
 	// transaction, a bound it relies on broken). That is a bug; the
 	// request that hit it fails, the process and its batch do not.

@@ -53,6 +53,9 @@ type Request struct {
 	Idempotency *store.Idempotency // nil without an Idempotency-Key
 	DebitKey    *store.EventKey    // for debits: the usage event they settle
 	HoldKey     *store.EventKey    // for holds: the event they reserve for
+	// Invoices says Run finalizes invoices: the batch locks the invoice
+	// counter so that Run may number them (Batch.NextInvoiceNumber).
+	Invoices bool
 	// Run applies the request to its account's state and returns the API
 	// answer. It runs inside the batch's store transaction and must not do
 	// I/O of its own; it records its effects with Batch.Record.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 )
 
@@ -90,6 +91,9 @@ type Invoice struct {
 
 	Lines       []Line
 	Subaccounts []Subaccount
+	// Credits are the lots' shares the close applied, with each lot as it
+	// was, so that a void can give them back on the same terms.
+	Credits []ledger.Applied
 
 	Subtotal       money.Amount // usage lines plus prepaid line
 	CreditsApplied money.Amount // minus the credit lines

@@ -145,6 +145,7 @@ func (inv *Invoice) Apply(applied []ledger.Applied) {
 		inv.Lines = append(inv.Lines, Line{Kind: LineCredit, Description: creditDescription(a.Lot), Amount: -a.Amount, LotID: a.Lot.ID})
 		inv.CreditsApplied += a.Amount
 	}
+	inv.Credits = append(inv.Credits, applied...)
 	inv.AmountDue = inv.Subtotal - inv.CreditsApplied
 }
 

@@ -55,7 +55,7 @@ func (s *Store) CreateAccount(ctx context.Context, a *coffer.Account, events []l
 		return err
 	}
 	stmts := append([]stmt{{
-		sql:  "INSERT INTO accounts (" + accountCols + ") VALUES (" + placeholders(1, 13) + ")",
+		sql:  "INSERT INTO accounts (" + accountCols + ") VALUES (" + placeholders(1, 14) + ")",
 		args: accountArgs(a),
 	}}, evs...)
 	stmts = append(stmts, idemStmts(idem)...)
@@ -141,11 +141,12 @@ func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(*coffer.Ac
 		stmts := append([]stmt{{
 			sql: `UPDATE accounts SET name = $2, email = $3, notification_emails = $4, currency = $5, status = $6,
 				billing_mode = $7, min_balance = $8, trust_tier = $9, metadata = $10, updated_at = $11,
-				at_credit_limit = at_credit_limit AND credit_limit = $12, credit_limit = $12
+				at_credit_limit = at_credit_limit AND credit_limit = $12, credit_limit = $12, postpaid_since = $13
 				WHERE id = $1`,
 			// A changed credit limit re-arms its event.
 			args: []any{id, a.Name, a.Email, mustJSON(a.NotificationEmails), string(a.Currency), string(a.Status),
-				a.BillingMode, int64(a.MinBalance), a.TrustTier, mustJSON(a.Metadata), micros(a.UpdatedAt), int64(a.CreditLimit)},
+				a.BillingMode, int64(a.MinBalance), a.TrustTier, mustJSON(a.Metadata), micros(a.UpdatedAt), int64(a.CreditLimit),
+				nullMicros(a.PostpaidSince)},
 		}}, idemStmts(idem)...)
 		if err := t.pipeline(ctx, stmts); err != nil {
 			return err

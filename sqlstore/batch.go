@@ -57,6 +57,9 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	if len(l.Idempotency) > 0 {
 		stmts = append(stmts, b.idemStmt(l.Idempotency, out.Idempotency))
 	}
+	if l.InvoiceNumbers {
+		stmts = append(stmts, b.invoiceNumberStmt(&out.LastInvoiceNumber))
+	}
 	if err := b.q.pipeline(ctx, stmts); err != nil {
 		return nil, err
 	}
@@ -255,6 +258,11 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 		idems[i] = &w.Idempotency[i]
 	}
 	stmts = append(stmts, idemStmts(idems...)...)
+	invs, err := invoiceWrites(w)
+	if err != nil {
+		return err
+	}
+	stmts = append(stmts, invs...)
 	b.pending = append(b.pending, stmts...)
 	return nil
 }

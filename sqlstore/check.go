@@ -167,6 +167,11 @@ func (s *Store) Check(ctx context.Context) ([]store.Violation, error) {
 				return fmt.Errorf("check %s: %w", c.rule, err)
 			}
 		}
+		inv, err := s.checkInvoices(ctx, q)
+		if err != nil {
+			return fmt.Errorf("check invoices: %w", err)
+		}
+		out = append(out, inv...)
 		return nil
 	})
 	return out, err

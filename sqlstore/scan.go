@@ -139,16 +139,18 @@ func appendRows(table string, cols []string, rows [][]any) []stmt {
 
 // ---- accounts ----
 
-const accountCols = "id, name, email, notification_emails, currency, status, billing_mode, min_balance, trust_tier, metadata, created_at, updated_at, credit_limit"
+const accountCols = "id, name, email, notification_emails, currency, status, billing_mode, min_balance, trust_tier, metadata, created_at, updated_at, credit_limit, postpaid_since"
 
 func scanAccount(r scanner) (*coffer.Account, error) {
 	var a coffer.Account
 	var emails, meta, currency, status string
 	var minBalance, created, updated, creditLimit int64
+	var postpaid *int64
 	if err := r.Scan(&a.ID, &a.Name, &a.Email, &emails, &currency, &status, &a.BillingMode,
-		&minBalance, &a.TrustTier, &meta, &created, &updated, &creditLimit); err != nil {
+		&minBalance, &a.TrustTier, &meta, &created, &updated, &creditLimit, &postpaid); err != nil {
 		return nil, err
 	}
+	a.PostpaidSince = fromNullMicros(postpaid)
 	a.Currency, a.Status, a.MinBalance = money.Currency(currency), ledger.Status(status), money.Amount(minBalance)
 	a.CreditLimit = money.Amount(creditLimit)
 	a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -165,19 +167,21 @@ func scanAccount(r scanner) (*coffer.Account, error) {
 func accountArgs(a *coffer.Account) []any {
 	return []any{a.ID, a.Name, a.Email, mustJSON(a.NotificationEmails), string(a.Currency), string(a.Status),
 		a.BillingMode, int64(a.MinBalance), a.TrustTier, mustJSON(a.Metadata), micros(a.CreatedAt), micros(a.UpdatedAt),
-		int64(a.CreditLimit)}
+		int64(a.CreditLimit), nullMicros(a.PostpaidSince)}
 }
 
 // ledgerAccountCols are what ledger.Account carries.
-const ledgerAccountCols = "id, currency, status, min_balance, debt, credit_limit, at_credit_limit"
+const ledgerAccountCols = "id, currency, status, min_balance, debt, credit_limit, at_credit_limit, postpaid_since"
 
 func scanLedgerAccount(r scanner) (*ledger.Account, error) {
 	var a ledger.Account
 	var currency, status string
 	var minBalance, debt, creditLimit int64
-	if err := r.Scan(&a.ID, &currency, &status, &minBalance, &debt, &creditLimit, &a.AtCreditLimit); err != nil {
+	var postpaid *int64
+	if err := r.Scan(&a.ID, &currency, &status, &minBalance, &debt, &creditLimit, &a.AtCreditLimit, &postpaid); err != nil {
 		return nil, err
 	}
+	a.PostpaidSince = fromNullMicros(postpaid)
 	a.Currency, a.Status = money.Currency(currency), ledger.Status(status)
 	a.MinBalance, a.Debt, a.CreditLimit = money.Amount(minBalance), money.Amount(debt), money.Amount(creditLimit)
 	return &a, nil

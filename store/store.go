@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/invoice"
 	"github.com/cofferdev/coffer/ledger"
 )
 
@@ -70,6 +71,12 @@ type Writes struct {
 	States      []*ledger.State  // accounts whose debt, cached balance or status changed
 	Effects     []*ledger.Effect // transactions, postings, lots, holds, events
 	Idempotency []Idempotency
+	// Invoices are new invoices, numbered from the counter Load locked,
+	// which Write moves to LastInvoiceNumber; Voided are invoices the
+	// batch voided, saved whole.
+	Invoices          []*invoice.Invoice
+	Voided            []*invoice.Invoice
+	LastInvoiceNumber int64
 }
 
 // Lookup names what a batch must know was already recorded for its
@@ -79,6 +86,9 @@ type Lookup struct {
 	Debits      []EventKey
 	Holds       []EventKey
 	Idempotency []Idempotency
+	// InvoiceNumbers locks the invoice counter, after the accounts, and
+	// reads the last number given: for batches that finalize invoices.
+	InvoiceNumbers bool
 }
 
 // Loaded is what Load read. The maps hold only what was found.
@@ -87,6 +97,8 @@ type Loaded struct {
 	Debits      map[EventKey]*ledger.Txn // with their postings
 	Holds       map[EventKey]*ledger.Hold
 	Idempotency map[[2]string]*Idempotency // by {Scope, Key}
+	// LastInvoiceNumber is the last invoice number given, if asked for.
+	LastInvoiceNumber int64
 }
 
 // Batch is the committer's view of one open store transaction.
@@ -117,6 +129,7 @@ type Store interface {
 	Accounts
 	Payments
 	Notifications
+	Invoices
 
 	// Check verifies the ledger invariants and reports every violation.
 	Check(ctx context.Context) ([]Violation, error)
