@@ -32,12 +32,12 @@ type Account struct {
 	// afterwards: zero while prepaid; the next period's start after a
 	// switch to postpaid, which takes effect then.
 	PostpaidSince time.Time
-	MinBalance         money.Amount
-	CreditLimit        money.Amount // the lowest balance any usage may reach; at or below MinBalance
-	TrustTier          int
-	Metadata           map[string]string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	MinBalance    money.Amount
+	CreditLimit   money.Amount // the lowest balance any usage may reach; at or below MinBalance
+	TrustTier     int
+	Metadata      map[string]string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Subaccount draws on its parent's balance; it holds no money of its own.
