@@ -24,6 +24,7 @@ const (
 	PrefixSchedule        = "psch"
 	PrefixWebhookEndpoint = "we"
 	PrefixDelivery        = "msg" // a delivery's id is its webhook-id header
+	PrefixInvoice         = "inv"
 )
 
 // Prefixes of generated keys and tokens that name no record and are never

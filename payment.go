@@ -45,6 +45,7 @@ const (
 	SourcePurchase     PaymentSource = "purchase"
 	SourceAutoRecharge PaymentSource = "auto_recharge"
 	SourceSchedule     PaymentSource = "schedule"
+	SourceInvoice      PaymentSource = "invoice"
 )
 
 // PaymentStatus is where a payment stands.
@@ -74,6 +75,7 @@ type Payment struct {
 	Status         PaymentStatus
 	MethodID       string
 	ScheduleID     string
+	InvoiceID      string
 	Amount         money.Amount
 	Currency       money.Currency
 	ChargeID       string

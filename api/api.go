@@ -45,6 +45,7 @@ type Account struct {
 	Currency           string            `json:"currency"`
 	Status             string            `json:"status"`
 	BillingMode        string            `json:"billing_mode"`
+	PostpaidSince      *time.Time        `json:"postpaid_since,omitempty" doc:"When usage began to be billed afterwards; after a switch to postpaid, the start of the next period, when it takes effect."`
 	MinBalance         money.Amount      `json:"min_balance"`
 	CreditLimit        money.Amount      `json:"credit_limit"`
 	TrustTier          int               `json:"trust_tier"`

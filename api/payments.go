@@ -66,12 +66,13 @@ type Payment struct {
 	ID              string       `json:"id"`
 	Object          string       `json:"object"`
 	AccountID       string       `json:"account_id"`
-	Source          string       `json:"source" enum:"purchase,auto_recharge,schedule"`
+	Source          string       `json:"source" enum:"purchase,auto_recharge,schedule,invoice"`
 	Status          string       `json:"status" enum:"processing,pending,succeeded,failed"`
 	Amount          money.Amount `json:"amount"`
 	Currency        string       `json:"currency"`
 	PaymentMethodID string       `json:"payment_method_id"`
 	ScheduleID      string       `json:"schedule_id,omitempty"`
+	InvoiceID       string       `json:"invoice_id,omitempty"`
 	ChargeID        string       `json:"charge_id,omitempty"`
 	GrantID         string       `json:"grant_id,omitempty"`
 	FailureCode     string       `json:"failure_code,omitempty"`

@@ -111,6 +111,16 @@ type Invoice struct {
 	// the account, so its payment lifts the suspension.
 	Suspended bool
 
+	// DebtAtEnd is the account's debt at PeriodEnd, where the next
+	// period's close starts counting.
+	DebtAtEnd money.Amount
+	// ViewToken lets whoever has the invoice's link read its page
+	// without an API key.
+	ViewToken string
+	// Reversed records that a void's ledger transaction was written: a
+	// void invoice not yet reversed is finished by voiding it again.
+	Reversed bool
+
 	FinalizedAt time.Time
 	PaidAt      time.Time
 	VoidedAt    time.Time

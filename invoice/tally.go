@@ -23,7 +23,12 @@ type Tally struct {
 	payments  money.Amount
 	grants    money.Amount
 	units     map[string]money.Amount // unit credits granted, by unit
+	debt      money.Amount            // how much the debt rose
 }
+
+// DebtChange is how much the account's debt rose over the transactions
+// tallied (negative if it fell): minus their receivables postings.
+func (t *Tally) DebtChange() money.Amount { return t.debt }
 
 type usageKey struct{ unit, subaccount string }
 
@@ -38,6 +43,11 @@ func NewTally(currency money.Currency) *Tally {
 // them. Voids, expiries and invoicing's own transactions are no line.
 func (t *Tally) Add(txn *ledger.Txn) {
 	cur := string(t.currency)
+	for _, p := range txn.Postings {
+		if p.Book == ledger.BookReceivables {
+			t.debt -= p.Amount
+		}
+	}
 	switch txn.Type {
 	case ledger.TxnDebit, ledger.TxnCapture:
 		k := usageKey{txn.Unit, txn.SubaccountID}

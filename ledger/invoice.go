@@ -43,8 +43,8 @@ type Applied struct {
 // (customer → receivables). It returns nil and no shares when no credit
 // applies.
 func (s *State) ApplyCredits(env Env, a CreditApplication) (*Effect, []Applied, error) {
-	if err := s.writable(); err != nil {
-		return nil, nil, err
+	if s.Account.Status == StatusClosed {
+		return nil, nil, nil // nothing moves on a closed account; its last invoice applies nothing
 	}
 	if a.Amount < 0 {
 		return nil, nil, coffer.Invalid("amount", "must not be negative")

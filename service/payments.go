@@ -413,12 +413,17 @@ func failureEvent(source coffer.PaymentSource) string {
 // first and expires after the purchase expiry. It returns the grant's id.
 func (s *Service) credit(ctx context.Context, p *coffer.Payment) (string, error) {
 	origin := ledger.OriginPurchase
-	if p.Source == coffer.SourceAutoRecharge {
+	meta := map[string]string{"payment_id": p.ID}
+	switch p.Source {
+	case coffer.SourceAutoRecharge:
 		origin = ledger.OriginRecharge
+	case coffer.SourceInvoice:
+		// It repays the debt the invoice bills, on a postpaid account too.
+		origin, meta["invoice_id"] = ledger.OriginInvoice, p.InvoiceID
 	}
 	g := ledger.Grant{Kind: ledger.Monetary, Amount: p.Amount, Category: ledger.Paid, Priority: defaultPriority,
 		Application: ledger.Realtime, Origin: origin, Reason: string(p.Source) + " " + p.ID, Actor: p.Actor,
-		Metadata: map[string]string{"payment_id": p.ID}}
+		Metadata: meta}
 	sum := sha256.Sum256([]byte(p.ID))
 	idem := &store.Idempotency{Scope: "payments", Key: p.ID, RequestHash: hex.EncodeToString(sum[:])}
 	val, err := s.submit(ctx, &committer.Request{AccountID: p.AccountID, Idempotency: idem,

@@ -43,6 +43,9 @@ type Config struct {
 	Payments PaymentsConfig
 	// Notify configures e-mail and webhook delivery (notify.go).
 	Notify NotifyConfig
+	// Invoices configures periods, payment retries and the documents
+	// (invoices.go).
+	Invoices InvoiceConfig
 	// Secrets seals webhook signing secrets in the store (secrets.go);
 	// nil keeps new ones in the clear.
 	Secrets *secretbox.Keyring
@@ -67,6 +70,7 @@ func DefaultConfig() Config {
 		MaxQueue:           16384,
 		SweepInterval:      time.Minute,
 		Payments:           DefaultPaymentsConfig(),
+		Invoices:           DefaultInvoiceConfig(),
 	}
 }
 
@@ -95,6 +99,7 @@ func (c Config) withDefaults() Config {
 		c.SweepInterval = d.SweepInterval
 	}
 	c.Payments = c.Payments.withDefaults()
+	c.Invoices = c.Invoices.withDefaults()
 	return c
 }
 

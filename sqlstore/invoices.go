@@ -69,9 +69,9 @@ func invoiceWrites(w *store.Writes) ([]stmt, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, stmt{sql: `INSERT INTO invoices (id, seq, account_id, period_start, status, next_attempt_at, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			args: []any{inv.ID, seq, inv.AccountID, micros(inv.PeriodStart), string(inv.Status), nullMicros(inv.NextAttemptAt), data}})
+		out = append(out, stmt{sql: `INSERT INTO invoices (id, seq, account_id, period_start, period_end, status, next_attempt_at, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			args: []any{inv.ID, seq, inv.AccountID, micros(inv.PeriodStart), micros(inv.PeriodEnd), string(inv.Status), nullMicros(inv.NextAttemptAt), data}})
 	}
 	if len(w.Invoices) > 0 {
 		out = append(out, stmt{sql: "UPDATE invoice_numbers SET last = $1 WHERE id = 1", args: []any{w.LastInvoiceNumber}})
@@ -112,8 +112,10 @@ func (s *Store) ListInvoices(ctx context.Context, f store.InvoiceFilter) ([]*inv
 	if f.Status != "" {
 		w.add("status = ", string(f.Status))
 	}
-	if !f.PeriodStart.IsZero() {
-		w.add("period_start = ", micros(f.PeriodStart))
+	if !f.Period.IsZero() {
+		_, end := invoice.PeriodOf(f.Period)
+		w.add("period_end > ", micros(f.Period))
+		w.add("period_end <= ", micros(end))
 	}
 	r, err := s.eng.pool(false).query(ctx, fmt.Sprintf("SELECT "+invoiceCols+" FROM invoices"+w.sql()+" ORDER BY id LIMIT %d", limit+1), w.args...)
 	if err != nil {
@@ -137,7 +139,7 @@ func (s *Store) UnpaidInvoices(ctx context.Context, accountID string) ([]*invoic
 func (s *Store) AccountsToClose(ctx context.Context, start, end time.Time, afterID string, limit int) ([]string, error) {
 	r, err := s.eng.pool(false).query(ctx, fmt.Sprintf(`SELECT a.id FROM accounts a
 		WHERE a.id > $1 AND a.created_at < $2 AND (a.status <> 'closed' OR a.updated_at >= $3)
-		  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.period_start = $3)
+		  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.period_end = $2)
 		ORDER BY a.id LIMIT %d`, limit), afterID, micros(end), micros(start))
 	if err != nil {
 		return nil, err

@@ -12,9 +12,11 @@ import (
 // InvoiceFilter narrows a list of invoices; zero fields match all.
 type InvoiceFilter struct {
 	Page
-	AccountID   string
-	Status      invoice.Status
-	PeriodStart time.Time
+	AccountID string
+	Status    invoice.Status
+	// Period is a month's start: invoices whose period ends within that
+	// month (after its start, at or before its end).
+	Period time.Time
 }
 
 // InvoiceChange is what UpdateInvoice's fn may change together, in one
@@ -38,7 +40,8 @@ type Invoices interface {
 	UnpaidInvoices(ctx context.Context, accountID string) ([]*invoice.Invoice, error)
 	// AccountsToClose lists, in id order after afterID, at most limit
 	// accounts that owe an invoice for the period [start, end): created
-	// before end, not closed before start, and with no invoice for it.
+	// before end, not closed before start, and with no invoice ending at
+	// end.
 	AccountsToClose(ctx context.Context, start, end time.Time, afterID string, limit int) ([]string, error)
 	// InvoicesDue lists unpaid invoices whose next payment attempt is at
 	// or before now, oldest first, at most limit.

@@ -5,6 +5,10 @@
 -- the invoice (lines, totals, the credit shares a void returns, payment
 -- attempts) is JSON text in data, read and written whole by sqlstore.
 --
+-- An account's periods are calendar months, except that a switch from
+-- postpaid to prepaid ends one at once: the next runs from there to the
+-- month's end. (account_id, period_end) is unique: one invoice per period.
+--
 -- seq is the invoice's number, taken from invoice_numbers' one row in the
 -- same transaction: the row's lock serializes finalizations across
 -- processes, and a transaction that rolls back gives its number back, so
@@ -26,10 +30,11 @@ CREATE TABLE invoices (
     seq             BIGINT NOT NULL UNIQUE,
     account_id      TEXT NOT NULL REFERENCES accounts (id),
     period_start    BIGINT NOT NULL,
+    period_end      BIGINT NOT NULL,
     status          TEXT NOT NULL,
     next_attempt_at BIGINT,
     data            TEXT NOT NULL,
-    UNIQUE (account_id, period_start)
+    UNIQUE (account_id, period_end)
 );
 CREATE INDEX invoices_account ON invoices (account_id, id);
 CREATE INDEX invoices_due ON invoices (next_attempt_at) WHERE status IN ('finalized', 'payment_failed');

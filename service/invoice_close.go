@@ -1,0 +1,257 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/committer"
+	"github.com/cofferdev/coffer/invoice"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+	"github.com/cofferdev/coffer/store"
+)
+
+// closeChunk is how many accounts one round of the period close takes.
+const closeChunk = 200
+
+// txnPage is how many transactions a tally reads at a time.
+const txnPage = 1000
+
+// ClosePeriods closes every calendar month that ended, on the service's
+// clock, at least CloseDelay ago, for every account that has no invoice
+// for it yet: the invoicing job runs it. Accounts are taken in id order a
+// chunk at a time and each close is one committer request, so the close
+// runs in bounded memory beside the hot path. An account behind by
+// several months (Coffer was down, the test clock jumped) gets one
+// invoice per month, oldest first. Closing is idempotent: an account's
+// close of a period is a request under one key, and the invoices table
+// holds one invoice per account and period end, so a second process, a
+// rerun or a restart after a crash changes nothing that was closed.
+func (s *Service) ClosePeriods(ctx context.Context) error {
+	end, _ := invoice.PeriodOf(s.now().Add(-s.cfg.Invoices.CloseDelay))
+	start := end.AddDate(0, -1, 0)
+	after := ""
+	for {
+		ids, err := s.store.AccountsToClose(ctx, start, end, after, closeChunk)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.closeThrough(ctx, id, end); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				// One account that cannot close must not hold up the
+				// others; the next run tries it again.
+				s.log.Error("close period", "account", id, "period_end", end, "err", err)
+			}
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// closeThrough closes the account's periods, oldest first, until one ends
+// at end.
+func (s *Service) closeThrough(ctx context.Context, accountID string, end time.Time) error {
+	for {
+		a, err := s.store.GetAccount(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		invs, err := s.allInvoices(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		from := periodFrom(a, invs)
+		_, monthEnd := invoice.PeriodOf(from)
+		if monthEnd.After(end) {
+			return nil
+		}
+		if _, err := s.closePeriod(ctx, a, invs, monthEnd, false); err != nil {
+			return err
+		}
+	}
+}
+
+// periodFrom is where the account's open period began: where its last
+// invoice ended, or the start of the month it was opened in.
+func periodFrom(a *coffer.Account, invs []*invoice.Invoice) time.Time {
+	from, _ := invoice.PeriodOf(a.CreatedAt)
+	for _, inv := range invs {
+		if inv.PeriodEnd.After(from) {
+			from = inv.PeriodEnd
+		}
+	}
+	return from
+}
+
+// closePeriod finalizes the account's invoice for its open period, ending
+// at end: a month's end, or now for a switch to prepaid, which toPrepaid
+// makes in the same transaction. invs are the account's invoices.
+func (s *Service) closePeriod(ctx context.Context, a *coffer.Account, invs []*invoice.Invoice, end time.Time, toPrepaid bool) (*api.Invoice, error) {
+	draft, toApply, err := s.draftInvoice(ctx, a, invs, end)
+	if err != nil {
+		return nil, err
+	}
+	key := &store.Idempotency{Scope: "invoicing", Key: a.ID + "@" + end.UTC().Format(time.RFC3339Nano), RequestHash: "close"}
+	val, err := s.submit(ctx, &committer.Request{AccountID: a.ID, Idempotency: key, Invoices: true,
+		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
+			inv := cloneInvoice(draft) // Run may run again: start from the draft each time
+			e, applied, err := st.ApplyCredits(b.Env, ledger.CreditApplication{InvoiceID: inv.ID, Amount: toApply, Before: end, Actor: "invoicing"})
+			if err != nil {
+				return nil, err
+			}
+			if e != nil {
+				b.Record(e)
+			}
+			inv.Apply(applied)
+			inv.Finalize(b.Env.Now)
+			n, err := b.NextInvoiceNumber()
+			if err != nil {
+				return nil, err
+			}
+			inv.Number = invoice.FormatNumber(n)
+			if inv.Status == invoice.Finalized {
+				inv.NextAttemptAt = b.Env.Now
+			}
+			events := []ledger.Event{s.invoiceEvent(b.Env, inv, EventInvoiceFinalized, nil)}
+			if inv.Status == invoice.Paid {
+				events = append(events, s.invoiceEvent(b.Env, inv, EventInvoicePaid, nil))
+			}
+			if toPrepaid {
+				st.Account.PostpaidSince = time.Time{}
+			}
+			b.Record(&ledger.Effect{Events: events})
+			b.RecordInvoice(inv)
+			return s.invoiceView(inv), nil
+		}})
+	return decodeReplay[api.Invoice](val, err)
+}
+
+// draftInvoice works out the account's invoice for the period ending at
+// end as the ledger has it, before any credit is applied, and what the
+// close should set credits against. It reads only what is fixed once end
+// has passed (the period's transactions, the invoices as they stood at
+// end), so what it reads before the account is locked still holds when
+// the close runs.
+func (s *Service) draftInvoice(ctx context.Context, a *coffer.Account, earlier []*invoice.Invoice, end time.Time) (*invoice.Invoice, money.Amount, error) {
+	from := periodFrom(a, earlier)
+	if _, monthEnd := invoice.PeriodOf(from); !from.Before(end) || end.After(monthEnd) {
+		return nil, 0, coffer.Errorf(coffer.EInternal, "account %s: no open period from %s ends at %s", a.ID, from, end)
+	}
+	var last *invoice.Invoice
+	for _, inv := range earlier {
+		if inv.PeriodEnd.Equal(from) {
+			last = inv
+		}
+	}
+	var debtStart money.Amount
+	if last != nil {
+		debtStart = last.DebtAtEnd
+	} else if a.CreatedAt.Before(from) {
+		// The account's first invoice: its debt when the period began
+		// comes from the postings once; later closes carry it forward.
+		st, err := s.store.StateAt(ctx, a.ID, from.Add(-time.Microsecond))
+		if err != nil {
+			return nil, 0, err
+		}
+		debtStart = st.Account.Debt
+	}
+	t := invoice.NewTally(a.Currency)
+	if err := s.tally(ctx, a.ID, from, end, t); err != nil {
+		return nil, 0, err
+	}
+	debtEnd := debtStart + t.DebtChange()
+	var billed money.Amount // what earlier invoices still billed at end
+	for _, inv := range earlier {
+		if outstandingAt(inv, end) {
+			billed += inv.AmountDue
+		}
+	}
+	mode := invoice.Prepaid
+	if !a.PostpaidSince.IsZero() && !a.PostpaidSince.After(from) {
+		mode = invoice.Postpaid
+	}
+	now := s.now()
+	draft, toApply := t.Draft(invoice.Close{ID: s.ids.New(coffer.PrefixInvoice, now), AccountID: a.ID, Currency: a.Currency,
+		Mode: mode, PeriodStart: from, PeriodEnd: end, Owed: debtEnd - billed, EarlierDue: billed})
+	draft.DebtAtEnd, draft.ViewToken = debtEnd, newViewToken()
+	return draft, toApply, nil
+}
+
+// outstandingAt reports whether an invoice still billed its amount due at
+// instant t: finalized before t, and neither paid nor voided before t.
+func outstandingAt(inv *invoice.Invoice, t time.Time) bool {
+	switch {
+	case inv.AmountDue == 0 || !inv.FinalizedAt.Before(t):
+		return false
+	case !inv.PaidAt.IsZero() && inv.PaidAt.Before(t):
+		return false
+	case !inv.VoidedAt.IsZero() && inv.VoidedAt.Before(t):
+		return false
+	}
+	return true
+}
+
+// tally streams the account's transactions of [from, to) into t, a page
+// at a time.
+func (s *Service) tally(ctx context.Context, accountID string, from, to time.Time, t *invoice.Tally) error {
+	f := store.TxnFilter{From: from, To: to, Page: store.Page{Limit: txnPage}}
+	for {
+		txns, more, err := s.store.ListTxns(ctx, accountID, f)
+		if err != nil {
+			return err
+		}
+		for _, txn := range txns {
+			t.Add(txn)
+		}
+		if !more || len(txns) == 0 {
+			return nil
+		}
+		f.StartingAfter = txns[len(txns)-1].ID
+	}
+}
+
+// allInvoices reads every invoice of an account: a dozen a year.
+func (s *Service) allInvoices(ctx context.Context, accountID string) ([]*invoice.Invoice, error) {
+	var out []*invoice.Invoice
+	f := store.InvoiceFilter{AccountID: accountID, Page: store.Page{Limit: 100}}
+	for {
+		items, more, err := s.store.ListInvoices(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if !more || len(items) == 0 {
+			return out, nil
+		}
+		f.StartingAfter = items[len(items)-1].ID
+	}
+}
+
+// invoiceEvent builds an event about an invoice.
+func (s *Service) invoiceEvent(env ledger.Env, inv *invoice.Invoice, typ string, extra map[string]any) ledger.Event {
+	data := map[string]any{"invoice_id": inv.ID, "number": inv.Number, "status": string(inv.Status),
+		"currency": string(inv.Currency), "amount_due": inv.AmountDue.String(), "amount_paid": inv.AmountPaid.String(),
+		"period_start": inv.PeriodStart.Format(time.RFC3339), "period_end": inv.PeriodEnd.Format(time.RFC3339),
+		"lines": len(inv.Lines)}
+	if u := s.hostedURL(inv); u != "" && s.cfg.Invoices.PublicURL != "" {
+		data["hosted_url"] = u
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	return ledger.Event{ID: env.NewID(coffer.PrefixEvent), Type: typ, AccountID: inv.AccountID, Data: data, CreatedAt: env.Now}
+}
+
+// cloneInvoice copies an invoice deep enough that changing the copy's
+// lines and credits leaves the original as it was.
+func cloneInvoice(inv *invoice.Invoice) *invoice.Invoice {
+	c := *inv
+	c.Lines = append([]invoice.Line(nil), inv.Lines...)
+	c.Subaccounts = append([]invoice.Subaccount(nil), inv.Subaccounts...)
+	c.Credits = append([]ledger.Applied(nil), inv.Credits...)
+	return &c
+}
