@@ -2,8 +2,11 @@ package invoicedoc
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +201,116 @@ func TestAmountText(t *testing.T) {
 	}
 }
 
+func renderPDF(t *testing.T, d Doc) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := New().PDF(&b, d); err != nil {
+		t.Fatalf("PDF: %v", err)
+	}
+	out := b.Bytes()
+	if !bytes.HasPrefix(out, []byte("%PDF-")) {
+		t.Fatalf("the PDF starts %q", out[:min(len(out), 16)])
+	}
+	if len(out) < 1500 {
+		t.Fatalf("the PDF is only %d bytes", len(out))
+	}
+	return out
+}
+
+// pageText inflates a PDF's content streams: the text fpdf draws, in
+// cp1252, with its string operators around it.
+func pageText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	var text strings.Builder
+	rest := pdf
+	for {
+		i := bytes.Index(rest, []byte("stream\n"))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("stream\n"):]
+		j := bytes.Index(rest, []byte("\nendstream"))
+		if j < 0 {
+			t.Fatal("a stream has no end")
+		}
+		zr, err := zlib.NewReader(bytes.NewReader(rest[:j]))
+		if err != nil {
+			t.Fatalf("a stream does not inflate: %v", err)
+		}
+		b, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("a stream does not inflate: %v", err)
+		}
+		text.Write(b)
+		rest = rest[j+len("\nendstream"):]
+	}
+	if text.Len() == 0 {
+		t.Fatal("the PDF has no content stream")
+	}
+	return text.String()
+}
+
+func TestPDFWorkedExample(t *testing.T) {
+	d := workedDoc()
+	d.Issuer.Name = "Café Ltd"
+	d.HTMLURL = "https://billing.example.com/invoices/inv_1"
+	out := renderPDF(t, d)
+	text := pageText(t, out)
+	mustContain(t, text, "the PDF's pages",
+		"(INV-000123)", "(150.00 USD)", "(-50.00 USD)", "(100.00 USD)", "(1 Harbour Street)", "(Ada Lovelace)",
+		"(Account acc_1)", "(Charges)", "(Page 1 of 1)",
+		"Taxes are not computed by Coffer.",
+		"View online: https://billing.example.com/invoices/inv_1",
+		// cp1252: the en dash is 0x96 and é is 0xE9, not their UTF-8 bytes.
+		"(1 November 2026 \x96 30 November 2026)", "(Caf\xe9 Ltd)")
+	mustContain(t, string(out), "the PDF", "/URI (https://billing.example.com/invoices/inv_1)",
+		// The dates are the invoice's, not the clock's.
+		"/CreationDate (D:20261201000000)")
+	if again := renderPDF(t, d); !bytes.Equal(out, again) {
+		t.Error("the same invoice rendered twice gives two different PDFs")
+	}
+}
+
+func TestPDFStates(t *testing.T) {
+	void := workedDoc()
+	void.Invoice.Status, void.Invoice.VoidReason = invoice.Void, "issued in error"
+	mustContain(t, pageText(t, renderPDF(t, void)), "a void PDF", "(VOID)", "Reason: issued in error")
+
+	draft := workedDoc()
+	draft.Invoice.Status, draft.Invoice.Number, draft.Invoice.FinalizedAt = invoice.Draft, "", time.Time{}
+	text := pageText(t, renderPDF(t, draft))
+	mustContain(t, text, "a draft PDF", "(Invoice)", "Draft \x97 not yet finalized")
+	mustNotContain(t, text, "a draft PDF", "INV-")
+
+	failed := workedDoc()
+	failed.Invoice.Status = invoice.PaymentFailed
+	mustContain(t, pageText(t, renderPDF(t, failed)), "a failed PDF", "Payment failed. It will be retried.")
+
+	empty := &invoice.Invoice{Currency: "EUR", Mode: invoice.Prepaid, Status: invoice.Draft, PeriodStart: nov1, PeriodEnd: dec1}
+	mustContain(t, pageText(t, renderPDF(t, Doc{Invoice: empty})), "an empty statement", "(Statement)", "No usage in this period.", "(0.00 EUR)")
+}
+
+func TestPDFManyLinesBreakPages(t *testing.T) {
+	d := workedDoc()
+	inv := d.Invoice
+	inv.Lines, inv.Subtotal, inv.Subaccounts = nil, 0, nil
+	for i := range 120 {
+		a := money.FromInt(int64(i + 1))
+		inv.Lines = append(inv.Lines, invoice.Line{Kind: invoice.LineUsage, Unit: "api_call", Amount: a,
+			Description: fmt.Sprintf("Usage: api_call (subaccount sub_%03d), a description long enough to wrap onto a second line of its cell", i)})
+		inv.Subaccounts = append(inv.Subaccounts, invoice.Subaccount{SubaccountID: fmt.Sprintf("sub_%03d", i), Amount: a})
+		inv.Subtotal += a
+	}
+	inv.AmountDue = inv.Subtotal - inv.CreditsApplied
+	text := pageText(t, renderPDF(t, d))
+	mustContain(t, text, "a long PDF", "(Page 2 of ", "sub_119", "(Amount due)", "(Invoice INV-000123 \x97 Example Cloud Ltd, continued)")
+	mustNotContain(t, text, "a long PDF", "{nb}")
+	// Every page of the lines repeats the table's header.
+	if n := strings.Count(text, "(Description)"); n < 3 {
+		t.Errorf("the lines' header is printed %d times over several pages", n)
+	}
+}
+
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
@@ -207,11 +320,14 @@ func TestErrorsAreReturned(t *testing.T) {
 	if err := r.HTML(failingWriter{}, workedDoc()); err == nil {
 		t.Error("HTML to a failing writer: no error")
 	}
+	if err := r.PDF(failingWriter{}, workedDoc()); err == nil {
+		t.Error("PDF to a failing writer: no error")
+	}
 	if err := CSV(failingWriter{}, workedExample()); err == nil {
 		t.Error("CSV to a failing writer: no error")
 	}
 	var b bytes.Buffer
-	if r.HTML(&b, Doc{}) == nil || CSV(&b, nil) == nil {
+	if r.HTML(&b, Doc{}) == nil || r.PDF(&b, Doc{}) == nil || CSV(&b, nil) == nil {
 		t.Error("a document without an invoice rendered")
 	}
 	if b.Len() != 0 {
