@@ -28,6 +28,7 @@ const (
 	EOverloaded          = "overloaded"          // the write queue is full; retry after a moment
 	EPaymentFailed       = "payment_failed"      // the gateway declined the charge; nothing changed
 	EGatewayUnavailable  = "gateway_unavailable" // the gateway could not be reached; retry with the same key
+	EUnpaidInvoices      = "unpaid_invoices"     // a switch to prepaid waits for every invoice to be paid
 	EInternal            = "internal_error"
 )
 
@@ -86,7 +87,7 @@ func HTTPStatus(code string) int {
 		return 403
 	case ENotFound:
 		return 404
-	case EConflict, EIdempotencyReuse:
+	case EConflict, EIdempotencyReuse, EUnpaidInvoices:
 		return 409
 	case EOverloaded, EGatewayUnavailable:
 		return 503

@@ -1,6 +1,7 @@
 // Package jobs runs Coffer's background work: the expiry sweep, the
 // auto-recharge worker and its catch-up sweep, payment schedules, bank
-// settlement, webhook and e-mail delivery, and the alert recommendation.
+// settlement, invoicing, webhook and e-mail delivery, and the alert
+// recommendation.
 //
 // Every job has the same lifecycle: Start(ctx) starts its one goroutine
 // under ctx, Stop ends it and returns once it has ended, and each pass of
@@ -72,6 +73,7 @@ type Service interface {
 	Recommender
 	Recharger
 	Deliverer
+	Invoicer
 }
 
 // ServerConfig says which jobs a server runs and how often.
@@ -107,6 +109,7 @@ func ForServer(svc Service, log *slog.Logger, cfg ServerConfig) *Group {
 			NewSettlement(svc, log, every),
 			NewSchedules(svc, log, every),
 			NewRechargeSweep(svc, log, every),
+			NewInvoicing(svc, log, every),
 			NewRecommendation(svc, log, every))
 	}
 	return NewGroup(list...)

@@ -160,10 +160,12 @@ func TestGroupStartFailureStopsTheStarted(t *testing.T) {
 	ok.Stop()
 }
 
-func (w *work) SettlePayments(ctx context.Context) error { return w.pass(ctx) }
-func (w *work) RunSchedules(ctx context.Context) error   { return w.pass(ctx) }
-func (w *work) RechargeSweep(ctx context.Context) error  { return w.pass(ctx) }
-func (w *work) Recommend(ctx context.Context) error      { return w.pass(ctx) }
+func (w *work) SettlePayments(ctx context.Context) error  { return w.pass(ctx) }
+func (w *work) RunSchedules(ctx context.Context) error    { return w.pass(ctx) }
+func (w *work) RechargeSweep(ctx context.Context) error   { return w.pass(ctx) }
+func (w *work) Recommend(ctx context.Context) error       { return w.pass(ctx) }
+func (w *work) ClosePeriods(ctx context.Context) error    { return w.pass(ctx) }
+func (w *work) CollectInvoices(ctx context.Context) error { return nil }
 
 // Under a test clock a server runs the woken jobs only: AdvanceClock runs
 // the interval jobs' work.
@@ -172,7 +174,7 @@ func TestForServer(t *testing.T) {
 		cfg  ServerConfig
 		want int
 	}{
-		{ServerConfig{}, 7},
+		{ServerConfig{}, 8},
 		{ServerConfig{TestClock: true}, 2},
 		{ServerConfig{TestClock: true, NoDelivery: true}, 1},
 	} {

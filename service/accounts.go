@@ -3,9 +3,11 @@ package service
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/invoice"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/store"
@@ -42,6 +44,9 @@ func (s *Service) CreateAccount(ctx context.Context, c Call, in api.AccountCreat
 	}
 	if a.BillingMode == "" {
 		a.BillingMode = Prepaid
+	}
+	if a.BillingMode == Postpaid {
+		a.PostpaidSince = now
 	}
 	if in.MinBalance != nil {
 		a.MinBalance = *in.MinBalance
@@ -157,9 +162,35 @@ func (s *Service) UpdateAccount(ctx context.Context, c Call, id string, in api.A
 	if in.Status != nil && *in.Status != string(ledger.StatusActive) && *in.Status != string(ledger.StatusSuspended) {
 		return nil, coffer.Invalid("status", "must be \"active\" or \"suspended\" (close an account with POST /v1/accounts/{id}/close), got %q", *in.Status)
 	}
+	if in.BillingMode != nil && *in.BillingMode == Prepaid {
+		// A postpaid account's open period is invoiced before it turns
+		// prepaid; a switch to postpaid still ahead is simply cancelled.
+		a, err := s.store.GetAccount(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if a.Status != ledger.StatusClosed && !a.PostpaidSince.IsZero() && !a.PostpaidSince.After(s.now()) {
+			if err := s.switchToPrepaid(ctx, a); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return s.changeAccount(ctx, c, id, func(a *coffer.Account) error {
 		if a.Status == ledger.StatusClosed {
 			return coffer.Errorf(coffer.EAccountClosed, "account %s is closed and cannot be changed", a.ID)
+		}
+		if in.BillingMode != nil {
+			switch {
+			case *in.BillingMode == Postpaid && a.PostpaidSince.IsZero():
+				// Takes effect at the next period: this one was begun,
+				// and is invoiced, as prepaid.
+				_, a.PostpaidSince = invoice.PeriodOf(s.now())
+			case *in.BillingMode == Prepaid && !a.PostpaidSince.IsZero():
+				if !a.PostpaidSince.After(s.now()) {
+					return coffer.Errorf(coffer.EConflict, "account %s became postpaid while its switch to prepaid ran; send the change again", a.ID)
+				}
+				a.PostpaidSince = time.Time{}
+			}
 		}
 		if in.Name != nil {
 			a.Name = strings.TrimSpace(*in.Name)

@@ -30,6 +30,10 @@ func EventTypes() []string {
 		EventPurchaseFailed,
 		EventPaymentSucceeded,
 		EventPaymentFailed,
+		EventInvoiceFinalized,
+		EventInvoicePaid,
+		EventInvoicePaymentFailed,
+		EventInvoiceVoided,
 	}
 }
 

@@ -35,7 +35,11 @@ func (s *Service) Balance(ctx context.Context, c Call, accountID string, at *tim
 	if err != nil {
 		return nil, err
 	}
-	return balanceView(accountID, st.Balance(when), when), nil
+	b := st.Balance(when)
+	if b.Pending, err = s.pending(ctx, accountID, at); err != nil {
+		return nil, err
+	}
+	return balanceView(accountID, b, when), nil
 }
 
 // Transactions lists an account's history, newest first.

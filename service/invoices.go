@@ -85,8 +85,8 @@ func (s *Service) readableInvoice(ctx context.Context, c Call, id string) (*invo
 	if err != nil {
 		return nil, err
 	}
-	if err := authorizeID(c.Caller, inv.AccountID, readAccount); err != nil {
-		if coffer.ErrorCode(err) == coffer.EForbidden {
+	if err := authorize(c.Caller, inv.AccountID, readAccount); err != nil {
+		if coffer.ErrorCode(err) == coffer.ENotFound { // another account's: not the caller's to know of
 			return nil, coffer.Errorf(coffer.ENotFound, "invoice %s not found", id)
 		}
 		return nil, err

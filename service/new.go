@@ -6,6 +6,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/committer"
+	"github.com/cofferdev/coffer/invoicedoc"
 	"github.com/cofferdev/coffer/store"
 )
 
@@ -20,7 +21,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 		// The monotonic wall clock, for durations only (see Config.Wall).
 		cfg.Wall = time.Now
 	}
-	s := &Service{store: st, clock: clock, ids: &coffer.IDs{}, log: log, cfg: cfg}
+	s := &Service{store: st, clock: clock, ids: &coffer.IDs{}, log: log, cfg: cfg, docs: invoicedoc.New()}
 	s.keys = newKeyCache(time.Minute, 10000, cfg.Wall)
 	s.inflight = newInflight()
 	s.wirePayments()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/committer"
+	"github.com/cofferdev/coffer/invoicedoc"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/secretbox"
 	"github.com/cofferdev/coffer/store"
@@ -143,6 +144,7 @@ type Service struct {
 	committer *committer.Committer
 	keys      *keyCache // API keys by secret hash; see keycache.go
 	pay       *payer    // payment gateway and what the recharge job checks; see payments.go
+	docs      *invoicedoc.Renderer
 	notifier  *notifier // alerts e-mail and webhook delivery; see notify.go
 	inflight  *inflight // Idempotency-Keys whose request is running; see Once
 

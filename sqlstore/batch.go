@@ -269,7 +269,8 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 
 var (
 	lotChangeColumns     = []column{{"id", "text"}, {"remaining", "bigint"}, {"status", "text"}}
-	accountChangeColumns = []column{{"id", "text"}, {"debt", "bigint"}, {"balance", "bigint"}, {"status", "text"}, {"at_credit_limit", "boolean"}}
+	accountChangeColumns = []column{{"id", "text"}, {"debt", "bigint"}, {"balance", "bigint"}, {"status", "text"}, {"at_credit_limit", "boolean"},
+		{"postpaid_since", "bigint"}, {"billing_mode", "text"}}
 )
 
 // column is a column an update sets (or, the first, finds rows by), with
@@ -305,12 +306,20 @@ func updateRows(table string, cols []column, rows [][]any) []stmt {
 }
 
 // accountUpdates writes each state's ledger fields (debt, cached balance,
-// status, whether the credit limit has refused usage).
+// status, whether the credit limit has refused usage, since when it is
+// postpaid).
 func accountUpdates(states []*ledger.State) []stmt {
 	at := map[string]int{}
 	var rows [][]any
 	for _, st := range states {
-		row := []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status), st.Account.AtCreditLimit}
+		// The billing mode is the label of postpaid_since, which a close
+		// that switches the account to prepaid clears.
+		mode := "prepaid"
+		if !st.Account.PostpaidSince.IsZero() {
+			mode = "postpaid"
+		}
+		row := []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status), st.Account.AtCreditLimit,
+			nullMicros(st.Account.PostpaidSince), mode}
 		if i, ok := at[st.Account.ID]; ok {
 			rows[i] = row // the last state given for an account wins
 			continue
