@@ -120,6 +120,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	h.registerUsage(a)
 	h.registerPayments(a)
 	h.registerNotify(a)
+	h.registerInvoices(a)
 	if opts.TestClock {
 		h.registerTestClock(a)
 	}
@@ -141,6 +142,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	registerDocs(mux)
+	registerHostedInvoices(mux, svc)
 
 	return logRequests(logger, recoverPanics(assumeJSON(jsonNotFound(mux))))
 }

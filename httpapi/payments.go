@@ -104,7 +104,7 @@ func (h *handler) registerPayments(a huma.API) {
 		"Every charge: purchases, auto-recharges (each attempt, failures included) and scheduled debits."),
 		func(ctx context.Context, in *struct {
 			AccountPath
-			Source string `query:"source" enum:"purchase,auto_recharge,schedule" doc:"Only payments from this source."`
+			Source string `query:"source" enum:"purchase,auto_recharge,schedule,invoice" doc:"Only payments from this source."`
 			PageQuery
 		}) (*api.List[api.Payment], error) {
 			p, err := in.page("pay")

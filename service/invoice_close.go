@@ -170,8 +170,10 @@ func (s *Service) draftInvoice(ctx context.Context, a *coffer.Account, earlier [
 			billed += inv.AmountDue
 		}
 	}
+	// Postpaid if it was from the period's start, or from its opening
+	// if it was opened in the period.
 	mode := invoice.Prepaid
-	if !a.PostpaidSince.IsZero() && !a.PostpaidSince.After(from) {
+	if opened := maxTime(from, a.CreatedAt); !a.PostpaidSince.IsZero() && !a.PostpaidSince.After(opened) {
 		mode = invoice.Postpaid
 	}
 	now := s.now()

@@ -35,7 +35,7 @@ func (s *Service) UpcomingInvoice(ctx context.Context, c Call, accountID string)
 	now := s.now()
 	from := periodFrom(a, invs)
 	_, end := invoice.PeriodOf(from)
-	end = minTime(end, now)
+	end = minTime(end, now.Add(time.Microsecond)) // through now: timestamps are microseconds
 	if !from.Before(end) {
 		end = from.Add(time.Microsecond) // the period began this instant: an empty draft
 	}
@@ -229,8 +229,18 @@ func (s *Service) switchToPrepaid(ctx context.Context, a *coffer.Account) error 
 	if err != nil {
 		return err
 	}
-	_, err = s.closePeriod(ctx, a, invs, s.now(), true)
-	return err
+	// The period ends just after now, so that it holds everything stamped
+	// until now (timestamps are microseconds).
+	end := s.now().Add(time.Microsecond)
+	if _, err = s.closePeriod(ctx, a, invs, end, true); err != nil {
+		return err
+	}
+	// A test clock stands still: move it past the end, or usage sent at
+	// the same instant would be stamped inside the period just closed.
+	if tc, ok := s.clock.(*coffer.TestClock); ok && tc.Now().Before(end) {
+		return tc.Set(end)
+	}
+	return nil
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -151,7 +151,7 @@ func (s *Service) hostedURL(inv *invoice.Invoice) string {
 	if inv.ViewToken == "" {
 		return ""
 	}
-	return s.cfg.Invoices.PublicURL + "/v1/invoices/" + inv.ID + "/html?token=" + inv.ViewToken
+	return s.cfg.Invoices.PublicURL + "/invoices/" + inv.ID + "?token=" + inv.ViewToken
 }
 
 // invoiceView is an invoice as the API shows it.

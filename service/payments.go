@@ -255,7 +255,7 @@ func paymentView(p *coffer.Payment) *api.Payment {
 		obj = "purchase"
 	}
 	v := &api.Payment{ID: p.ID, Object: obj, AccountID: p.AccountID, Source: string(p.Source), Status: string(p.Status),
-		Amount: p.Amount, Currency: string(p.Currency), PaymentMethodID: p.MethodID, ScheduleID: p.ScheduleID,
+		Amount: p.Amount, Currency: string(p.Currency), PaymentMethodID: p.MethodID, ScheduleID: p.ScheduleID, InvoiceID: p.InvoiceID,
 		ChargeID: p.ChargeID, GrantID: p.LotID, FailureCode: p.FailureCode, FailureMessage: p.FailureMessage,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 	if !p.SettlesAt.IsZero() && p.Status == coffer.PaymentPending {

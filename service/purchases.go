@@ -141,7 +141,7 @@ func (s *Service) ListPurchases(ctx context.Context, c Call, accountID, source s
 	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
 	}
-	if err := oneOf("source", source, string(coffer.SourcePurchase), string(coffer.SourceAutoRecharge), string(coffer.SourceSchedule)); err != nil {
+	if err := oneOf("source", source, string(coffer.SourcePurchase), string(coffer.SourceAutoRecharge), string(coffer.SourceSchedule), string(coffer.SourceInvoice)); err != nil {
 		return nil, err
 	}
 	pg, err := page(p, coffer.PrefixPayment)

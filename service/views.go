@@ -22,7 +22,7 @@ func accountView(a *coffer.Account) *api.Account {
 	}
 	return &api.Account{ID: a.ID, Object: "account", Name: a.Name, Email: a.Email,
 		NotificationEmails: emails, Currency: string(a.Currency), Status: string(a.Status),
-		BillingMode: a.BillingMode, MinBalance: a.MinBalance, CreditLimit: a.CreditLimit, TrustTier: a.TrustTier,
+		BillingMode: a.BillingMode, PostpaidSince: optTime(a.PostpaidSince), MinBalance: a.MinBalance, CreditLimit: a.CreditLimit, TrustTier: a.TrustTier,
 		Metadata: md, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
