@@ -67,7 +67,7 @@ func TestHostileInput(t *testing.T) {
 // hostileFixtures are the resources the path ids of the operations name,
 // so requests reach past the lookup of their resource.
 type hostileFixtures struct {
-	account, subaccount, grant, hold, card, bank, payment, schedule, endpoint, event string
+	account, subaccount, grant, hold, card, bank, payment, schedule, endpoint, event, invoice string
 
 	subAuth string // the subaccount's HTTP Basic credentials
 }
@@ -101,13 +101,26 @@ func (h *harness) hostileFixtures() *hostileFixtures {
 	if err != nil {
 		h.t.Fatalf("webhook endpoint: %v", err)
 	}
+	// A postpaid account switched to prepaid is invoiced at once; with a
+	// declining card, the invoice stays unpaid for pay and void to reach.
+	pp, err := h.admin.CreateAccount(h.ctx, api.AccountCreate{Name: "Hostile postpaid", Currency: "USD", BillingMode: "postpaid"})
+	if err != nil {
+		h.t.Fatalf("postpaid account: %v", err)
+	}
+	h.card(pp.ID, payments.TestCardDecline)
+	h.mustDebit(pp.ID, "served", "3.00")
+	prepaid := "prepaid"
+	if _, err := h.admin.UpdateAccount(h.ctx, pp.ID, api.AccountUpdate{BillingMode: &prepaid}); err != nil {
+		h.t.Fatalf("switch to prepaid: %v", err)
+	}
+	inv := h.onlyInvoice(pp.ID)
 	evs := h.allEvents(client.EventParams{})
 	if len(evs) == 0 {
 		h.t.Fatal("no events")
 	}
 	return &hostileFixtures{
 		account: a.ID, subaccount: sub.ID, grant: g.ID, hold: hold.ID, card: card.ID, bank: bank.ID,
-		payment: pay.ID, schedule: sc.ID, endpoint: we.ID, event: evs[0].ID,
+		payment: pay.ID, schedule: sc.ID, endpoint: we.ID, event: evs[0].ID, invoice: inv.ID,
 		subAuth: "Basic " + base64.StdEncoding.EncodeToString([]byte(sub.AuthID+":"+sub.AuthToken)),
 	}
 }
@@ -122,7 +135,7 @@ func (fx *hostileFixtures) pathID(op *docOp) (string, bool) {
 	id, ok := map[string]string{
 		"accounts": fx.account, "subaccounts": fx.subaccount, "grants": fx.grant, "holds": fx.hold,
 		"payment_methods": fx.card, "payments": fx.payment, "payment_schedules": fx.schedule,
-		"webhook_endpoints": fx.endpoint, "events": fx.event,
+		"webhook_endpoints": fx.endpoint, "events": fx.event, "invoices": fx.invoice,
 	}[seg]
 	return id, ok
 }
@@ -147,6 +160,8 @@ func (fx *hostileFixtures) validBody(opID string) (string, bool) {
 		"redeliverEvents":       `{"from":"2026-03-01T00:00:00Z","to":"2026-03-03T00:00:00Z"}`,
 		"redeliverEvent":        `{}`,
 		"voidGrant":             `{"reason":"hostile"}`,
+		"payInvoice":            `{}`,
+		"voidInvoice":           `{"reason":"hostile"}`,
 		"createHold":            `{"account_id":"` + fx.account + `","amount":"1.00","ttl":"15m","event_id":"hold-1","description":"d"}`,
 		"captureHold":           `{"amount":"1.00"}`,
 		"verifyPaymentMethod":   `{"code":"123456"}`,

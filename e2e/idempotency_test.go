@@ -175,6 +175,22 @@ func (w *wire) id(method, path, body string) string {
 	return v.ID
 }
 
+// unpaidInvoice opens a postpaid account with a card, serves it usage and
+// switches it to prepaid, which invoices the usage at once (the test clock
+// stands still, so nothing collects it yet). It returns the invoice's id.
+func (w *wire) unpaidInvoice(name string) string {
+	w.t.Helper()
+	a := w.id("POST", "/v1/accounts", `{"name":"`+name+`","billing_mode":"postpaid"}`)
+	w.card(a)
+	w.must("POST", "/v1/debits", `{"account_id":"`+a+`","event_id":"served","amount":"12.00"}`, nil)
+	w.must("PATCH", "/v1/accounts/"+a, `{"billing_mode":"prepaid"}`, nil)
+	var l api.List[api.Invoice]
+	if err := json.Unmarshal([]byte(w.get("/v1/invoices?account_id="+a)), &l); err != nil || len(l.Data) != 1 || l.Data[0].Status != "finalized" {
+		w.t.Fatalf("unpaid invoice of %s: %v %+v", a, err, l)
+	}
+	return l.Data[0].ID
+}
+
 // endpoint adds a webhook endpoint on the test's receiver, subscribed to
 // one type.
 func (w *wire) endpoint(hook, typ string) string {
@@ -310,6 +326,17 @@ func idemFixtures(w *wire, k *hook) map[string]func() idemCase {
 			return idemCase{path: "/v1/grants/" + g1 + "/void", body: `{"reason":"mistake"}`,
 				otherPath: "/v1/grants/" + g2 + "/void", otherBody: `{"reason":"mistake"}`,
 				probe: func() string { return w.balance(a) + w.all(acctPath(a)+"/grants") }}
+		},
+		"payInvoice": func() idemCase {
+			i1, i2 := w.unpaidInvoice("idem pay a"), w.unpaidInvoice("idem pay b")
+			return idemCase{path: "/v1/invoices/" + i1 + "/pay", body: `{}`, otherPath: "/v1/invoices/" + i2 + "/pay", otherBody: `{}`,
+				probe: func() string { return w.get("/v1/invoices/"+i1) + w.get("/v1/invoices/"+i2) }}
+		},
+		"voidInvoice": func() idemCase {
+			i1, i2 := w.unpaidInvoice("idem void a"), w.unpaidInvoice("idem void b")
+			return idemCase{path: "/v1/invoices/" + i1 + "/void", body: `{"reason":"mistake"}`,
+				otherPath: "/v1/invoices/" + i2 + "/void", otherBody: `{"reason":"mistake"}`,
+				probe: func() string { return w.get("/v1/invoices/"+i1) + w.get("/v1/invoices/"+i2) }}
 		},
 		"putBalanceAlerts": func() idemCase {
 			a := w.account("idem alerts")
