@@ -5,13 +5,16 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/client"
+	"github.com/cofferdev/coffer/mail"
 	"github.com/cofferdev/coffer/payments"
 )
 
@@ -377,4 +380,51 @@ func timeOf(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return *t
+}
+
+// TestInvoiceEmails: a finalized invoice e-mails the account's recipients
+// with a link to its page, and a failed payment tells them when the next
+// attempt is; an empty statement sends nothing.
+func TestInvoiceEmails(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dsn string) {
+		smtp := smtpServer(t)
+		h := startWith(t, dsn, func(c *app.ServerConfig) {
+			c.Service.Notify.SMTP = mail.Config{Host: "127.0.0.1", Port: smtp.PortNumber(), TLS: mail.TLSNone,
+				From: "billing@coffer.test", HELO: "coffer.test"}
+			c.Service.Invoices.PublicURL = "https://billing.example.test"
+		})
+		h.account("Quiet", "") // its empty statement sends nothing
+		a, err := h.admin.CreateAccount(h.ctx, api.AccountCreate{Name: "Mailed", Currency: "USD", Email: "owner@mailed.test", BillingMode: "postpaid"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.card(a.ID, payments.TestCardDecline)
+		h.mustDebit(a.ID, "u1", "42.00")
+		h.advanceTo(april.Add(2 * time.Minute))
+		inv := h.onlyInvoice(a.ID)
+		var finalized, failed string
+		for n := range 2 {
+			m := nextMail(t, smtp, n)
+			if !slices.Equal(m.to, []string{"owner@mailed.test"}) {
+				t.Fatalf("e-mail to %v", m.to)
+			}
+			switch {
+			case strings.Contains(m.data, "Subject: Your invoice "+inv.Number+" is ready"):
+				finalized = m.data
+			case strings.Contains(m.data, "Subject: Payment of invoice "+inv.Number+" failed"):
+				failed = m.data
+			default:
+				t.Fatalf("unexpected e-mail:\n%s", m.data)
+			}
+		}
+		link := "https://billing.example.test/invoices/" + inv.ID + "?token="
+		if !strings.Contains(finalized, "Amount due: 42.00 USD") || !strings.Contains(finalized, link) ||
+			!strings.Contains(finalized, "1 March 2026 =E2=80=93 31 March 2026") && !strings.Contains(finalized, "1 March 2026 – 31 March 2026") {
+			t.Fatalf("invoice e-mail:\n%s", finalized)
+		}
+		if !strings.Contains(failed, "We will try again on 2 April 2026") {
+			t.Fatalf("payment-failed e-mail:\n%s", failed)
+		}
+	})
 }

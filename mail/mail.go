@@ -144,11 +144,13 @@ var templates = template.Must(template.New("").Option("missingkey=error").ParseF
 
 // Notices Coffer sends, by template name.
 const (
-	LowBalance          = "low_balance"
-	Depleted            = "depleted"
-	RechargeFailed      = "recharge_failed"
-	Suspended           = "suspended"
-	PaymentMethodNeeded = "payment_method_needed"
+	LowBalance           = "low_balance"
+	Depleted             = "depleted"
+	RechargeFailed       = "recharge_failed"
+	Suspended            = "suspended"
+	PaymentMethodNeeded  = "payment_method_needed"
+	InvoiceFinalized     = "invoice_finalized"
+	InvoicePaymentFailed = "invoice_payment_failed"
 )
 
 // Data fills a template. Amounts are already formatted with the currency.
@@ -163,6 +165,16 @@ type Data struct {
 	Reason        string
 	At            time.Time
 	DaysRemaining string // balance / average daily usage, when both are known
+
+	// An invoice's: its number, period, amounts, the link to its page,
+	// and the next payment attempt.
+	InvoiceNumber string
+	Period        string
+	AmountDue     string
+	AmountPaid    string
+	Link          string
+	NextAttempt   string
+	Statement     bool // a prepaid statement rather than a postpaid bill
 }
 
 // Render fills the named template. Its first line is "Subject: …"; the

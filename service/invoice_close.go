@@ -235,7 +235,7 @@ func (s *Service) allInvoices(ctx context.Context, accountID string) ([]*invoice
 
 // invoiceEvent builds an event about an invoice.
 func (s *Service) invoiceEvent(env ledger.Env, inv *invoice.Invoice, typ string, extra map[string]any) ledger.Event {
-	data := map[string]any{"invoice_id": inv.ID, "number": inv.Number, "status": string(inv.Status),
+	data := map[string]any{"invoice_id": inv.ID, "number": inv.Number, "status": string(inv.Status), "billing_mode": string(inv.Mode),
 		"currency": string(inv.Currency), "amount_due": inv.AmountDue.String(), "amount_paid": inv.AmountPaid.String(),
 		"period_start": inv.PeriodStart.Format(time.RFC3339), "period_end": inv.PeriodEnd.Format(time.RFC3339),
 		"lines": len(inv.Lines)}

@@ -166,7 +166,7 @@ func (s *Service) invoiceFailed(ctx context.Context, id string, attempt int, pay
 			// A retry already overdue (the job was behind) is the next
 			// pass's work.
 			inv.NextAttemptAt = maxTime(inv.FinalizedAt.Add(retries[attempt-1]), now)
-			data["next_attempt_at"] = inv.NextAttemptAt
+			data["next_attempt_at"] = inv.NextAttemptAt.Format(time.RFC3339Nano)
 		} else {
 			inv.NextAttemptAt = time.Time{}
 			if a.Status == ledger.StatusActive {

@@ -22,6 +22,8 @@ const (
 	evRechargeFailed        = "recharge.failed"
 	evAccountSuspended      = "account.suspended"
 	evPaymentMethodRequired = "payment_method.required"
+	evInvoiceFinalized      = "invoice.finalized"
+	evInvoicePaymentFailed  = "invoice.payment_failed"
 )
 
 // emailTemplate names the e-mail an event sends its account's
@@ -36,6 +38,14 @@ func emailTemplate(ev *ledger.Event) string {
 		return mail.Suspended
 	case evPaymentMethodRequired:
 		return mail.PaymentMethodNeeded
+	case evInvoiceFinalized:
+		// A statement with nothing on it is no news worth an e-mail.
+		if fmt.Sprint(ev.Data["lines"]) == "0" {
+			return ""
+		}
+		return mail.InvoiceFinalized
+	case evInvoicePaymentFailed:
+		return mail.InvoicePaymentFailed
 	case evRechargeFailed:
 		// A recharge that failed because there is no usable payment method
 		// (none on file, expired, or one the gateway will not charge) asks
@@ -217,6 +227,9 @@ func (n *notifier) sendEmail(ctx context.Context, ev *ledger.Event) error {
 		d.Reason = str("failure_message")
 	}
 	d.Reason = strings.ReplaceAll(d.Reason, "_", " ") // auto_recharge_failed reads as words
+	if name == mail.InvoiceFinalized || name == mail.InvoicePaymentFailed {
+		invoiceMail(&d, ev.Data)
+	}
 	if d.Balance == "" {
 		st, err := n.s.store.LoadState(ctx, acct.ID)
 		if err != nil {
@@ -241,6 +254,24 @@ func (n *notifier) sendEmail(ctx context.Context, ev *ledger.Event) error {
 		return err
 	}
 	return n.mailer.Send(ctx, mail.Message{To: to, Subject: subject, Body: body})
+}
+
+// invoiceMail fills an invoice e-mail's fields from its event's data.
+func invoiceMail(d *mail.Data, data map[string]any) {
+	str := func(k string) string { v, _ := data[k].(string); return v }
+	d.InvoiceNumber, d.AmountDue, d.Link = str("number"), str("amount_due"), str("hosted_url")
+	d.Statement = str("billing_mode") == "prepaid"
+	if paid := str("amount_paid"); paid != "" && paid != "0.00" {
+		d.AmountPaid = paid
+	}
+	start, err1 := time.Parse(time.RFC3339, str("period_start"))
+	end, err2 := time.Parse(time.RFC3339, str("period_end"))
+	if err1 == nil && err2 == nil {
+		d.Period = start.Format("2 January 2006") + " – " + end.Add(-time.Second).Format("2 January 2006")
+	}
+	if next, err := time.Parse(time.RFC3339Nano, str("next_attempt_at")); err == nil {
+		d.NextAttempt = next.UTC().Format("2 January 2006 at 15:04 UTC")
+	}
 }
 
 // recipients drops blanks and repeats, keeping the first spelling.
