@@ -428,3 +428,47 @@ func TestInvoiceEmails(t *testing.T) {
 		}
 	})
 }
+
+// TestInvoiceCatchUp: a clock that jumps months ahead closes every month
+// it passed, oldest first, one invoice each; an account closed in March
+// gets March's statement and no more.
+func TestInvoiceCatchUp(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dsn string) {
+		h := start(t, dsn)
+		a, err := h.admin.CreateAccount(h.ctx, api.AccountCreate{Name: "Behind", Currency: "USD", BillingMode: "postpaid"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.card(a.ID, payments.TestCardSuccess)
+		h.mustDebit(a.ID, "march", "5.00")
+		gone := h.account("Gone", "")
+		if _, err := h.admin.CloseAccount(h.ctx, gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		june := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		h.advanceTo(june.Add(2 * time.Minute))
+		invs := h.invoices(a.ID)
+		if len(invs) != 3 {
+			t.Fatalf("%d invoices after jumping to June, want March, April and May: %+v", len(invs), invs)
+		}
+		for i, inv := range invs {
+			want := time.Date(2026, time.Month(3+i), 1, 0, 0, 0, 0, time.UTC)
+			if !inv.PeriodStart.Equal(want) || !inv.PeriodEnd.Equal(want.AddDate(0, 1, 0)) || inv.Status != "paid" {
+				t.Fatalf("invoice %d: %s – %s %s", i, inv.PeriodStart, inv.PeriodEnd, inv.Status)
+			}
+			if i > 0 && invs[i-1].Number >= inv.Number {
+				t.Fatalf("numbers out of order: %s then %s", invs[i-1].Number, inv.Number)
+			}
+		}
+		wantAmount(t, "March", invs[0].AmountPaid, "5.00")
+		if n := len(h.invoices(gone.ID)); n != 1 {
+			t.Fatalf("the closed account has %d statements, want March's only", n)
+		}
+		// Running the close again changes nothing.
+		h.advance("1h")
+		if n := len(h.invoices(a.ID)); n != 3 {
+			t.Fatalf("%d invoices after another run", n)
+		}
+	})
+}

@@ -31,10 +31,9 @@ const txnPage = 1000
 // rerun or a restart after a crash changes nothing that was closed.
 func (s *Service) ClosePeriods(ctx context.Context) error {
 	end, _ := invoice.PeriodOf(s.now().Add(-s.cfg.Invoices.CloseDelay))
-	start := end.AddDate(0, -1, 0)
 	after := ""
 	for {
-		ids, err := s.store.AccountsToClose(ctx, start, end, after, closeChunk)
+		ids, err := s.store.AccountsToClose(ctx, end, after, closeChunk)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
@@ -66,8 +65,8 @@ func (s *Service) closeThrough(ctx context.Context, accountID string, end time.T
 		}
 		from := periodFrom(a, invs)
 		_, monthEnd := invoice.PeriodOf(from)
-		if monthEnd.After(end) {
-			return nil
+		if monthEnd.After(end) || (a.Status == ledger.StatusClosed && !from.Before(a.UpdatedAt)) {
+			return nil // closed through end, or through the month the account closed in
 		}
 		if _, err := s.closePeriod(ctx, a, invs, monthEnd, false); err != nil {
 			return err

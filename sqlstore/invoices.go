@@ -136,11 +136,13 @@ func (s *Store) UnpaidInvoices(ctx context.Context, accountID string) ([]*invoic
 }
 
 // AccountsToClose implements store.Invoices.
-func (s *Store) AccountsToClose(ctx context.Context, start, end time.Time, afterID string, limit int) ([]string, error) {
+func (s *Store) AccountsToClose(ctx context.Context, end time.Time, afterID string, limit int) ([]string, error) {
 	r, err := s.eng.pool(false).query(ctx, fmt.Sprintf(`SELECT a.id FROM accounts a
-		WHERE a.id > $1 AND a.created_at < $2 AND (a.status <> 'closed' OR a.updated_at >= $3)
+		WHERE a.id > $1 AND a.created_at < $2
 		  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.period_end = $2)
-		ORDER BY a.id LIMIT %d`, limit), afterID, micros(end), micros(start))
+		  AND (a.status <> 'closed' OR NOT EXISTS (
+		      SELECT 1 FROM invoices j WHERE j.account_id = a.id AND j.period_end > a.updated_at))
+		ORDER BY a.id LIMIT %d`, limit), afterID, micros(end))
 	if err != nil {
 		return nil, err
 	}

@@ -39,10 +39,11 @@ type Invoices interface {
 	// invoices, oldest first.
 	UnpaidInvoices(ctx context.Context, accountID string) ([]*invoice.Invoice, error)
 	// AccountsToClose lists, in id order after afterID, at most limit
-	// accounts that owe an invoice for the period [start, end): created
-	// before end, not closed before start, and with no invoice ending at
-	// end.
-	AccountsToClose(ctx context.Context, start, end time.Time, afterID string, limit int) ([]string, error)
+	// accounts that may owe invoices up to the period ending at end:
+	// created before end, with no invoice ending at end, and, if closed,
+	// with none yet for the period they were closed in (a closed
+	// account's updated_at is when it closed: nothing changes it after).
+	AccountsToClose(ctx context.Context, end time.Time, afterID string, limit int) ([]string, error)
 	// InvoicesDue lists unpaid invoices whose next payment attempt is at
 	// or before now, oldest first, at most limit.
 	InvoicesDue(ctx context.Context, now time.Time, limit int) ([]*invoice.Invoice, error)
