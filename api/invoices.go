@@ -38,10 +38,10 @@ type Invoice struct {
 
 // InvoiceLine is one line of an invoice. Lines of kind usage and prepaid
 // make the subtotal and lines of kind credit the credits applied; the
-// others (purchase, grant, payment, debt) report the period's activity
+// others (purchase, grant, true_up, payment, debt) report the period's activity
 // and count in no total.
 type InvoiceLine struct {
-	Kind         string       `json:"kind" enum:"usage,prepaid,credit,purchase,grant,payment,debt"`
+	Kind         string       `json:"kind" enum:"usage,prepaid,credit,purchase,grant,true_up,payment,debt"`
 	Description  string       `json:"description"`
 	Unit         string       `json:"unit,omitempty"`
 	Quantity     money.Amount `json:"quantity"`

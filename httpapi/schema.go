@@ -85,7 +85,7 @@ var (
 	applications  = enumOf(ledger.Realtime, ledger.TrueUp)
 	lotStatus     = enumOf(ledger.LotActive, ledger.LotDepleted, ledger.LotExpired, ledger.LotVoided)
 	origins       = enumOf(ledger.OriginGrant, ledger.OriginPurchase, ledger.OriginRecharge, ledger.OriginRefund)
-	txnTypes      = []ledger.TxnType{ledger.TxnGrant, ledger.TxnDebit, ledger.TxnCapture, ledger.TxnVoid, ledger.TxnExpire, ledger.TxnInvoiceCredit, ledger.TxnInvoiceVoid}
+	txnTypes      = []ledger.TxnType{ledger.TxnGrant, ledger.TxnDebit, ledger.TxnCapture, ledger.TxnVoid, ledger.TxnExpire, ledger.TxnInvoiceCredit, ledger.TxnInvoiceVoid, ledger.TxnTrueUp}
 	holdStatus    = enumOf(ledger.HoldActive, ledger.HoldCaptured, ledger.HoldReleased, ledger.HoldExpired)
 	currencyDoc   = "ISO 4217 currency code, such as USD."
 	metadataDoc   = "Your own key-value pairs, stored and returned as given."

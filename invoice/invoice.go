@@ -52,6 +52,7 @@ const (
 	LinePurchase LineKind = "purchase" // credit bought in the period (purchases, auto-recharges, scheduled debits)
 	LineGrant    LineKind = "grant"    // credit granted in the period, money or units
 	LinePayment  LineKind = "payment"  // payments of invoices received in the period
+	LineTrueUp   LineKind = "true_up"  // gifted credit a program's true-up applied in the period
 	LineDebt     LineKind = "debt"     // what earlier invoices still bill at the close
 )
 

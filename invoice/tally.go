@@ -22,6 +22,7 @@ type Tally struct {
 	purchases money.Amount
 	payments  money.Amount
 	grants    money.Amount
+	trueUp    money.Amount
 	units     map[string]money.Amount // unit credits granted, by unit
 	debt      money.Amount            // how much the debt rose
 }
@@ -40,7 +41,8 @@ func NewTally(currency money.Currency) *Tally {
 // Add counts one transaction. Debits and captures are usage: their money
 // part (the transaction's amount) by unit and subaccount, and the part the
 // lots paid. Grants are purchases, invoice payments or grants by what made
-// them. Voids, expiries and invoicing's own transactions are no line.
+// them; true-ups are gifted credit applied. Voids, expiries and
+// invoicing's own transactions are no line.
 func (t *Tally) Add(txn *ledger.Txn) {
 	cur := string(t.currency)
 	for _, p := range txn.Postings {
@@ -63,6 +65,8 @@ func (t *Tally) Add(txn *ledger.Txn) {
 				t.prepaid -= p.Amount
 			}
 		}
+	case ledger.TxnTrueUp:
+		t.trueUp += txn.Amount
 	case ledger.TxnGrant:
 		var amount money.Amount
 		for _, p := range txn.Postings {
@@ -142,6 +146,7 @@ func (t *Tally) Draft(c Close) (inv *Invoice, toApply money.Amount) {
 	for _, u := range slices.Sorted(maps.Keys(t.units)) {
 		inv.Lines = append(inv.Lines, Line{Kind: LineGrant, Description: "Unit credits granted: " + u, Unit: u, Quantity: t.units[u]})
 	}
+	info(LineTrueUp, "Gifted credit applied by the monthly true-up", t.trueUp)
 	info(LinePayment, "Payments of earlier invoices", t.payments)
 	info(LineDebt, "Owed on earlier invoices", c.EarlierDue)
 	inv.AmountDue = inv.Subtotal - inv.CreditsApplied
