@@ -25,6 +25,8 @@ const (
 	PrefixWebhookEndpoint = "we"
 	PrefixDelivery        = "msg" // a delivery's id is its webhook-id header
 	PrefixInvoice         = "inv"
+	PrefixProgram         = "prog"
+	PrefixEnrollment      = "enr"
 )
 
 // Prefixes of generated keys and tokens that name no record and are never

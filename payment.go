@@ -116,6 +116,15 @@ type AutoRecharge struct {
 	Spent  money.Amount
 	CapHit string
 
+	// ProgramID names the gifted-credit program whose levels drive this
+	// auto-recharge while its gift lasts: the threshold and target follow
+	// the gift, and a failure climbs the program's ladder instead
+	// (PaymentMethodRequiredAt, then SuspendAt) rather than the
+	// threshold's. Empty for an ordinary auto-recharge.
+	ProgramID               string
+	PaymentMethodRequiredAt money.Amount
+	SuspendAt               money.Amount
+
 	UpdatedAt time.Time
 }
 

@@ -271,6 +271,7 @@ type Balance struct {
 	GiftedRemaining    money.Amount            `json:"gifted_remaining"`
 	BalanceWithCredits money.Amount            `json:"balance_with_credits"`
 	Pending            money.Amount            `json:"pending"`
+	Gift               *GiftView               `json:"gift,omitempty" doc:"The gift of the program the account is enrolled in."`
 	Status             string                  `json:"status"`
 	At                 time.Time               `json:"at"`
 }

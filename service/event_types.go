@@ -30,6 +30,8 @@ func EventTypes() []string {
 		EventPurchaseFailed,
 		EventPaymentSucceeded,
 		EventPaymentFailed,
+		EventPaymentMethodRequired,
+		ledger.EventGiftExhausted,
 		EventInvoiceFinalized,
 		EventInvoicePaid,
 		EventInvoicePaymentFailed,

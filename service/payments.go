@@ -29,6 +29,9 @@ const (
 	EventPaymentFailed      = "payment.failed"
 	EventAccountSuspended   = "account.suspended"
 	EventAccountReactivated = "account.reactivated"
+	// EventPaymentMethodRequired asks the owner for a valid payment
+	// method: a gifted-credit program's auto-payment failed at its level.
+	EventPaymentMethodRequired = "payment_method.required"
 )
 
 // PaymentsConfig holds the deployment's payment settings. A field left at
@@ -369,6 +372,10 @@ var retryLevels = []int64{75, 50, 25, 0}
 // zero or below exhausts the ladder and suspends the account.
 func climb(ar *coffer.AutoRecharge, a *coffer.Account, balance money.Amount, now time.Time,
 	data map[string]any, event func(string, map[string]any)) {
+	if ar.ProgramID != "" {
+		climbProgram(ar, a, balance, now, data, event)
+		return
+	}
 	ar.Failures++
 	data["attempt"] = ar.Failures
 	data["balance"] = balance.String()
@@ -386,6 +393,39 @@ func climb(ar *coffer.AutoRecharge, a *coffer.Account, balance money.Amount, now
 		a.Status, a.UpdatedAt = ledger.StatusSuspended, now
 		ar.Suspended = true
 		event(EventAccountSuspended, map[string]any{"reason": "auto_recharge_failed", "balance": balance.String()})
+	}
+}
+
+// climbProgram is the failure ladder of an account in a gifted-credit
+// program, the program's levels for rungs: after a failed auto-payment
+// the next try waits for the balance to reach payment_method_required_at;
+// a failure there asks the owner for a valid payment method
+// (payment_method.required) and the next try waits for suspend_at; a
+// failure at suspend_at suspends the account until a payment succeeds.
+func climbProgram(ar *coffer.AutoRecharge, a *coffer.Account, balance money.Amount, now time.Time,
+	data map[string]any, event func(string, map[string]any)) {
+	ar.Failures++
+	data["attempt"] = ar.Failures
+	data["balance"] = balance.String()
+	switch {
+	case balance > ar.PaymentMethodRequiredAt:
+		ar.RetryAt = ar.PaymentMethodRequiredAt
+		data["next_retry_at_balance"] = ar.RetryAt.String()
+		event(EventRechargeFailed, data)
+	case balance > ar.SuspendAt:
+		ar.RetryAt = ar.SuspendAt
+		data["next_retry_at_balance"] = ar.RetryAt.String()
+		event(EventRechargeFailed, data)
+		event(EventPaymentMethodRequired, map[string]any{"reason": "auto_payment_failed", "balance": balance.String(),
+			"suspend_at": ar.SuspendAt.String(), "program_id": ar.ProgramID})
+	default:
+		ar.Exhausted = true
+		event(EventRechargeFailed, data)
+		if a.Status == ledger.StatusActive {
+			a.Status, a.UpdatedAt = ledger.StatusSuspended, now
+			ar.Suspended = true
+			event(EventAccountSuspended, map[string]any{"reason": "auto_payment_failed", "balance": balance.String(), "program_id": ar.ProgramID})
+		}
 	}
 }
 

@@ -130,6 +130,7 @@ type Store interface {
 	Payments
 	Notifications
 	Invoices
+	Programs
 
 	// Check verifies the ledger invariants and reports every violation.
 	Check(ctx context.Context) ([]Violation, error)
