@@ -28,6 +28,7 @@ func addClientCommands(root *cobra.Command) {
 		holdsCmd(e),
 		balanceCmd(e),
 		historyCmd(e),
+		invoicesCmd(e),
 		clockCmd(e),
 	} {
 		e.addFlags(cmd)

@@ -90,5 +90,6 @@ func serveFlags(cfg *app.ServerConfig, clockAt *string) []flagDef {
 	defs = append(defs, notifyFlags(&svc.Notify)...)
 	defs = append(defs, paymentFlags(cfg)...)
 	defs = append(defs, ledgerFlags(svc)...)
+	defs = append(defs, invoiceFlags(&svc.Invoices)...)
 	return append(defs, secretsFlags(&cfg.Secrets)...)
 }
