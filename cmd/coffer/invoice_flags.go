@@ -23,7 +23,7 @@ func invoiceFlags(cfg *service.InvoiceConfig) []flagDef {
 		{name: "invoice-issuer-email", env: "COFFER_INVOICE_ISSUER_EMAIL", value: &emailValue{&cfg.IssuerEmail},
 			usage: "the issuer's address on invoices, such as billing@example.com (env COFFER_INVOICE_ISSUER_EMAIL)"},
 		{name: "public-url", env: "COFFER_PUBLIC_URL", value: &publicURLValue{&cfg.PublicURL},
-			usage: "where customers reach this server, such as https://billing.example.com: invoice events (hosted_url) and documents link to the invoice's page there; empty leaves them without a link (env COFFER_PUBLIC_URL)"},
+			usage: "where customers reach this server, such as https://billing.example.com: invoice e-mails, events (hosted_url) and documents link to the invoice's page there; empty leaves them without a link (env COFFER_PUBLIC_URL)"},
 		{name: "invoice-retries", env: "COFFER_INVOICE_RETRIES", value: &retriesValue{&cfg.Retries},
 			usage: "when a failed invoice payment is tried again, counted from the invoice's finalization: increasing durations, comma-separated, or none; after the last the account is suspended (env COFFER_INVOICE_RETRIES)"},
 		{name: "invoice-close-delay", env: "COFFER_INVOICE_CLOSE_DELAY", value: &closeDelayValue{&cfg.CloseDelay},
