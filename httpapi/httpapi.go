@@ -121,6 +121,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	h.registerPayments(a)
 	h.registerNotify(a)
 	h.registerInvoices(a)
+	h.registerPrograms(a)
 	if opts.TestClock {
 		h.registerTestClock(a)
 	}

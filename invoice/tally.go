@@ -27,6 +27,15 @@ type Tally struct {
 	debt      money.Amount            // how much the debt rose
 }
 
+// Usage is the money the usage tallied took: its usage lines' sum.
+func (t *Tally) Usage() money.Amount {
+	var sum money.Amount
+	for _, l := range t.usage {
+		sum += l.Amount
+	}
+	return sum
+}
+
 // DebtChange is how much the account's debt rose over the transactions
 // tallied (negative if it fell): minus their receivables postings.
 func (t *Tally) DebtChange() money.Amount { return t.debt }

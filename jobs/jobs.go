@@ -74,6 +74,7 @@ type Service interface {
 	Recharger
 	Deliverer
 	Invoicer
+	TrueUpper
 }
 
 // ServerConfig says which jobs a server runs and how often.
@@ -109,6 +110,7 @@ func ForServer(svc Service, log *slog.Logger, cfg ServerConfig) *Group {
 			NewSettlement(svc, log, every),
 			NewSchedules(svc, log, every),
 			NewRechargeSweep(svc, log, every),
+			NewTrueUp(svc, log, every),
 			NewInvoicing(svc, log, every),
 			NewRecommendation(svc, log, every))
 	}

@@ -166,6 +166,7 @@ func (w *work) RechargeSweep(ctx context.Context) error   { return w.pass(ctx) }
 func (w *work) Recommend(ctx context.Context) error       { return w.pass(ctx) }
 func (w *work) ClosePeriods(ctx context.Context) error    { return w.pass(ctx) }
 func (w *work) CollectInvoices(ctx context.Context) error { return nil }
+func (w *work) TrueUp(ctx context.Context) error          { return w.pass(ctx) }
 
 // Under a test clock a server runs the woken jobs only: AdvanceClock runs
 // the interval jobs' work.
@@ -174,7 +175,7 @@ func TestForServer(t *testing.T) {
 		cfg  ServerConfig
 		want int
 	}{
-		{ServerConfig{}, 8},
+		{ServerConfig{}, 9},
 		{ServerConfig{TestClock: true}, 2},
 		{ServerConfig{TestClock: true, NoDelivery: true}, 1},
 	} {

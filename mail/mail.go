@@ -150,6 +150,7 @@ const (
 	Suspended            = "suspended"
 	PaymentMethodNeeded  = "payment_method_needed"
 	InvoiceFinalized     = "invoice_finalized"
+	GiftExhausted        = "gift_exhausted"
 	InvoicePaymentFailed = "invoice_payment_failed"
 )
 

@@ -188,6 +188,12 @@ type Enrollment struct {
 	UpdatedAt           time.Time
 }
 
+// Credits reports whether month m's usage is credited from the gift: m
+// lies in the credited period as it was at enrolment.
+func (e *Enrollment) Credits(m time.Time) bool {
+	return (&Program{StartsOn: e.StartsOn, EndsOn: e.EndsOn}).Credited(m)
+}
+
 // NextMonth is the next month whose usage the true-up credits: the month
 // after the last credited, or the first of the credited period the
 // account was enrolled for.

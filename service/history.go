@@ -39,7 +39,11 @@ func (s *Service) Balance(ctx context.Context, c Call, accountID string, at *tim
 	if b.Pending, err = s.pending(ctx, accountID, at); err != nil {
 		return nil, err
 	}
-	return balanceView(accountID, b, when), nil
+	v := balanceView(accountID, b, when)
+	if v.Gift, err = s.gift(ctx, accountID, b.GiftedRemaining); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // Transactions lists an account's history, newest first.

@@ -90,14 +90,14 @@ func periodFrom(a *coffer.Account, invs []*invoice.Invoice) time.Time {
 // at end: a month's end, or now for a switch to prepaid, which toPrepaid
 // makes in the same transaction. invs are the account's invoices.
 func (s *Service) closePeriod(ctx context.Context, a *coffer.Account, invs []*invoice.Invoice, end time.Time, toPrepaid bool) (*api.Invoice, error) {
-	draft, toApply, err := s.draftInvoice(ctx, a, invs, end)
+	d, err := s.draftInvoice(ctx, a, invs, end)
 	if err != nil {
 		return nil, err
 	}
 	key := &store.Idempotency{Scope: "invoicing", Key: a.ID + "@" + end.UTC().Format(time.RFC3339Nano), RequestHash: "close"}
 	val, err := s.submit(ctx, &committer.Request{AccountID: a.ID, Idempotency: key, Invoices: true,
 		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
-			inv := cloneInvoice(draft) // Run may run again: start from the draft each time
+			inv, toApply := d.make(st, b.Env.Now) // from the draft each time: Run may run again
 			e, applied, err := st.ApplyCredits(b.Env, ledger.CreditApplication{InvoiceID: inv.ID, Amount: toApply, Before: end, Actor: "invoicing"})
 			if err != nil {
 				return nil, err
@@ -129,16 +129,45 @@ func (s *Service) closePeriod(ctx context.Context, a *coffer.Account, invs []*in
 	return decodeReplay[api.Invoice](val, err)
 }
 
-// draftInvoice works out the account's invoice for the period ending at
-// end as the ledger has it, before any credit is applied, and what the
-// close should set credits against. It reads only what is fixed once end
-// has passed (the period's transactions, the invoices as they stood at
-// end), so what it reads before the account is locked still holds when
-// the close runs.
-func (s *Service) draftInvoice(ctx context.Context, a *coffer.Account, earlier []*invoice.Invoice, end time.Time) (*invoice.Invoice, money.Amount, error) {
+// draft is what a close reads before the account is locked: the period's
+// tally and what the invoice is made of besides.
+type draft struct {
+	tally *invoice.Tally
+	close invoice.Close
+	debt  money.Amount // at the period's end
+	token string
+}
+
+// make builds the invoice from the draft against the account's state, and
+// says what credits the close should set against it. A prepaid statement
+// bills only debt that is still owed and that no gift left will cover:
+// debt repaid since the period ended (a purchase, a program's true-up that
+// ran first) or that the monthly true-up will credit is not due. It is
+// pure: Run calls it inside the batch, where st is the locked state.
+func (d *draft) make(st *ledger.State, now time.Time) (*invoice.Invoice, money.Amount) {
+	c := d.close
+	if c.Mode == invoice.Prepaid {
+		var gift money.Amount
+		for _, l := range st.Lots {
+			if l.Application == ledger.TrueUp && l.Usable(now) {
+				gift += l.Remaining
+			}
+		}
+		c.Owed = min(c.Owed, st.Account.Debt-c.EarlierDue-gift)
+	}
+	inv, toApply := d.tally.Draft(c)
+	inv.DebtAtEnd, inv.ViewToken = d.debt, d.token
+	return inv, toApply
+}
+
+// draftInvoice reads what the account's invoice for the period ending at
+// end is made of: the period's transactions, and the debt and invoices as
+// they stood at end. All of it is fixed once end has passed, so what it
+// reads before the account is locked still holds when the close runs.
+func (s *Service) draftInvoice(ctx context.Context, a *coffer.Account, earlier []*invoice.Invoice, end time.Time) (*draft, error) {
 	from := periodFrom(a, earlier)
 	if _, monthEnd := invoice.PeriodOf(from); !from.Before(end) || end.After(monthEnd) {
-		return nil, 0, coffer.Errorf(coffer.EInternal, "account %s: no open period from %s ends at %s", a.ID, from, end)
+		return nil, coffer.Errorf(coffer.EInternal, "account %s: no open period from %s ends at %s", a.ID, from, end)
 	}
 	var last *invoice.Invoice
 	for _, inv := range earlier {
@@ -154,13 +183,13 @@ func (s *Service) draftInvoice(ctx context.Context, a *coffer.Account, earlier [
 		// comes from the postings once; later closes carry it forward.
 		st, err := s.store.StateAt(ctx, a.ID, from.Add(-time.Microsecond))
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		debtStart = st.Account.Debt
 	}
 	t := invoice.NewTally(a.Currency)
 	if err := s.tally(ctx, a.ID, from, end, t); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	debtEnd := debtStart + t.DebtChange()
 	var billed money.Amount // what earlier invoices still billed at end
@@ -176,10 +205,8 @@ func (s *Service) draftInvoice(ctx context.Context, a *coffer.Account, earlier [
 		mode = invoice.Postpaid
 	}
 	now := s.now()
-	draft, toApply := t.Draft(invoice.Close{ID: s.ids.New(coffer.PrefixInvoice, now), AccountID: a.ID, Currency: a.Currency,
-		Mode: mode, PeriodStart: from, PeriodEnd: end, Owed: debtEnd - billed, EarlierDue: billed})
-	draft.DebtAtEnd, draft.ViewToken = debtEnd, newViewToken()
-	return draft, toApply, nil
+	return &draft{tally: t, debt: debtEnd, token: newViewToken(), close: invoice.Close{ID: s.ids.New(coffer.PrefixInvoice, now),
+		AccountID: a.ID, Currency: a.Currency, Mode: mode, PeriodStart: from, PeriodEnd: end, Owed: debtEnd - billed, EarlierDue: billed}}, nil
 }
 
 // outstandingAt reports whether an invoice still billed its amount due at

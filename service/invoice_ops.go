@@ -39,7 +39,7 @@ func (s *Service) UpcomingInvoice(ctx context.Context, c Call, accountID string)
 	if !from.Before(end) {
 		end = from.Add(time.Microsecond) // the period began this instant: an empty draft
 	}
-	draft, toApply, err := s.draftInvoice(ctx, a, invs, end)
+	d, err := s.draftInvoice(ctx, a, invs, end)
 	if err != nil {
 		return nil, err
 	}
@@ -47,6 +47,7 @@ func (s *Service) UpcomingInvoice(ctx context.Context, c Call, accountID string)
 	if err != nil {
 		return nil, err
 	}
+	draft, toApply := d.make(st, now)
 	// The credits the close would apply, worked out on a copy of the
 	// state read without a lock: a preview, never written.
 	env := ledger.Env{Now: now, NewID: func(p string) string { return s.ids.New(p, now) }}

@@ -46,6 +46,8 @@ func emailTemplate(ev *ledger.Event) string {
 		return mail.InvoiceFinalized
 	case evInvoicePaymentFailed:
 		return mail.InvoicePaymentFailed
+	case ledger.EventGiftExhausted:
+		return mail.GiftExhausted
 	case evRechargeFailed:
 		// A recharge that failed because there is no usable payment method
 		// (none on file, expired, or one the gateway will not charge) asks
@@ -229,6 +231,9 @@ func (n *notifier) sendEmail(ctx context.Context, ev *ledger.Event) error {
 	d.Reason = strings.ReplaceAll(d.Reason, "_", " ") // auto_recharge_failed reads as words
 	if name == mail.InvoiceFinalized || name == mail.InvoicePaymentFailed {
 		invoiceMail(&d, ev.Data)
+	}
+	if name == mail.GiftExhausted {
+		d.Amount = str("original")
 	}
 	if d.Balance == "" {
 		st, err := n.s.store.LoadState(ctx, acct.ID)

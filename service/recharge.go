@@ -32,7 +32,7 @@ func autoRechargeView(ar *coffer.AutoRecharge, now time.Time) *api.AutoRecharge 
 	if ar.Amount > 0 {
 		v.Amount = &ar.Amount
 	}
-	if ar.Target > 0 {
+	if ar.Target != 0 {
 		v.Target = &ar.Target
 	}
 	if ar.DailyCap > 0 {
@@ -125,6 +125,14 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 			if in.Locked != nil {
 				ar.Locked = *in.Locked
 			}
+			if ar.ProgramID != "" && !isAdmin {
+				if in.Enabled != nil && !*in.Enabled {
+					return nil, coffer.Errorf(coffer.EConflict, "auto-recharge on account %s is locked on by program %s, which requires a payment method: you can change its payment method, but not turn it off", a.ID, ar.ProgramID)
+				}
+				if in.Threshold != nil || in.Amount != nil || in.Target != nil || in.DailyCap != nil {
+					return nil, coffer.Errorf(coffer.EConflict, "auto-recharge on account %s follows the levels of program %s while its gift lasts: you can change its payment method only", a.ID, ar.ProgramID)
+				}
+			}
 			if in.Enabled != nil {
 				if !*in.Enabled && ar.Locked && !isAdmin {
 					return nil, coffer.Errorf(coffer.EConflict, "auto-recharge on account %s is locked on by the operator: you can change its payment method and amounts, but not turn it off", a.ID)
@@ -148,8 +156,10 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 				}
 			}
 			setIf(&ar.DailyCap, in.DailyCap)
-			if err := checkAutoRecharge(ar); err != nil {
-				return nil, err
+			if ar.ProgramID == "" { // a program's levels are below zero by design
+				if err := checkAutoRecharge(ar); err != nil {
+					return nil, err
+				}
 			}
 			if ar.Enabled && method == nil && !usable[ar.MethodID] {
 				if fallback == nil {
@@ -319,7 +329,7 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool
 		return true, nil // waiting for the ladder's next rung
 	}
 	amount := ar.Amount
-	if ar.Target > 0 {
+	if ar.Amount == 0 { // a refill: to the target, which a program's levels put below zero
 		amount = ar.Target - bal
 	}
 	day := now.Format(time.DateOnly)

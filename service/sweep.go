@@ -14,8 +14,8 @@ import (
 const sweepChunk = 200
 
 // RunDue runs once, in order, the work every interval job does — expiry,
-// settlement, schedules, the recharge sweep, the period close and invoice
-// collection, recommendations, and delivery
+// settlement, schedules, the recharge sweep, the programs' true-up, the
+// period close and invoice collection, recommendations, and delivery
 // unless this process delivers nothing — so that whatever has fallen due
 // on the service's clock is done when it returns. AdvanceClock calls it
 // under a test clock, where the interval jobs do not run on their own.
@@ -31,7 +31,7 @@ func (s *Service) RunDue(ctx context.Context) error {
 // due is the work of every interval job, in the order RunDue runs it.
 func (s *Service) due() []func(context.Context) error {
 	work := []func(context.Context) error{s.Expire, s.SettlePayments, s.RunSchedules, s.RechargeSweep,
-		s.ClosePeriods, s.CollectInvoices, s.Recommend}
+		s.TrueUp, s.ClosePeriods, s.CollectInvoices, s.Recommend}
 	if !s.cfg.Notify.NoDelivery {
 		work = append(work, s.Deliver)
 	}
