@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -182,7 +183,10 @@ func (s *Store) UpdateInvoice(ctx context.Context, id string, fn func(*store.Inv
 			"SELECT "+invoiceCols+" FROM invoices WHERE id = $1"+s.d.forUpdate, id); err != nil {
 			return err
 		}
+		// A copy of what it bills that fn cannot reach: the slices too,
+		// or a change fn makes in place would be saved.
 		fixed := *inv
+		fixed.Lines, fixed.Subaccounts, fixed.Credits = slices.Clone(inv.Lines), slices.Clone(inv.Subaccounts), slices.Clone(inv.Credits)
 		status := a.Status
 		ch := &store.InvoiceChange{Invoice: inv, Account: a}
 		if err := fn(ch); err != nil {

@@ -10,8 +10,11 @@
 // The suite covers round trips of every record, not-found and conflict
 // errors, pagination and filters, idempotency records, ledger batches
 // (load, apply the pure ledger, write), event-id uniqueness, StateAt,
-// AccountsDue, Check on a clean and on a deliberately corrupted store, and
-// concurrent strict debits racing for one balance.
+// AccountsDue, Check on a clean and on a deliberately corrupted store,
+// concurrent strict debits racing for one balance, and invoices: their
+// numbering in committer batches, reads and filters, the fields
+// UpdateInvoice may not change, one invoice per period, and Check's
+// invoice rules.
 package storetest
 
 import (
@@ -68,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	tests = append(tests, paymentTests...)
 	tests = append(tests, notifyTests...)
+	tests = append(tests, invoiceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
