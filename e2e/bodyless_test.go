@@ -9,6 +9,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/payments"
 )
 
@@ -108,6 +109,13 @@ func TestBodylessOperationsRefuseABody(t *testing.T) {
 					return err == nil && slices.ContainsFunc(l.Data, func(s api.PaymentSchedule) bool {
 						return s.ID == sc.ID && s.Status == "active"
 					})
+				}
+			},
+			"deleteEnrollment": func() (string, func() bool) {
+				e := h.enrolled("bodyless")
+				return e.ID, func() bool {
+					l, err := h.admin.ListEnrollments(h.ctx, e.ProgramID, client.ListParams{})
+					return err == nil && len(l.Data) == 1 && l.Data[0].Status == "active"
 				}
 			},
 			"deleteWebhookEndpoint": func() (string, func() bool) {

@@ -67,7 +67,7 @@ func TestHostileInput(t *testing.T) {
 // hostileFixtures are the resources the path ids of the operations name,
 // so requests reach past the lookup of their resource.
 type hostileFixtures struct {
-	account, subaccount, grant, hold, card, bank, payment, schedule, endpoint, event, invoice string
+	account, subaccount, grant, hold, card, bank, payment, schedule, endpoint, event, invoice, program, enrollment string
 
 	subAuth string // the subaccount's HTTP Basic credentials
 }
@@ -114,6 +114,7 @@ func (h *harness) hostileFixtures() *hostileFixtures {
 		h.t.Fatalf("switch to prepaid: %v", err)
 	}
 	inv := h.onlyInvoice(pp.ID)
+	enr := h.enrolled("Hostile enrolled")
 	evs := h.allEvents(client.EventParams{})
 	if len(evs) == 0 {
 		h.t.Fatal("no events")
@@ -121,6 +122,7 @@ func (h *harness) hostileFixtures() *hostileFixtures {
 	return &hostileFixtures{
 		account: a.ID, subaccount: sub.ID, grant: g.ID, hold: hold.ID, card: card.ID, bank: bank.ID,
 		payment: pay.ID, schedule: sc.ID, endpoint: we.ID, event: evs[0].ID, invoice: inv.ID,
+		program: enr.ProgramID, enrollment: enr.ID,
 		subAuth: "Basic " + base64.StdEncoding.EncodeToString([]byte(sub.AuthID+":"+sub.AuthToken)),
 	}
 }
@@ -136,6 +138,7 @@ func (fx *hostileFixtures) pathID(op *docOp) (string, bool) {
 		"accounts": fx.account, "subaccounts": fx.subaccount, "grants": fx.grant, "holds": fx.hold,
 		"payment_methods": fx.card, "payments": fx.payment, "payment_schedules": fx.schedule,
 		"webhook_endpoints": fx.endpoint, "events": fx.event, "invoices": fx.invoice,
+		"programs": fx.program, "enrollments": fx.enrollment,
 	}[seg]
 	return id, ok
 }
@@ -162,6 +165,9 @@ func (fx *hostileFixtures) validBody(opID string) (string, bool) {
 		"voidGrant":             `{"reason":"hostile"}`,
 		"payInvoice":            `{}`,
 		"voidInvoice":           `{"reason":"hostile"}`,
+		"createProgram":         `{"name":"Hostile","currency":"USD","gift":"50.00","starts_on":"2026-03","requires_payment_method":false}`,
+		"updateProgram":         `{"name":"Renamed","ends_on":"2026-12","auto_payment":{"balance":"-400.00"}}`,
+		"createEnrollment":      `{"account_id":"` + fx.account + `"}`,
 		"createHold":            `{"account_id":"` + fx.account + `","amount":"1.00","ttl":"15m","event_id":"hold-1","description":"d"}`,
 		"captureHold":           `{"amount":"1.00"}`,
 		"verifyPaymentMethod":   `{"code":"123456"}`,

@@ -338,6 +338,36 @@ func idemFixtures(w *wire, k *hook) map[string]func() idemCase {
 				otherPath: "/v1/invoices/" + i2 + "/void", otherBody: `{"reason":"mistake"}`,
 				probe: func() string { return w.get("/v1/invoices/"+i1) + w.get("/v1/invoices/"+i2) }}
 		},
+		"createProgram": func() idemCase {
+			body := func(name string) string {
+				return `{"name":"` + name + `","currency":"USD","gift":"50.00","starts_on":"2026-03"}`
+			}
+			return idemCase{path: "/v1/programs", body: body("idem program"), otherBody: body("idem other"),
+				probe: func() string { return w.all("/v1/programs") }}
+		},
+		"updateProgram": func() idemCase {
+			p := w.id("POST", "/v1/programs", `{"name":"idem update","gift":"50.00","starts_on":"2026-03"}`)
+			return idemCase{path: "/v1/programs/" + p, body: `{"name":"one"}`, otherBody: `{"name":"two"}`,
+				probe: func() string { return w.get("/v1/programs/" + p) }}
+		},
+		"createEnrollment": func() idemCase {
+			p := w.id("POST", "/v1/programs", `{"name":"idem enrol","gift":"50.00","starts_on":"2026-03"}`)
+			a, b := w.account("idem enrol a"), w.account("idem enrol b")
+			w.card(a)
+			w.card(b)
+			return idemCase{path: "/v1/programs/" + p + "/enrollments", body: `{"account_id":"` + a + `"}`, otherBody: `{"account_id":"` + b + `"}`,
+				probe: func() string { return w.all("/v1/programs/"+p+"/enrollments") + w.balance(a) + w.balance(b) }}
+		},
+		"deleteEnrollment": func() idemCase {
+			p := w.id("POST", "/v1/programs", `{"name":"idem unenrol","gift":"50.00","starts_on":"2026-03"}`)
+			a, b := w.account("idem unenrol a"), w.account("idem unenrol b")
+			w.card(a)
+			w.card(b)
+			e1 := w.id("POST", "/v1/programs/"+p+"/enrollments", `{"account_id":"`+a+`"}`)
+			e2 := w.id("POST", "/v1/programs/"+p+"/enrollments", `{"account_id":"`+b+`"}`)
+			return idemCase{path: "/v1/enrollments/" + e1, otherPath: "/v1/enrollments/" + e2,
+				probe: func() string { return w.all("/v1/programs/"+p+"/enrollments") + w.balance(a) + w.balance(b) }}
+		},
 		"putBalanceAlerts": func() idemCase {
 			a := w.account("idem alerts")
 			return idemCase{path: acctPath(a) + "/balance_alerts", body: `{"thresholds":["50.00"]}`, otherBody: `{"thresholds":["40.00"]}`,

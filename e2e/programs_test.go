@@ -142,3 +142,19 @@ func TestImpactProgram(t *testing.T) {
 		_ = e
 	})
 }
+
+// enrolled makes a program and enrols a new account with a card in it.
+func (h *harness) enrolled(name string) *api.Enrollment {
+	h.t.Helper()
+	p, err := h.admin.CreateProgram(h.ctx, api.ProgramCreate{Name: name + " program", Currency: "USD", Gift: amt("100.00"), StartsOn: "2026-03"})
+	if err != nil {
+		h.t.Fatalf("program: %v", err)
+	}
+	a := h.account(name, "")
+	h.card(a.ID, payments.TestCardSuccess)
+	e, err := h.admin.Enroll(h.ctx, p.ID, api.EnrollmentCreate{AccountID: a.ID})
+	if err != nil {
+		h.t.Fatalf("enrol: %v", err)
+	}
+	return e
+}

@@ -175,17 +175,12 @@ func (s *Service) draftInvoice(ctx context.Context, a *coffer.Account, earlier [
 			last = inv
 		}
 	}
+	// The first period begins in the month the account opened, owing
+	// nothing; each later one begins with the debt its predecessor ended
+	// with.
 	var debtStart money.Amount
 	if last != nil {
 		debtStart = last.DebtAtEnd
-	} else if a.CreatedAt.Before(from) {
-		// The account's first invoice: its debt when the period began
-		// comes from the postings once; later closes carry it forward.
-		st, err := s.store.StateAt(ctx, a.ID, from.Add(-time.Microsecond))
-		if err != nil {
-			return nil, err
-		}
-		debtStart = st.Account.Debt
 	}
 	t := invoice.NewTally(a.Currency)
 	if err := s.tally(ctx, a.ID, from, end, t); err != nil {

@@ -127,6 +127,14 @@ func (s *Service) invoicePaid(ctx context.Context, id string, p *coffer.Payment)
 	for _, u := range unpaid {
 		otherSuspension = otherSuspension || (u.ID != id && u.Suspended)
 	}
+	// Paid when the payment reached the ledger: a later close reads the
+	// debt as the ledger has it at its period's end, so an invoice whose
+	// payment the ledger has by then must count as paid by then, however
+	// long after the invoice was marked.
+	lot, err := s.store.GetLot(ctx, p.LotID)
+	if err != nil {
+		return nil, err
+	}
 	return s.store.UpdateInvoice(ctx, id, func(c *store.InvoiceChange) error {
 		inv, a := c.Invoice, c.Account
 		if !inv.Status.Unpaid() {
@@ -136,7 +144,7 @@ func (s *Service) invoicePaid(ctx context.Context, id string, p *coffer.Payment)
 		}
 		now := s.now()
 		env := ledger.Env{Now: now, NewID: func(p string) string { return s.ids.New(p, now) }}
-		inv.Status, inv.AmountPaid, inv.PaidAt, inv.PaymentID = invoice.Paid, p.Amount, now, p.ID
+		inv.Status, inv.AmountPaid, inv.PaidAt, inv.PaymentID = invoice.Paid, p.Amount, lot.CreatedAt, p.ID
 		inv.NextAttemptAt, inv.FailureCode, inv.FailureReason, inv.UpdatedAt = time.Time{}, "", "", now
 		c.Events = append(c.Events, s.invoiceEvent(env, inv, EventInvoicePaid, map[string]any{"payment_id": p.ID}))
 		if inv.Suspended && !otherSuspension && a.Status == ledger.StatusSuspended {
