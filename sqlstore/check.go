@@ -172,6 +172,11 @@ func (s *Store) Check(ctx context.Context) ([]store.Violation, error) {
 			return fmt.Errorf("check invoices: %w", err)
 		}
 		out = append(out, inv...)
+		progs, err := s.checkPrograms(ctx, q)
+		if err != nil {
+			return fmt.Errorf("check programs: %w", err)
+		}
+		out = append(out, progs...)
 		return nil
 	})
 	return out, err
