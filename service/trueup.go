@@ -69,8 +69,9 @@ func (s *Service) trueUpEnrollment(ctx context.Context, e *program.Enrollment, p
 			return err
 		}
 	}
+	trued := false
 	for m := e.NextMonth(p); m.Before(current); m = e.NextMonth(p) {
-		credited, exhausted, err := s.creditMonth(ctx, e, m)
+		_, exhausted, err := s.creditMonth(ctx, e, m)
 		if err != nil {
 			return err
 		}
@@ -87,17 +88,20 @@ func (s *Service) trueUpEnrollment(ctx context.Context, e *program.Enrollment, p
 		}, nil); err != nil {
 			return err
 		}
-		switch {
-		case exhausted:
+		if exhausted {
 			if err := s.afterGift(ctx, e, p, true); err != nil {
 				return err
 			}
-		case credited > 0 && e.ExhaustedAt.IsZero():
-			// Less gift left: the balance-with-credits level moved.
-			if err := s.programAutoPayment(ctx, e, p); err != nil {
-				return err
-			}
 		}
+		trued = true
+	}
+	if trued && e.ExhaustedAt.IsZero() {
+		// Less gift left moves the balance-with-credits level, and the
+		// program's levels may have changed since the last true-up.
+		if err := s.programFloor(ctx, e.AccountID, p.Levels.SuspendAt); err != nil {
+			return err
+		}
+		return s.programAutoPayment(ctx, e, p)
 	}
 	return nil
 }
