@@ -142,7 +142,7 @@ func (t *Tally) Draft(c Close) (inv *Invoice, toApply money.Amount) {
 	}
 	toApply = max(0, min(inv.Subtotal, c.Owed))
 	if repaid := inv.Subtotal - toApply; repaid > 0 {
-		inv.Lines = append(inv.Lines, Line{Kind: LineCredit, Description: "Credit that arrived in the period repaid its usage", Amount: -repaid})
+		inv.Lines = append(inv.Lines, Line{Kind: LineCredit, Description: "Covered by credit: repaid as credit arrived, or credited from a gift", Amount: -repaid})
 		inv.CreditsApplied += repaid
 	}
 	info := func(kind LineKind, desc string, amount money.Amount) {
