@@ -208,6 +208,39 @@ func TestProgramsEnrollListAndUnenroll(t *testing.T) {
 	}
 }
 
+func TestBalanceShowsTheGift(t *testing.T) {
+	g := testEnrollment().Gift
+	f := newFakeServer(t, 200, api.Balance{Object: "balance", AccountID: "acct_01", Currency: "USD",
+		Balance: money.MustParse("-120"), GiftedRemaining: money.MustParse("380"), BalanceWithCredits: money.MustParse("260"),
+		Gift: &g, Status: "active", At: created})
+	out, _, err := run(t, f.URL, "balance", "acct_01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"Gifted remaining      380.00\n" +
+		"Balance with credits  260.00\n" +
+		"Program               prog_01\n" +
+		"Original gift         500.00\n" +
+		"Credited period       from 2026-01\n" +
+		"Credit last applied   2026-01\n" +
+		"Pending               0.00\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks\n%s\nin:\n%s", want, out)
+	}
+
+	// Before the first true-up, and with no gift at all.
+	g.CreditLastApplied = ""
+	f = newFakeServer(t, 200, api.Balance{AccountID: "acct_01", Gift: &g})
+	if out, _, err = run(t, f.URL, "balance", "acct_01"); err != nil || !strings.Contains(out, "Credit last applied   not yet\n") {
+		t.Errorf("before the first true-up: %v\n%s", err, out)
+	}
+	f = newFakeServer(t, 200, api.Balance{AccountID: "acct_01"})
+	if out, _, err = run(t, f.URL, "balance", "acct_01"); err != nil || strings.Contains(out, "Program") || strings.Contains(out, "gift") || strings.Contains(out, "Credit last") {
+		t.Errorf("without a gift: %v\n%s", err, out)
+	}
+}
+
 func TestProgramCommandLineErrors(t *testing.T) {
 	f := newFakeServer(t, 200, "{}")
 	for _, tc := range []struct {
