@@ -33,19 +33,35 @@ type programFields struct {
 	afterThreshold, afterTarget        amountFlag
 }
 
-func (p *programFields) addFlags(cmd *cobra.Command, endsOn string) {
+// addFlags adds the shared flags. On create a flag left out takes the
+// server's default, which the help states; on update it keeps the
+// program's value.
+func (p *programFields) addFlags(cmd *cobra.Command, create bool) {
+	def := func(usage, value string) string {
+		if create {
+			return usage + " (default " + value + ")"
+		}
+		return usage
+	}
 	f := cmd.Flags()
 	f.StringVar(&p.name, "name", "", "program name")
-	f.Var(&p.gift, "gift", "the gift each account enrolled gets")
-	f.StringVar(&p.endsOn, "ends-on", "", endsOn)
-	f.BoolVar(&p.requiresPaymentMethod, "requires-payment-method", true,
+	if create {
+		f.Var(&p.gift, "gift", "the gift each account enrolled gets")
+		f.StringVar(&p.endsOn, "ends-on", "", "the last month credited, as YYYY-MM; what is left of the gift then expires (default: no end)")
+	} else {
+		f.Var(&p.gift, "gift", "the gift each account enrolled from now on gets")
+		f.StringVar(&p.endsOn, "ends-on", "", `the last month credited, as YYYY-MM; "" for no end`)
+	}
+	// The server requires a payment method unless told otherwise; the
+	// flag is sent only when given.
+	f.BoolVar(&p.requiresPaymentMethod, "requires-payment-method", create,
 		"refuse to enrol an account without a card or PayPal account, and lock its auto-recharge on")
-	f.Var(&p.apBalanceWithCredits, "auto-payment-balance-with-credits", "auto-payment starts when the balance with credits falls to this (default 0.00)")
-	f.Var(&p.apBalance, "auto-payment-balance", "auto-payment starts when the balance falls to this (default -500.00)")
-	f.Var(&p.paymentMethodRequiredAt, "payment-method-required-at", "after a failed payment, at this balance the owner is asked for a valid payment method (default -505.00)")
-	f.Var(&p.suspendAt, "suspend-at", "at this balance, with the payment failing, the account is suspended (default -510.00)")
-	f.Var(&p.afterThreshold, "after-exhaustion-threshold", "once the gift is used up, auto-recharge when the balance falls below this (default 10.00)")
-	f.Var(&p.afterTarget, "after-exhaustion-target", "once the gift is used up, auto-recharge up to this balance (default 20.00)")
+	f.Var(&p.apBalanceWithCredits, "auto-payment-balance-with-credits", def("auto-payment starts when the balance with credits falls to this", "0.00"))
+	f.Var(&p.apBalance, "auto-payment-balance", def("auto-payment starts when the balance falls to this", "-500.00"))
+	f.Var(&p.paymentMethodRequiredAt, "payment-method-required-at", def("after a failed payment, at this balance the owner is asked for a valid payment method", "-505.00"))
+	f.Var(&p.suspendAt, "suspend-at", def("at this balance, with the payment failing, the account is suspended", "-510.00"))
+	f.Var(&p.afterThreshold, "after-exhaustion-threshold", def("once the gift is used up, auto-recharge when the balance falls below this", "10.00"))
+	f.Var(&p.afterTarget, "after-exhaustion-target", def("once the gift is used up, auto-recharge up to this balance", "20.00"))
 }
 
 // autoPayment is the auto-payment levels given, or nil when neither was.
@@ -94,7 +110,7 @@ func programsCreateCmd(e *clientEnv) *cobra.Command {
 			return show(e, cmd, v, err, printProgram)
 		},
 	}
-	p.addFlags(cmd, "the last month credited, as YYYY-MM; what is left of the gift then expires (default: no end)")
+	p.addFlags(cmd, true)
 	f := cmd.Flags()
 	f.StringVar(&startsOn, "starts-on", "", "the first month credited, as YYYY-MM")
 	f.StringVar(&currency, "currency", "", "ISO 4217 currency (default: the server's)")
@@ -161,7 +177,7 @@ func programsUpdateCmd(e *clientEnv) *cobra.Command {
 			return show(e, cmd, v, err, printProgram)
 		},
 	}
-	p.addFlags(cmd, `the last month credited, as YYYY-MM; "" for no end`)
+	p.addFlags(cmd, false)
 	return cmd
 }
 

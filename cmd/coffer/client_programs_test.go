@@ -138,6 +138,7 @@ func TestProgramsUpdateSendsOnlyGivenFlags(t *testing.T) {
 		{[]string{"--ends-on", ""}, `{"ends_on":""}`},
 		{[]string{"--requires-payment-method=false", "--auto-payment-balance-with-credits", "-5", "--after-exhaustion-threshold", "15", "--gift", "250"},
 			`{"gift":"250.00","requires_payment_method":false,"auto_payment":{"balance_with_credits":"-5.00"},"after_exhaustion":{"threshold":"15.00"}}`},
+		{[]string{"--requires-payment-method"}, `{"requires_payment_method":true}`},
 		{nil, `{}`},
 	} {
 		if _, _, err := run(t, f.URL, append([]string{"programs", "update", "prog_01"}, tc.args...)...); err != nil {
