@@ -29,6 +29,7 @@ func addClientCommands(root *cobra.Command) {
 		balanceCmd(e),
 		historyCmd(e),
 		invoicesCmd(e),
+		programsCmd(e),
 		clockCmd(e),
 	} {
 		e.addFlags(cmd)

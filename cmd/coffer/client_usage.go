@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -195,6 +196,12 @@ func printBalance(w io.Writer, b *api.Balance) {
 	line(w, "Expiring soon", b.ExpiringSoon.String())
 	line(w, "Gifted remaining", b.GiftedRemaining.String())
 	line(w, "Balance with credits", b.BalanceWithCredits.String())
+	if g := b.Gift; g != nil {
+		line(w, "Program", g.ProgramID)
+		line(w, "Original gift", g.Original.String())
+		line(w, "Credited period", g.CreditedPeriod)
+		line(w, "Credit last applied", cmp.Or(g.CreditLastApplied, "not yet"))
+	}
 	line(w, "Pending", b.Pending.String())
 	line(w, "At", fmtTime(b.At))
 }
