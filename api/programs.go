@@ -72,9 +72,9 @@ type ProgramCreate struct {
 }
 
 // ProgramUpdate is the body of PATCH /v1/programs/{id}; absent fields
-// keep their value. The gift, currency and start apply to enrolments
-// made afterwards; levels apply to enrolled accounts from their next
-// true-up.
+// keep their value. The currency and the first month credited cannot
+// change. A new gift or end applies to enrolments made afterwards; new
+// levels reach enrolled accounts at their next true-up.
 type ProgramUpdate struct {
 	Name                    *string                   `json:"name,omitempty"`
 	Gift                    *money.Amount             `json:"gift,omitempty"`
