@@ -19,8 +19,8 @@ const runwayHorizon = 100 * 365 * 24 * time.Hour
 
 // Why a runway has no date.
 const (
-	NoUsage   = "no usage in the measured window: nothing burns the balance"
-	TooFar    = "at this burn rate the balance lasts more than 100 years"
+	NoUsage = "no usage in the measured window: nothing burns the balance"
+	TooFar  = "at this burn rate the balance lasts more than 100 years"
 )
 
 // RunwayInput is what a runway is computed from.
