@@ -122,6 +122,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	h.registerNotify(a)
 	h.registerInvoices(a)
 	h.registerPrograms(a)
+	h.registerReports(a)
 	if opts.TestClock {
 		h.registerTestClock(a)
 	}

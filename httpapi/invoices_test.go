@@ -8,5 +8,6 @@ func init() {
 		{"get", "/v1/invoices/{id}/pdf"}, {"get", "/v1/invoices/{id}/html"}, {"get", "/v1/invoices/{id}/lines"},
 		{"post", "/v1/programs"}, {"get", "/v1/programs"}, {"get", "/v1/programs/{id}"}, {"patch", "/v1/programs/{id}"},
 		{"post", "/v1/programs/{id}/enrollments"}, {"get", "/v1/programs/{id}/enrollments"}, {"delete", "/v1/enrollments/{id}"},
+		{"get", "/v1/reports/credits"}, {"get", "/v1/reports/liability"}, {"get", "/v1/reports/usage"}, {"get", "/v1/accounts/{id}/runway"},
 	}...)
 }
