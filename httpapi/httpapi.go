@@ -123,6 +123,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	h.registerInvoices(a)
 	h.registerPrograms(a)
 	h.registerProgramReport(a)
+	h.registerReports(a)
 	if opts.TestClock {
 		h.registerTestClock(a)
 	}

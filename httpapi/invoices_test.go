@@ -9,5 +9,6 @@ func init() {
 		{"post", "/v1/programs"}, {"get", "/v1/programs"}, {"get", "/v1/programs/{id}"}, {"patch", "/v1/programs/{id}"},
 		{"post", "/v1/programs/{id}/enrollments"}, {"get", "/v1/programs/{id}/enrollments"}, {"delete", "/v1/enrollments/{id}"},
 		{"get", "/v1/programs/{id}/report"},
+		{"get", "/v1/reports/credits"}, {"get", "/v1/reports/liability"}, {"get", "/v1/reports/usage"}, {"get", "/v1/accounts/{id}/runway"},
 	}...)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/mail"
-	"github.com/cofferdev/coffer/money"
 )
 
 // Event types the payments side raises that send customers e-mail. They
@@ -249,9 +248,17 @@ func (n *notifier) sendEmail(ctx context.Context, ev *ledger.Event) error {
 		}
 		if rec > 0 {
 			d.Recommended = rec.String()
-			if bal, err := money.Parse(d.Balance); err == nil && bal > 0 {
-				d.DaysRemaining = fmt.Sprint(int64(bal) / int64(rec))
-			}
+		}
+		// The days left are the runway's: the burn over the account's own
+		// age when it is younger than 30 days (not all of a minutes-old
+		// account's usage spread over one day), counting credit that
+		// expires before it is spent.
+		rw, err := n.s.runway(ctx, acct, n.s.now())
+		if err != nil {
+			return err
+		}
+		if rw.Days != nil {
+			d.DaysRemaining = fmt.Sprint(*rw.Days)
 		}
 	}
 	subject, body, err := mail.Render(name, d)

@@ -131,6 +131,7 @@ type Store interface {
 	Notifications
 	Invoices
 	Programs
+	Reports
 
 	// Check verifies the ledger invariants and reports every violation.
 	Check(ctx context.Context) ([]Violation, error)

@@ -39,7 +39,7 @@ func addClientCommands(root *cobra.Command) {
 		e.addFlags(cmd)
 		root.AddCommand(cmd)
 	}
-	for _, cmd := range paymentCmds(e) {
+	for _, cmd := range append(paymentCmds(e), reportCmds(e)...) {
 		e.addFlags(cmd)
 		root.AddCommand(cmd)
 	}

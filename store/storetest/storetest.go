@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, paymentTests...)
 	tests = append(tests, notifyTests...)
 	tests = append(tests, invoiceTests...)
+	tests = append(tests, reportTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
