@@ -235,7 +235,10 @@ func (s *Service) afterGift(ctx context.Context, e *program.Enrollment, p *progr
 			ar.Enabled, ar.Locked = ar.MethodID != "", p.RequiresPaymentMethod
 			ar.Threshold, ar.Target, ar.Amount = p.Levels.AfterThreshold, p.Levels.AfterTarget, 0
 		} else {
+			// The program's levels lie below zero, which settings of the
+			// owner's own may not: they go with the program.
 			ar.Enabled, ar.Locked = false, false
+			ar.Threshold, ar.Target, ar.Amount = 0, 0, 0
 		}
 		ar.UpdatedAt = s.now()
 		return nil, nil
