@@ -35,7 +35,8 @@ type serveProc struct {
 	dsn  string
 
 	mu       sync.Mutex
-	addr     string // host:port, kept across restarts while it is free
+	args     []string // more flags for `coffer serve`, on every start
+	addr     string   // host:port, kept across restarts while it is free
 	url      string
 	adminKey string // the key printed on the first start
 	cmd      *exec.Cmd
@@ -44,11 +45,12 @@ type serveProc struct {
 	outs     []*procOutput
 }
 
-// startServe starts `coffer serve` on dsn and waits until it listens. The
-// process is killed when the test ends, whatever happens.
-func startServe(t *testing.T, bin, dsn, name string) *serveProc {
+// startServe starts `coffer serve` on dsn, with args added to its flags,
+// and waits until it listens. The process is killed when the test ends,
+// whatever happens.
+func startServe(t *testing.T, bin, dsn, name string, args ...string) *serveProc {
 	t.Helper()
-	p := &serveProc{t: t, name: name, bin: bin, dsn: dsn}
+	p := &serveProc{t: t, name: name, bin: bin, dsn: dsn, args: args}
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
@@ -85,7 +87,7 @@ func (p *serveProc) start() error {
 
 func (p *serveProc) startLocked() error {
 	out := newProcOutput()
-	cmd := exec.Command(p.bin, "serve", "--addr", p.addr, "--db", p.dsn, "--log-level", "warn")
+	cmd := exec.Command(p.bin, append([]string{"serve", "--addr", p.addr, "--db", p.dsn, "--log-level", "warn"}, p.args...)...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start coffer serve: %w", err)
@@ -117,6 +119,16 @@ func (p *serveProc) startLocked() error {
 		<-exited
 		return fmt.Errorf("coffer serve did not start serving within 30s:\n%s", out.String())
 	}
+}
+
+// restart starts the process again with args as its extra flags in place
+// of those it had: a restarted test clock, say, must start where the
+// killed one stood.
+func (p *serveProc) restart(args ...string) error {
+	p.mu.Lock()
+	p.args = args
+	p.mu.Unlock()
+	return p.start()
 }
 
 // kill sends SIGKILL and waits until the process is gone. The process gets

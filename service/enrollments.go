@@ -162,7 +162,8 @@ func (s *Service) programFloor(ctx context.Context, accountID string, level mone
 // levels for the gift left: on (with the account's default card or PayPal
 // account, if it has none), locked when the program requires a payment
 // method, charging as program.Levels.AutoPayment says and climbing the
-// program's failure ladder.
+// program's failure ladder. Unlocked, it is turned on at enrolment only:
+// an owner who turned it off later keeps it off.
 func (s *Service) programAutoPayment(ctx context.Context, e *program.Enrollment, p *program.Program) error {
 	left := money.Amount(0)
 	if e.LotID != "" {
@@ -176,7 +177,8 @@ func (s *Service) programAutoPayment(ctx context.Context, e *program.Enrollment,
 	fallback, _ := s.chargeableMethod(ctx, e.AccountID, "", false)
 	cur, err := s.store.GetAutoRecharge(ctx, e.AccountID)
 	if err == nil && cur.ProgramID == p.ID && cur.Threshold == threshold && cur.Target == target && cur.Locked == p.RequiresPaymentMethod &&
-		cur.PaymentMethodRequiredAt == p.Levels.PaymentMethodRequiredAt && cur.SuspendAt == p.Levels.SuspendAt && (cur.Enabled || fallback == nil) {
+		cur.PaymentMethodRequiredAt == p.Levels.PaymentMethodRequiredAt && cur.SuspendAt == p.Levels.SuspendAt &&
+		(cur.Enabled || fallback == nil || !p.RequiresPaymentMethod) {
 		return nil // as it should be
 	}
 	if err != nil && coffer.ErrorCode(err) != coffer.ENotFound {
@@ -189,7 +191,12 @@ func (s *Service) programAutoPayment(ctx context.Context, e *program.Enrollment,
 		if ar.UpdatedAt.IsZero() && s.pay.cfg.DailyCap > 0 {
 			ar.DailyCap = s.pay.cfg.DailyCap
 		}
-		ar.Enabled = ar.MethodID != ""
+		// Locked, it is on whenever there is a method to charge; unlocked,
+		// it is switched on once, at enrolment, and after that is the
+		// owner's to turn off.
+		if p.RequiresPaymentMethod || ar.ProgramID != p.ID {
+			ar.Enabled = ar.MethodID != ""
+		}
 		ar.Locked = p.RequiresPaymentMethod
 		ar.ProgramID, ar.Threshold, ar.Target, ar.Amount = p.ID, threshold, target, 0
 		ar.PaymentMethodRequiredAt, ar.SuspendAt = p.Levels.PaymentMethodRequiredAt, p.Levels.SuspendAt
@@ -228,7 +235,10 @@ func (s *Service) afterGift(ctx context.Context, e *program.Enrollment, p *progr
 			ar.Enabled, ar.Locked = ar.MethodID != "", p.RequiresPaymentMethod
 			ar.Threshold, ar.Target, ar.Amount = p.Levels.AfterThreshold, p.Levels.AfterTarget, 0
 		} else {
+			// The program's levels lie below zero, which settings of the
+			// owner's own may not: they go with the program.
 			ar.Enabled, ar.Locked = false, false
+			ar.Threshold, ar.Target, ar.Amount = 0, 0, 0
 		}
 		ar.UpdatedAt = s.now()
 		return nil, nil

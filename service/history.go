@@ -56,7 +56,7 @@ func (s *Service) Transactions(ctx context.Context, c Call, accountID string, f 
 		return nil, err
 	}
 	for _, t := range f.Types {
-		if err := oneOf("type", string(t), "grant", "debit", "capture", "void", "expire"); err != nil {
+		if err := oneOf("type", string(t), "grant", "debit", "capture", "void", "expire", "invoice_credit", "invoice_void", "true_up"); err != nil {
 			return nil, err
 		}
 	}

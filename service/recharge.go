@@ -126,7 +126,7 @@ func (s *Service) PutAutoRecharge(ctx context.Context, c Call, accountID string,
 				ar.Locked = *in.Locked
 			}
 			if ar.ProgramID != "" && !isAdmin {
-				if in.Enabled != nil && !*in.Enabled {
+				if in.Enabled != nil && !*in.Enabled && ar.Locked {
 					return nil, coffer.Errorf(coffer.EConflict, "auto-recharge on account %s is locked on by program %s, which requires a payment method: you can change its payment method, but not turn it off", a.ID, ar.ProgramID)
 				}
 				if in.Threshold != nil || in.Amount != nil || in.Target != nil || in.DailyCap != nil {
