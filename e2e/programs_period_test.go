@@ -129,22 +129,26 @@ func TestProgramCreditedPeriodEnds(t *testing.T) {
 		}
 
 		// March is outside the credited period: April 1 credits nothing
-		// from the gift, and March's statement bills the 30.00 owed, paid
-		// with the card.
+		// from the gift. The 30.00 March left owing is auto-recharge's to
+		// collect (the program's auto-payment, with no gift left, refills
+		// to 20.00 above a balance with credits of 0.00), so March's
+		// statement bills none of it and nothing is charged twice.
 		h.mustDebit(a.ID, "mar", "30.00")
 		h.advanceTo(apr2026)
 		h.wantTrueUps(a.ID, "2026-02", "50.00", "2026-01", "100.00")
 		b = h.balance(a.ID)
 		wantAmount(t, "gift after April 1", b.GiftedRemaining, "0.00")
-		var billed money.Amount
 		for _, inv := range h.invoices(a.ID) {
-			billed += inv.AmountDue
-			if inv.PeriodStart.Month() == time.March && (inv.AmountDue != amt("30.00") || inv.Status != "paid") {
-				t.Fatalf("March statement %+v, want 30.00 paid", inv)
+			if inv.AmountDue != 0 || inv.Status != "paid" {
+				t.Fatalf("statement %+v, want nothing due: auto-recharge collects the debt", inv)
 			}
 		}
-		wantAmount(t, "billed in all", billed, "30.00")
-		wantAmount(t, "balance after April 1", b.Balance, "0.00")
+		pays := h.rechargeAttempts(a.ID, 1)
+		wantAmount(t, "auto-payment", pays[0].Amount, "50.00")
+		if inv := h.payments(a.ID, "invoice"); len(inv) != 0 {
+			t.Fatalf("invoice payments %+v, want none", inv)
+		}
+		wantAmount(t, "balance after April 1", h.balance(a.ID).Balance, "20.00")
 	})
 }
 

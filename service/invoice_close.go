@@ -199,9 +199,22 @@ func (s *Service) draftInvoice(ctx context.Context, a *coffer.Account, earlier [
 	if opened := maxTime(from, a.CreatedAt); !a.PostpaidSince.IsZero() && !a.PostpaidSince.After(opened) {
 		mode = invoice.Postpaid
 	}
+	owed := debtEnd - billed
+	if mode == invoice.Prepaid {
+		// A prepaid account on auto-recharge has its debt collected by
+		// auto-recharge as soon as the balance is below the threshold:
+		// the statement bills none of it, or both would charge for it.
+		ar, err := s.store.GetAutoRecharge(ctx, a.ID)
+		switch {
+		case err == nil && ar.Enabled && !ar.Exhausted:
+			owed = 0
+		case err != nil && coffer.ErrorCode(err) != coffer.ENotFound:
+			return nil, err
+		}
+	}
 	now := s.now()
 	return &draft{tally: t, debt: debtEnd, token: newViewToken(), close: invoice.Close{ID: s.ids.New(coffer.PrefixInvoice, now),
-		AccountID: a.ID, Currency: a.Currency, Mode: mode, PeriodStart: from, PeriodEnd: end, Owed: debtEnd - billed, EarlierDue: billed}}, nil
+		AccountID: a.ID, Currency: a.Currency, Mode: mode, PeriodStart: from, PeriodEnd: end, Owed: owed, EarlierDue: billed}}, nil
 }
 
 // outstandingAt reports whether an invoice still billed its amount due at
