@@ -33,7 +33,7 @@ func (p GrantListParams) values() url.Values {
 // inclusive, To exclusive; zero times leave that end open.
 type TransactionListParams struct {
 	ListParams
-	Types        []string // grant, debit, capture, void, expire; empty means all
+	Types        []string // grant, debit, capture, void, expire, invoice_credit, invoice_void, true_up; empty means all
 	From, To     time.Time
 	SubaccountID string
 }

@@ -39,7 +39,7 @@ func (h *handler) registerCredits(a huma.API) {
 		"The account's ledger history, newest last, with filters."),
 		func(ctx context.Context, in *struct {
 			AccountPath
-			Type         []string  `query:"type,explode" doc:"Only these types: grant, debit, capture, void, expire. Repeat the parameter or give a comma-separated list."`
+			Type         []string  `query:"type,explode" doc:"Only these types: grant, debit, capture, void, expire, invoice_credit, invoice_void, true_up. Repeat the parameter or give a comma-separated list."`
 			From         time.Time `query:"from" doc:"Only transactions at or after this RFC 3339 instant."`
 			To           time.Time `query:"to" doc:"Only transactions before this RFC 3339 instant."`
 			SubaccountID string    `query:"subaccount_id" doc:"Only usage tagged with this subaccount."`
@@ -131,7 +131,7 @@ func parseTxnTypes(raw []string) ([]ledger.TxnType, error) {
 			}
 			t := ledger.TxnType(s)
 			if !slices.Contains(txnTypes, t) {
-				return nil, coffer.Invalid("type", "must be one of grant, debit, capture, void, expire; got %q", s)
+				return nil, coffer.Invalid("type", "must be one of grant, debit, capture, void, expire, invoice_credit, invoice_void, true_up; got %q", s)
 			}
 			if !slices.Contains(out, t) {
 				out = append(out, t)

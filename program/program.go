@@ -173,11 +173,15 @@ type Enrollment struct {
 	Gift     money.Amount
 	StartsOn time.Time
 	EndsOn   time.Time
-	// CreditLastApplied is the last month whose usage the true-up
-	// credited; zero before the first.
+	// CreditLastApplied is the last month of the credited period whose
+	// usage the true-up credited; zero before the first.
 	CreditLastApplied time.Time
-	// ExhaustedAt is when a true-up used the gift up; then the program's
-	// default auto-recharge was switched on.
+	// TrueUpThrough is the last month the true-up has dealt with, in the
+	// credited period or not: where the next run starts.
+	TrueUpThrough time.Time
+	// ExhaustedAt is when the gift was done with: a true-up used it up,
+	// or its credited period ended; then the program's default
+	// auto-recharge was switched on and the account's floor given back.
 	ExhaustedAt time.Time
 	// What enrolment changed on the account, given back when the gift is
 	// used up or the account unenrolled.
@@ -194,12 +198,16 @@ func (e *Enrollment) Credits(m time.Time) bool {
 	return (&Program{StartsOn: e.StartsOn, EndsOn: e.EndsOn}).Credited(m)
 }
 
-// NextMonth is the next month whose usage the true-up credits: the month
-// after the last credited, or the first of the credited period the
-// account was enrolled for.
+// NextMonth is the next month the true-up deals with: the month after the
+// last it dealt with, or the first of the credited period the account was
+// enrolled for.
 func (e *Enrollment) NextMonth(p *Program) time.Time {
-	if !e.CreditLastApplied.IsZero() {
-		return e.CreditLastApplied.AddDate(0, 1, 0)
+	last := e.TrueUpThrough
+	if e.CreditLastApplied.After(last) {
+		last = e.CreditLastApplied
+	}
+	if !last.IsZero() {
+		return last.AddDate(0, 1, 0)
 	}
 	if m := Month(e.CreatedAt); m.After(p.StartsOn) {
 		return m

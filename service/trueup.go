@@ -76,19 +76,27 @@ func (s *Service) trueUpEnrollment(ctx context.Context, e *program.Enrollment, p
 			return err
 		}
 		now := s.now()
+		// The gift is done with when used up, or when its credited
+		// period is over: what is left of it expires.
+		done := exhausted || (!e.EndsOn.IsZero() && m.After(e.EndsOn))
+		switched := false // this run marked the gift done: it switches the account over
 		if e, err = s.store.UpdateEnrollment(ctx, e.ID, func(x *program.Enrollment) error {
-			if !x.CreditLastApplied.Before(m) {
+			switched = false
+			if !x.NextMonth(p).Equal(m) {
 				return nil // recorded by another run
 			}
-			x.CreditLastApplied, x.UpdatedAt = m, now
-			if exhausted && x.ExhaustedAt.IsZero() {
-				x.ExhaustedAt = now
+			x.TrueUpThrough, x.UpdatedAt = m, now
+			if x.Credits(m) {
+				x.CreditLastApplied = m
+			}
+			if done && x.ExhaustedAt.IsZero() {
+				x.ExhaustedAt, switched = now, true
 			}
 			return nil
 		}, nil); err != nil {
 			return err
 		}
-		if exhausted {
+		if switched {
 			if err := s.afterGift(ctx, e, p, true); err != nil {
 				return err
 			}

@@ -227,7 +227,7 @@ func historyCmd(e *clientEnv) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&p.Types, "type", nil, "only these types: grant, debit, capture, void, expire (comma-separated or repeated)")
+	f.StringSliceVar(&p.Types, "type", nil, "only these types: grant, debit, capture, void, expire, invoice_credit, invoice_void, true_up (comma-separated or repeated)")
 	f.Var(&from, "from", "only transactions at or after this instant")
 	f.Var(&to, "to", "only transactions before this instant")
 	f.StringVar(&p.SubaccountID, "subaccount", "", "only this subaccount's usage")
