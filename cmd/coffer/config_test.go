@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +151,32 @@ test-clock-start = 2026-01-01T00:00:00Z
 		len(cfg.Service.Payments.TierMax) != 2 || cfg.Service.Payments.MinPurchase.String() != "10.00" {
 		t.Errorf("retries %v, address %q, tiers %v, min purchase %s", inv.Retries, inv.IssuerAddress, cfg.Service.Payments.TierMax, cfg.Service.Payments.MinPurchase)
 	}
+}
+
+// The sample in deploy/ loads as it is, and with every commented-out
+// setting restored; it names every flag of serve but --config.
+func TestDeploySampleConfig(t *testing.T) {
+	serveFlagSet(t)
+	const sample = "../../deploy/coffer.toml"
+	b, err := os.ReadFile(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parsedServeFlags(t, "--config", sample); err != nil {
+		t.Fatalf("%s does not load: %v", sample, err)
+	}
+	commented := regexp.MustCompile(`(?m)^# ?([a-z0-9-]+ = )`)
+	all := writeConfig(t, commented.ReplaceAllString(string(b), "$1"))
+	if _, err := parsedServeFlags(t, "--config", all); err != nil {
+		t.Fatalf("%s with its commented settings restored does not load: %v", sample, err)
+	}
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^#? ?([a-z0-9-]+) = `).FindAllStringSubmatch(string(b), -1) {
+		named[m[1]] = true
+	}
+	newServeCmd().Flags().VisitAll(func(f *pflag.Flag) {
+		if !named[f.Name] && f.Name != "config" {
+			t.Errorf("%s does not name --%s: add it, commented out if it is best left at its default", sample, f.Name)
+		}
+	})
 }
