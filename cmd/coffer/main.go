@@ -30,7 +30,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newSecretsCmd(), newBenchCmd())
+	root.AddCommand(newServeCmd(), newConfigCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newSecretsCmd(), newBenchCmd())
 	addClientCommands(root)
 	return root
 }

@@ -27,10 +27,12 @@ func secretsFlags(k *app.SecretsKeys) []flagDef {
 	}
 }
 
-// secretsFromEnv fills the keys the command line did not give.
+// secretsFromEnv fills the keys the command line did not give from their
+// variables, when set; an unset variable leaves the key as it was (from
+// the configuration file, or none).
 func secretsFromEnv(f *pflag.FlagSet, k *app.SecretsKeys) {
-	if !f.Changed("secrets-key") {
-		k.Current = os.Getenv("COFFER_SECRETS_KEY")
+	if v := os.Getenv("COFFER_SECRETS_KEY"); !f.Changed("secrets-key") && v != "" {
+		k.Current = v
 	}
 	if v := os.Getenv("COFFER_SECRETS_KEY_PREVIOUS"); !f.Changed("secrets-key-previous") && v != "" {
 		k.Previous = strings.Split(v, ",")

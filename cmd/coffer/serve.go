@@ -27,6 +27,7 @@ func newServeCmd() *cobra.Command {
 	cfg := app.DefaultServerConfig()
 	cfg.Version = version
 	var clockAt string // parsed in RunE, to say what an RFC 3339 time looks like
+	var configPath string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Coffer server",
@@ -36,6 +37,9 @@ first start with an empty store it prints a new admin API key once, on
 stdout; the log goes to stderr.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := applyConfigFile(cmd.Flags(), configPath, freshServeFlags); err != nil {
+				return err
+			}
 			log, err := cfg.Logging.Logger(cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -62,6 +66,7 @@ stdout; the log goes to stderr.`,
 		},
 	}
 	addFlags(cmd.Flags(), serveFlags(&cfg, &clockAt)...)
+	addFlags(cmd.Flags(), configFlag(&configPath))
 	return cmd
 }
 
