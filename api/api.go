@@ -26,13 +26,15 @@ type ErrorBody struct {
 // ErrorDetail describes what went wrong. Type groups codes (as
 // "invalid_request_error"); Code is stable and specific; Param names the
 // field at fault; Details carries machine-readable extras such as the
-// available balance on an insufficient_balance refusal.
+// available balance on an insufficient_balance refusal; RequestID is the
+// request's X-Request-Id, to quote when asking about the failure.
 type ErrorDetail struct {
-	Type    string            `json:"type"`
-	Code    string            `json:"code"`
-	Message string            `json:"message"`
-	Param   string            `json:"param,omitempty"`
-	Details map[string]string `json:"details,omitempty"`
+	Type      string            `json:"type"`
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Param     string            `json:"param,omitempty"`
+	Details   map[string]string `json:"details,omitempty"`
+	RequestID string            `json:"request_id,omitempty" doc:"The id of the request, as in its X-Request-Id answer header and the server's log lines about it."`
 }
 
 // Account is an account as the API shows it.

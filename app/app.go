@@ -40,7 +40,7 @@ type ServerConfig struct {
 	// store (secrets.go); none keeps them in the clear.
 	Secrets SecretsKeys
 	// Logging says how `coffer serve` builds Log; StartServer reads only
-	// Log, nil discarding the log.
+	// Log, nil discarding the log, and Format for the Banner's.
 	Logging LogConfig
 	Log     *slog.Logger
 	// Banner receives the one-time notice with the initial admin key. It
@@ -128,7 +128,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return nil, fmt.Errorf("start the background jobs: %w", err)
 	}
 	if s.AdminKey != "" && cfg.Banner != nil {
-		fmt.Fprintf(cfg.Banner, "\nCreated the first admin API key. It is shown only this once; keep it safe:\n\n    %s\n\n", s.AdminKey)
+		writeBanner(cfg.Banner, cfg.Logging.Format, s.AdminKey)
 	}
 	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		s.closeCore()
@@ -143,6 +143,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		ReadTimeout:       hc.ReadTimeout,
 		WriteTimeout:      hc.WriteTimeout,
 		IdleTimeout:       hc.IdleTimeout,
+		// The server's own complaints (a failed accept, a bad TLS hello)
+		// go to the log in its format, not to the standard logger.
+		ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
 		ConnState: func(c net.Conn, state http.ConnState) {
 			s.conns.ConnState(c, state)
 			if hc.ConnState != nil {

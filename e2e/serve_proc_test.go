@@ -185,8 +185,9 @@ func freeAddr(t *testing.T) string {
 }
 
 var (
-	servingLine = regexp.MustCompile(`coffer serving on (http://\S+)`)
-	adminKeyRE  = regexp.MustCompile(`\bck_admin_\S+`)
+	// The serving line as text, or as the JSON log's record.
+	servingLine = regexp.MustCompile(`coffer serving on (http://\S+)|"msg":"coffer serving","url":"(http://[^"]+)"`)
+	adminKeyRE  = regexp.MustCompile(`\bck_admin_[A-Za-z0-9_-]+`)
 )
 
 // procOutput collects a child's output (the last 64 KiB of it) and spots
@@ -224,7 +225,7 @@ func (o *procOutput) Write(b []byte) (int, error) {
 		}
 		if m := servingLine.FindStringSubmatch(line); m != nil && !o.sent {
 			o.sent = true
-			o.serving <- m[1]
+			o.serving <- m[1] + m[2]
 		}
 	}
 	return len(b), nil

@@ -291,8 +291,14 @@ func joinErrors(msg string, errs []error) string {
 }
 
 // writeError writes an answer outside huma's handler flow (authentication,
-// unknown routes, panics).
+// unknown routes, panics), with the request id logRequests has set on the
+// answer.
 func writeError(w http.ResponseWriter, e *errorBody) {
+	if id := w.Header().Get(requestIDHeader); id != "" {
+		c := *e
+		c.ErrorBody.Error.RequestID = id
+		e = &c
+	}
 	for k, vs := range e.header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
@@ -318,6 +324,9 @@ func writeError(w http.ResponseWriter, e *errorBody) {
 // is left with errorStatusContext for that moment. Every other value,
 // Coffer's own error bodies included, passes untouched.
 func shapeHumaErrors(hctx huma.Context, _ string, v any) (any, error) {
+	if e, ok := v.(*errorBody); ok {
+		return e.forRequest(hctx.Context()), nil
+	}
 	m, ok := v.(*huma.ErrorModel)
 	if !ok {
 		return v, nil
@@ -335,7 +344,22 @@ func shapeHumaErrors(hctx huma.Context, _ string, v any) (any, error) {
 	if sc, ok := hctx.(*errorStatusContext); ok {
 		sc.status = e.GetStatus()
 	}
+	if eb, ok := e.(*errorBody); ok {
+		return eb.forRequest(hctx.Context()), nil
+	}
 	return e, nil
+}
+
+// forRequest is the body with the request's id in it, as logRequests
+// chose it.
+func (e *errorBody) forRequest(ctx context.Context) *errorBody {
+	st := stateFrom(ctx)
+	if st == nil || st.requestID == "" {
+		return e
+	}
+	c := *e
+	c.ErrorBody.Error.RequestID = st.requestID
+	return &c
 }
 
 // errorStatusContext is the huma.Context each operation's handler runs

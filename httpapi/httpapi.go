@@ -159,7 +159,7 @@ const apiDescription = `Coffer keeps prepaid balances and credits for usage-base
 
 **Idempotency.** Every POST, PUT, PATCH and DELETE takes an ` + "`Idempotency-Key`" + ` header (at most 255 characters). A repeat with the same key returns the first answer and changes nothing; the same key with a different request, on any route, is a 409.
 
-**Errors** always have the shape ` + "`{\"error\":{\"type\",\"code\",\"message\",\"param\",\"details\"}}`" + `. The code is stable; param names the field at fault.
+**Errors** always have the shape ` + "`{\"error\":{\"type\",\"code\",\"message\",\"param\",\"details\",\"request_id\"}}`" + `. The code is stable; param names the field at fault; request_id is the answer's ` + "`X-Request-Id`" + `, which a request may send itself.
 
 **Lists** take ` + "`limit`" + ` and ` + "`starting_after`" + ` (the last id of the previous page) and answer ` + "`{\"data\":[…],\"has_more\":…}`" + `.`
 

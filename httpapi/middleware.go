@@ -24,6 +24,8 @@ type reqState struct {
 	// svc runs a mutation under its Idempotency-Key (register); nil for
 	// reads, and for handlers tested without a service.
 	svc *service.Service
+	// requestID is echoed as X-Request-Id and in error bodies.
+	requestID string
 }
 
 type reqStateKey struct{}
@@ -71,15 +73,22 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // read deadlines through it).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequests writes one access-log line per request: method, path, status,
-// duration, size and the caller's key id. It never logs headers, query
-// strings or bodies, which may carry credentials.
+// logRequests gives the request its id (requestID), sets it on the answer
+// before anything is written, so every answer carries it, and writes one
+// access-log line per request: request id, method, path, status, duration,
+// size and the caller's key id. It never logs other headers, query strings
+// or bodies, which may carry credentials. The id also travels in the
+// context (service.WithRequestID) for what the service logs.
 func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now() // the request's duration for the log: wall time, not Coffer's clock
-		st := &reqState{log: logger.With(slog.String("method", r.Method), slog.String("path", r.URL.Path))}
+		id := requestID(r)
+		w.Header().Set(requestIDHeader, id)
+		st := &reqState{requestID: id,
+			log: logger.With(slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path))}
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqStateKey{}, st)))
+		ctx := service.WithRequestID(context.WithValue(r.Context(), reqStateKey{}, st), id)
+		next.ServeHTTP(sw, r.WithContext(ctx))
 
 		status := sw.status
 		if status == 0 {
@@ -93,6 +102,7 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 			level = slog.LevelDebug
 		}
 		attrs := []slog.Attr{
+			slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", status),

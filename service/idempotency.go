@@ -101,7 +101,7 @@ func Once[T any](ctx context.Context, s *Service, c Call, run func(context.Conte
 	_, gerr := s.store.GetIdempotency(ctx, key.Scope, key.Key)
 	if coffer.ErrorCode(gerr) != coffer.ENotFound {
 		if gerr != nil {
-			s.log.Error("read stored answer", "err", gerr)
+			s.log.ErrorContext(ctx, "read stored answer", "err", gerr)
 		}
 		return out, err
 	}
@@ -112,7 +112,7 @@ func Once[T any](ctx context.Context, s *Service, c Call, run func(context.Conte
 	if serr := s.store.SaveIdempotency(ctx, &rec); serr != nil {
 		// The change is made; its answer is true even if it cannot be
 		// kept for a retry.
-		s.log.Error("store answer", "err", serr)
+		s.log.ErrorContext(ctx, "store answer", "err", serr)
 	}
 	return out, err
 }

@@ -44,7 +44,7 @@ func (s *Service) ClosePeriods(ctx context.Context) error {
 				}
 				// One account that cannot close must not hold up the
 				// others; the next run tries it again.
-				s.log.Error("close period", "account", id, "period_end", end, "err", err)
+				s.log.ErrorContext(ctx, "close period", "account", id, "period_end", end, "err", err)
 			}
 		}
 		after = ids[len(ids)-1]

@@ -27,7 +27,7 @@ func (s *Service) CollectInvoices(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			s.log.Error("collect invoice", "invoice", inv.ID, "err", err)
+			s.log.ErrorContext(ctx, "collect invoice", "invoice", inv.ID, "err", err)
 		}
 	}
 	return nil

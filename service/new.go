@@ -21,7 +21,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 		// The monotonic wall clock, for durations only (see Config.Wall).
 		cfg.Wall = time.Now
 	}
-	s := &Service{store: st, clock: clock, ids: &coffer.IDs{}, log: log, cfg: cfg, docs: invoicedoc.New()}
+	s := &Service{store: st, clock: clock, ids: &coffer.IDs{}, log: withRequestIDs(log), cfg: cfg, docs: invoicedoc.New()}
 	s.keys = newKeyCache(time.Minute, 10000, cfg.Wall)
 	s.inflight = newInflight()
 	s.wirePayments()

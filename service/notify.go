@@ -160,7 +160,7 @@ func (n *notifier) deliverAll(ctx context.Context, ds []*coffer.Delivery) {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			if err := n.deliver(ctx, d); err != nil && ctx.Err() == nil {
-				n.s.log.Error("delivery failed to record", "delivery", d.ID, "err", err)
+				n.s.log.ErrorContext(ctx, "delivery failed to record", "delivery", d.ID, "event", d.EventID, "err", err)
 			}
 		}()
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -181,7 +182,34 @@ func (n *notifier) deliver(ctx context.Context, d *coffer.Delivery) error {
 		d.NextAttemptAt = started.Add(n.cfg.Retries[d.Attempts-1])
 		d.LastError = failure(code, response)
 	}
+	n.logAttempt(ctx, d, ev, code, latency)
 	return n.s.store.RecordAttempt(ctx, a, d, failing)
+}
+
+// logAttempt writes one line per attempt, naming the event delivered so
+// that a delivery can be traced to the event, and through the event's id
+// to what raised it. The request that raised an event is not recorded
+// with it: the outbox payload is what subscribers receive, unchanged.
+func (n *notifier) logAttempt(ctx context.Context, d *coffer.Delivery, ev *ledger.Event, code int, latency time.Duration) {
+	level := slog.LevelInfo
+	if d.Status != coffer.DeliverySucceeded {
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("delivery", d.ID), slog.String("event", ev.ID), slog.String("event_type", ev.Type),
+		slog.String("channel", string(d.Channel)), slog.Int("attempt", d.Attempts),
+		slog.String("status", string(d.Status)), slog.Duration("latency", latency),
+	}
+	if d.EndpointID != "" {
+		attrs = append(attrs, slog.String("endpoint", d.EndpointID))
+	}
+	if code != 0 {
+		attrs = append(attrs, slog.Int("status_code", code))
+	}
+	if d.LastError != "" {
+		attrs = append(attrs, slog.String("error", d.LastError))
+	}
+	n.s.log.LogAttrs(ctx, level, "delivery attempt", attrs...)
 }
 
 func failure(code int, response string) string {
@@ -194,6 +222,12 @@ func failure(code int, response string) string {
 // close finishes a delivery without an attempt.
 func (n *notifier) close(ctx context.Context, d *coffer.Delivery, status coffer.DeliveryStatus, why string) error {
 	d.Status, d.NextAttemptAt, d.LastError, d.UpdatedAt = status, time.Time{}, why, n.s.now()
+	level := slog.LevelInfo
+	if status == coffer.DeliveryFailed {
+		level = slog.LevelWarn
+	}
+	n.s.log.LogAttrs(ctx, level, "delivery closed", slog.String("delivery", d.ID), slog.String("event", d.EventID),
+		slog.String("channel", string(d.Channel)), slog.String("status", string(status)), slog.String("reason", why))
 	return n.s.store.RecordAttempt(ctx, nil, d, nil)
 }
 

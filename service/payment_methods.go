@@ -55,7 +55,7 @@ func (s *Service) AddPaymentMethod(ctx context.Context, c Call, accountID string
 			return nil, coffer.Invalid(inv.Param, "%s", inv.Message)
 		}
 		if err != nil {
-			s.log.Warn("payment gateway error", "op", "setup", "err", err)
+			s.log.WarnContext(ctx, "payment gateway error", "op", "setup", "err", err)
 			return nil, coffer.Errorf(coffer.EGatewayUnavailable, "the payment gateway did not answer; the method was not added. Retry in a moment")
 		}
 		now := s.now()
@@ -158,7 +158,7 @@ func (s *Service) VerifyPaymentMethod(ctx context.Context, c Call, id string, in
 	}
 	gerr := s.pay.gw.Verify(ctx, m.Token, code)
 	if gerr != nil && !errors.Is(gerr, payments.ErrWrongCode) {
-		s.log.Warn("payment gateway error", "op", "verify", "err", gerr)
+		s.log.WarnContext(ctx, "payment gateway error", "op", "verify", "err", gerr)
 		return nil, coffer.Errorf(coffer.EGatewayUnavailable, "the payment gateway did not answer; nothing changed. Retry in a moment")
 	}
 	// Read before the write transaction, never inside it: a transaction

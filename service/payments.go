@@ -283,7 +283,7 @@ func (s *Service) charge(ctx context.Context, p *coffer.Payment, m *coffer.Payme
 	ch, err := s.pay.gw.Charge(ctx, payments.ChargeRequest{IdempotencyKey: p.ID, Token: m.Token, MethodType: m.Type,
 		Amount: p.Amount, Currency: p.Currency, Description: fmt.Sprintf("Coffer %s %s for %s", p.Source, p.ID, p.AccountID)})
 	if err != nil {
-		s.log.Warn("payment gateway error", "payment", p.ID, "err", err)
+		s.log.WarnContext(ctx, "payment gateway error", "payment", p.ID, "err", err)
 		return nil, coffer.Errorf(coffer.EGatewayUnavailable,
 			"the payment gateway did not answer; nothing was credited. Retry with the same Idempotency-Key: it cannot charge twice")
 	}
@@ -504,7 +504,7 @@ func (s *Service) SettlePayments(ctx context.Context) error {
 				continue
 			}
 			if ch, err = s.pay.gw.Status(ctx, p.ChargeID); err != nil {
-				s.log.Warn("payment status", "payment", p.ID, "err", err)
+				s.log.WarnContext(ctx, "payment status", "payment", p.ID, "err", err)
 				continue
 			}
 			if ch.Status == payments.Pending {
@@ -513,7 +513,7 @@ func (s *Service) SettlePayments(ctx context.Context) error {
 		case now.Sub(p.UpdatedAt) > time.Minute:
 			m, err := s.store.GetPaymentMethod(ctx, p.MethodID)
 			if err != nil {
-				s.log.Error("settle payment", "payment", p.ID, "err", err)
+				s.log.ErrorContext(ctx, "settle payment", "payment", p.ID, "err", err)
 				continue
 			}
 			if ch, err = s.charge(ctx, p, m); err != nil {
@@ -529,7 +529,7 @@ func (s *Service) SettlePayments(ctx context.Context) error {
 		if err != nil {
 			// One payment that cannot be finished must not hold up the
 			// others, nor the rest of the sweep: log it, try next time.
-			s.log.Error("settle payment", "payment", p.ID, "err", err)
+			s.log.ErrorContext(ctx, "settle payment", "payment", p.ID, "err", err)
 		}
 	}
 	return nil

@@ -222,13 +222,13 @@ func (s *Service) RechargeNoted(ctx context.Context) error {
 		if q := checks[id]; q.known {
 			if skip, err := s.noRechargeNeeded(ctx, id, q.balance); err != nil || skip {
 				if err != nil {
-					s.log.Error("auto-recharge settings", "account", id, "err", err)
+					s.log.ErrorContext(ctx, "auto-recharge settings", "account", id, "err", err)
 				}
 				continue
 			}
 		}
 		if err := s.recharge(ctx, id); err != nil {
-			s.log.Error("auto-recharge failed", "account", id, "err", err)
+			s.log.ErrorContext(ctx, "auto-recharge failed", "account", id, "err", err)
 		}
 	}
 	return nil
@@ -265,7 +265,7 @@ func (s *Service) RechargeSweep(ctx context.Context) error {
 	}
 	for _, id := range ids {
 		if err := s.recharge(ctx, id); err != nil {
-			s.log.Error("auto-recharge", "account", id, "err", err)
+			s.log.ErrorContext(ctx, "auto-recharge", "account", id, "err", err)
 		}
 	}
 	return nil
@@ -297,7 +297,7 @@ func (s *Service) recharge(ctx context.Context, accountID string) error {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 		defer cancel()
 		if err := s.store.ReleaseRecharge(rctx, accountID, token); err != nil {
-			s.log.Error("release recharge lease", "account", accountID, "err", err)
+			s.log.ErrorContext(ctx, "release recharge lease", "account", accountID, "err", err)
 		}
 	}()
 	for range maxChargesPerRun {

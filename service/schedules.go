@@ -134,7 +134,7 @@ func (s *Service) RunSchedules(ctx context.Context) error {
 	}
 	for _, sc := range due {
 		if err := s.runSchedule(ctx, sc); err != nil {
-			s.log.Error("scheduled debit", "schedule", sc.ID, "err", err)
+			s.log.ErrorContext(ctx, "scheduled debit", "schedule", sc.ID, "err", err)
 		}
 	}
 	return nil

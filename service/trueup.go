@@ -47,7 +47,7 @@ func (s *Service) TrueUp(ctx context.Context) error {
 				}
 				// One enrollment that cannot be trued up must not hold
 				// up the others; the next run tries it again.
-				s.log.Error("true-up", "enrollment", e.ID, "err", err)
+				s.log.ErrorContext(ctx, "true-up", "enrollment", e.ID, "err", err)
 			}
 		}
 		if !more || len(items) == 0 {

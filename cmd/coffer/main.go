@@ -18,7 +18,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRootCmd().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "coffer:", err)
+		if !alreadyLogged(err) {
+			fmt.Fprintln(os.Stderr, "coffer:", err)
+		}
 		os.Exit(1)
 	}
 }

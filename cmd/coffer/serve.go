@@ -55,14 +55,14 @@ stdout; the log goes to stderr.`,
 			}
 			s, err := app.StartServer(cmd.Context(), cfg)
 			if err != nil {
-				return err
+				return logFailure(log, cfg.Logging.Format, err)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "coffer serving on %s (store: %s)\n", s.URL(), app.Redact(cfg.DB))
+			announceServing(cmd.ErrOrStderr(), log, cfg.Logging.Format, s.URL(), app.Redact(cfg.DB))
 			go func() {
 				<-cmd.Context().Done()
 				s.Close()
 			}()
-			return s.Wait()
+			return logFailure(log, cfg.Logging.Format, s.Wait())
 		},
 	}
 	addFlags(cmd.Flags(), serveFlags(&cfg, &clockAt)...)
