@@ -49,6 +49,8 @@ type ServerConfig struct {
 	// Version is the build's version, shown in the OpenAPI document;
 	// empty reads as "dev".
 	Version string
+	// Metrics says where the Prometheus metrics are served (metrics.go).
+	Metrics MetricsConfig
 }
 
 // Server is a running Coffer: store, service, its background jobs and the
@@ -66,6 +68,9 @@ type Server struct {
 	// AdminKey is the admin key created on first start with an empty
 	// store; empty when keys already existed.
 	AdminKey string
+
+	// metrics is nil when they are off (metrics.go).
+	metrics *serverMetrics
 }
 
 // StartServer opens the store, runs migrations, creates the first admin
@@ -113,13 +118,14 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, done: make(chan error, 1)}
-	s.svc = service.New(st, clock, cfg.Log, cfg.Service)
+	s := &Server{cfg: cfg, store: st, done: make(chan error, 1), metrics: newServerMetrics(cfg.Metrics)}
+	s.svc = service.New(s.metrics.store(st), clock, cfg.Log, s.metrics.service(cfg.Service))
+	s.metrics.watch(st, s.svc, clock)
 	if s.AdminKey, err = s.svc.EnsureAdminKey(ctx); err != nil {
 		s.closeCore()
 		return nil, fmt.Errorf("create the initial admin key: %w", err)
 	}
-	s.jobs = jobs.ForServer(s.svc, cfg.Log, jobs.ServerConfig{Interval: cfg.Service.SweepInterval,
+	s.jobs = jobs.ForServer(s.metrics.jobs(s.svc), cfg.Log, jobs.ServerConfig{Interval: cfg.Service.SweepInterval,
 		Poll: cfg.Service.Notify.PollInterval, TestClock: cfg.TestClock, NoDelivery: cfg.Service.Notify.NoDelivery})
 	// The jobs live as long as the server, not as the call that starts it:
 	// their context keeps ctx's values but only Close (Group.Stop) ends it.
@@ -134,11 +140,17 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		s.closeCore()
 		return nil, err
 	}
+	if err := s.metrics.listen(cfg.Log); err != nil {
+		s.ln.Close()
+		s.closeCore()
+		return nil, err
+	}
 	hc := cfg.HTTP.withDefaults()
 	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
-	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version})
+	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version,
+		Metrics: s.metrics.http()})
 	s.http = &http.Server{
-		Handler:           h,
+		Handler:           s.metrics.handler(h),
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
 		ReadTimeout:       hc.ReadTimeout,
 		WriteTimeout:      hc.WriteTimeout,
@@ -201,6 +213,7 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	s.metrics.close(ctx)
 	s.closeCore()
 	return err
 }

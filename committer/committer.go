@@ -36,6 +36,8 @@ type committer struct {
 	// goroutine, so it must only hand the news on (to a channel, say) and
 	// never block or write.
 	observe func(*store.Writes)
+	// meter, if set, is told of each batch and each answer (Config.Meter).
+	meter Meter
 
 	stop chan struct{}
 	done sync.WaitGroup
@@ -53,6 +55,9 @@ type Request struct {
 	Idempotency *store.Idempotency // nil without an Idempotency-Key
 	DebitKey    *store.EventKey    // for debits: the usage event they settle
 	HoldKey     *store.EventKey    // for holds: the event they reserve for
+	// Kind names what the request is, for a Meter to count by: KindDebit,
+	// KindHold, or empty for anything else.
+	Kind Kind
 	// Invoices says Run finalizes invoices: the batch locks the invoice
 	// counter so that Run may number them (Batch.NextInvoiceNumber).
 	Invoices bool
@@ -139,11 +144,21 @@ func (c *committer) loop() {
 // the context ended) fails the whole batch: then nobody's request could
 // commit, and nothing of it was written.
 func (c *committer) commit(batch []*Request) {
+	var start time.Time
+	if c.meter != nil {
+		start = time.Now() // busy time, on the machine's clock: not Coffer's
+	}
 	replies := make([]Reply, len(batch))
 	var written []*store.Writes
 	c.commitPart(batch, replies, &written)
 	for i, r := range batch {
 		r.reply <- replies[i]
+	}
+	if c.meter != nil {
+		c.meter.Batch(len(batch), time.Since(start))
+		for i, r := range batch {
+			c.meter.Answered(r.Kind, replies[i].Err)
+		}
 	}
 	if c.observe != nil {
 		for _, w := range written {

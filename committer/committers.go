@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/fnv"
 	"log/slog"
+	"time"
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/store"
@@ -35,6 +36,31 @@ type Config struct {
 	// goroutine, so it must only hand the news on (to a channel, say) and
 	// never block or write.
 	Observe func(*store.Writes)
+	// Meter, if set, is told of every batch and every answer, for
+	// package metrics. Like Observe it runs on the committer's goroutine
+	// and must not block.
+	Meter Meter
+}
+
+// Kind names what a request is, for a Meter.
+type Kind string
+
+// The kinds of request a Meter counts apart.
+const (
+	KindDebit Kind = "debit"
+	KindHold  Kind = "hold"
+)
+
+// Meter is told how the committers are doing; package metrics implements
+// it. Its methods run on a committer's goroutine, after the batch's
+// callers have their answers, and must be quick.
+type Meter interface {
+	// Batch is told how many requests a batch held and how long the
+	// committer was busy with it, from taking it to answering the last.
+	Batch(size int, busy time.Duration)
+	// Answered is told each request's kind and the error that refused it
+	// (nil when it was accepted).
+	Answered(kind Kind, err error)
 }
 
 // DefaultConfig returns the settings used for zero fields.
@@ -75,7 +101,7 @@ func New(st Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Committer 
 		// Each has its share of the queue, so the whole stays bounded by
 		// MaxQueue.
 		cs[i] = newCommitter(st, clock, cfg.IDs, log, cfg.MaxBatch, max(1, cfg.MaxQueue/n))
-		cs[i].observe = cfg.Observe
+		cs[i].observe, cs[i].meter = cfg.Observe, cfg.Meter
 	}
 	return &Committer{cs: cs}
 }
@@ -124,6 +150,15 @@ func (c *Committer) Close() {
 	for _, one := range c.cs {
 		one.close()
 	}
+}
+
+// Queued is how many requests wait for a committer, over all of them.
+func (c *Committer) Queued() int {
+	n := 0
+	for _, one := range c.cs {
+		n += len(one.queue)
+	}
+	return n
 }
 
 // Count is how many committers run side by side.

@@ -37,6 +37,8 @@ type Options struct {
 	TestClock bool
 	// Version is the server's version, shown in the OpenAPI document.
 	Version string
+	// Metrics, if set, is told of every answered request (metrics.go).
+	Metrics RequestObserver
 }
 
 // Body size limits. A batch carries up to maxBatchDebits debits, each a few
@@ -147,7 +149,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	registerDocs(mux)
 	registerHostedInvoices(mux, svc)
 
-	return logRequests(logger, recoverPanics(assumeJSON(jsonNotFound(mux))))
+	return logRequests(logger, observeRequests(opts.Metrics, recoverPanics(assumeJSON(jsonNotFound(mux)))))
 }
 
 // apiDescription heads the OpenAPI document and the documentation page.

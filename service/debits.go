@@ -156,7 +156,7 @@ func (s *Service) debitRequest(ctx context.Context, caller *Caller, in api.Debit
 		return nil, err
 	}
 	key := store.EventKey{AccountID: accountID, EventID: in.EventID}
-	return &committer.Request{AccountID: accountID, DebitKey: &key,
+	return &committer.Request{AccountID: accountID, DebitKey: &key, Kind: committer.KindDebit,
 		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			if prev := b.Debit(key); prev != nil {
 				return replayDebit(prev, d, st, b.Env)

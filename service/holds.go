@@ -35,7 +35,7 @@ func (s *Service) CreateHold(ctx context.Context, c Call, in api.HoldCreate) (*a
 		return nil, err
 	}
 	hr := ledger.HoldRequest{Amount: in.Amount, TTL: ttl, EventID: in.EventID, SubaccountID: subID, Description: in.Description}
-	r := &committer.Request{AccountID: accountID, Idempotency: idemKey(c),
+	r := &committer.Request{AccountID: accountID, Idempotency: idemKey(c), Kind: committer.KindHold,
 		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			if in.EventID != "" {
 				if prev := b.Hold(store.EventKey{AccountID: accountID, EventID: in.EventID}); prev != nil {

@@ -27,7 +27,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	s.wirePayments()
 	s.wireNotify()
 	s.committer = committer.New(st, clock, log, committer.Config{IDs: s.ids, MaxBatch: cfg.MaxBatch, MaxQueue: cfg.MaxQueue,
-		Committers: cfg.Committers, Observe: s.notify})
+		Committers: cfg.Committers, Observe: s.notify, Meter: cfg.Meter})
 	return s
 }
 
@@ -46,6 +46,9 @@ func (s *Service) notify(w *store.Writes) {
 		o(w)
 	}
 }
+
+// Queued is how many requests wait for the committers.
+func (s *Service) Queued() int { return s.committer.Queued() }
 
 // Committers is how many committers the service runs side by side.
 func (s *Service) Committers() int { return s.committer.Count() }

@@ -50,6 +50,9 @@ type Config struct {
 	// Secrets seals webhook signing secrets in the store (secrets.go);
 	// nil keeps new ones in the clear.
 	Secrets *secretbox.Keyring
+	// Meter, if set, is told of every committer batch and answer
+	// (committer.Config.Meter); package metrics provides one.
+	Meter committer.Meter
 	// Wall is the machine's monotonic clock, for durations that must not
 	// follow Coffer's clock: cache lifetimes (a test clock moved a year
 	// must not make every cached key stale, nor a frozen one keep them

@@ -90,6 +90,8 @@ func serveFlags(cfg *app.ServerConfig, clockAt *string) []flagDef {
 		{name: "committers", value: &svc.Committers,
 			usage: "committers run side by side, each owning a share of the accounts (0: one on SQLite, two on PostgreSQL)"},
 		{name: "sweep-interval", value: &svc.SweepInterval, usage: "how often expired grants and holds are swept"},
+		{name: "metrics-addr", env: "COFFER_METRICS_ADDR", value: &cfg.Metrics.Addr,
+			usage: "where GET /metrics is served: empty on the API's listener, an address for a listener of its own, or off (env COFFER_METRICS_ADDR)"},
 	}
 	defs = append(defs, httpFlags(&cfg.HTTP)...)
 	defs = append(defs, notifyFlags(&svc.Notify)...)

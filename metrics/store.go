@@ -1,0 +1,180 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/store"
+)
+
+// Store is a store.Store that counts the errors of every call, times the
+// phases of each committer batch, counts the batches run again, and
+// counts the delivery attempts and payments it records. Everything else
+// passes straight through: the pass-through methods are in
+// store_methods.go.
+type Store struct {
+	next store.Store
+	m    *Metrics
+	// phase observers, resolved once: a batch observes five.
+	phase [numPhases]prometheus.Observer
+	// serialization and uniqueKey count the reruns.
+	serialization, uniqueKey prometheus.Counter
+}
+
+// The phases of one batch transaction, as the committer sees them (the
+// same as `coffer bench` reports): opening it, locking and loading the
+// accounts and the keys already recorded, applying the requests in Go,
+// writing the effects, and committing (the writes are sent with it).
+const (
+	phaseBegin = iota
+	phaseLoad
+	phaseApply
+	phaseWrite
+	phaseCommit
+	numPhases
+)
+
+var phaseNames = [numPhases]string{"begin", "load", "apply", "write", "commit"}
+
+// Store returns st with metrics around it; hand it to service.New.
+func (m *Metrics) Store(st store.Store) *Store {
+	s := &Store{next: st, m: m,
+		serialization: m.reruns.WithLabelValues("serialization"),
+		uniqueKey:     m.reruns.WithLabelValues("unique_key")}
+	for i, n := range phaseNames {
+		s.phase[i] = m.phases.WithLabelValues(n)
+	}
+	return s
+}
+
+// failed counts an error of operation op. A not-found answer is an
+// answer, not a failure of the store.
+func (s *Store) failed(op string, err error) {
+	if err == nil {
+		return
+	}
+	code := coffer.ErrorCode(err)
+	if code == coffer.ENotFound {
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		code = "canceled"
+	}
+	s.m.storeErrors.WithLabelValues(op, code).Inc()
+}
+
+// BatchParallelism passes the engine's advice to the committer.
+func (s *Store) BatchParallelism() int {
+	if p, ok := s.next.(interface{ BatchParallelism() int }); ok {
+		return p.BatchParallelism()
+	}
+	return 0
+}
+
+// Batch times the transaction's phases. A store that runs fn again (a
+// deadlock, a serialization failure) counts a serialization rerun; a
+// conflict returned is a unique key the committer will rerun the batch
+// for.
+func (s *Store) Batch(ctx context.Context, fn func(store.Batch) error) error {
+	t := &timedBatch{last: time.Now()}
+	runs := 0
+	err := s.next.Batch(ctx, func(b store.Batch) error {
+		runs++
+		t.b = b
+		t.lap(phaseBegin) // or, on a rerun, the failed attempt's end
+		err := fn(t)
+		t.lap(phaseApply)
+		return err
+	})
+	t.lap(phaseCommit)
+	for i, d := range t.phases {
+		s.phase[i].Observe(d.Seconds())
+	}
+	if runs > 1 {
+		s.serialization.Add(float64(runs - 1))
+	}
+	if coffer.ErrorCode(err) == coffer.EConflict {
+		s.uniqueKey.Inc()
+	}
+	s.failed("Batch", err)
+	return err
+}
+
+// timedBatch charges the time between calls on a store.Batch to the
+// committer's own work (apply), and each call's time to its phase.
+type timedBatch struct {
+	b      store.Batch
+	last   time.Time
+	phases [numPhases]time.Duration
+}
+
+func (t *timedBatch) lap(p int) {
+	now := time.Now()
+	t.phases[p] += now.Sub(t.last)
+	t.last = now
+}
+
+func (t *timedBatch) LoadStates(ctx context.Context, ids []string) (map[string]*ledger.State, error) {
+	t.lap(phaseApply)
+	defer t.lap(phaseLoad)
+	return t.b.LoadStates(ctx, ids)
+}
+
+func (t *timedBatch) Load(ctx context.Context, ids []string, l store.Lookup) (*store.Loaded, error) {
+	t.lap(phaseApply)
+	defer t.lap(phaseLoad)
+	return t.b.Load(ctx, ids, l)
+}
+
+func (t *timedBatch) Write(ctx context.Context, w *store.Writes) error {
+	t.lap(phaseApply)
+	defer t.lap(phaseWrite)
+	return t.b.Write(ctx, w)
+}
+
+// RecordAttempt counts a delivery attempt by channel and outcome once it
+// is saved, and for one that delivered, the lag since the delivery was
+// created.
+func (s *Store) RecordAttempt(ctx context.Context, a *coffer.Attempt, d *coffer.Delivery, failing *bool) error {
+	err := s.next.RecordAttempt(ctx, a, d, failing)
+	s.failed("RecordAttempt", err)
+	if err != nil || a == nil {
+		return err
+	}
+	outcome := "failed"
+	if a.Succeeded {
+		outcome = "succeeded"
+		s.m.deliveryLag.WithLabelValues(string(d.Channel)).Observe(max(0, a.AttemptedAt.Sub(d.CreatedAt).Seconds()))
+	}
+	s.m.attempts.WithLabelValues(string(d.Channel), outcome).Inc()
+	return nil
+}
+
+// FinishPayment counts a payment that this call settled (moved out of
+// processing or pending to a new status), by source and outcome. fn may
+// run more than once if the store retries it: only the run that
+// committed counts.
+func (s *Store) FinishPayment(ctx context.Context, id string, fn func(*store.PaymentChange) error) (*coffer.Payment, error) {
+	var before, after coffer.PaymentStatus
+	p, err := s.next.FinishPayment(ctx, id, func(c *store.PaymentChange) error {
+		before = c.Payment.Status
+		err := fn(c)
+		after = c.Payment.Status
+		return err
+	})
+	s.failed("FinishPayment", err)
+	if err == nil && p != nil && after != before {
+		s.m.payments.WithLabelValues(string(p.Source), string(after)).Inc()
+	}
+	return p, err
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Close closes the store underneath.
+func (s *Store) Close() error { return s.next.Close() }
