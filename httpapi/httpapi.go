@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -37,6 +38,9 @@ type Options struct {
 	TestClock bool
 	// Version is the server's version, shown in the OpenAPI document.
 	Version string
+	// RateLimits are the per-key token buckets of each role
+	// (ratelimit.go); all off when zero.
+	RateLimits RateLimits
 }
 
 // Body size limits. A batch carries up to maxBatchDebits debits, each a few
@@ -60,8 +64,9 @@ type authenticator interface {
 var strictCasing sync.Once
 
 type handler struct {
-	svc  *service.Service
-	auth authenticator
+	svc    *service.Service
+	auth   authenticator
+	limits *limiter // nil: no rate limits, and nothing to pay for them
 }
 
 // New returns the HTTP handler for the whole API: the /v1 routes,
@@ -112,7 +117,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 		RejectUnknownQueryParameters: true,
 		Transformers:                 []huma.Transformer{shapeHumaErrors},
 	})
-	h := &handler{svc: svc, auth: auth}
+	h := &handler{svc: svc, auth: auth, limits: newLimiter(opts.RateLimits, time.Now)}
 	a.UseMiddleware(h.authenticate, carryErrorStatus)
 
 	h.registerAccounts(a)
@@ -124,6 +129,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	h.registerPrograms(a)
 	h.registerProgramReport(a)
 	h.registerReports(a)
+	h.registerAPIKeys(a)
 	if opts.TestClock {
 		h.registerTestClock(a)
 	}
