@@ -136,7 +136,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	hc := cfg.HTTP.withDefaults()
 	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
-	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version})
+	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version, RateLimits: hc.RateLimits})
 	s.http = &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
