@@ -63,12 +63,30 @@ const (
 	RoleAccount Role = "account" // only its own account
 )
 
-// APIKey is a bearer credential, kept as the SHA-256 of the secret.
+// APIKey is a bearer credential, kept as the SHA-256 of the secret. A key
+// works from its creation until it expires or is revoked, whichever is
+// first; a revoked key never works again.
 type APIKey struct {
-	ID        string
-	Role      Role
-	AccountID string // for RoleAccount
-	Name      string
-	Hash      []byte
-	CreatedAt time.Time
+	ID         string
+	Role       Role
+	AccountID  string // for RoleAccount
+	Name       string
+	Hash       []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // zero: never
+	RevokedAt  time.Time // zero: not revoked
+	LastUsedAt time.Time // zero: never used; recorded to about a minute
+	ReplacedBy string    // the key a rotation made to succeed this one
+}
+
+// Usable reports why the key cannot be used at now: "" when it can,
+// "revoked" or "expired".
+func (k *APIKey) Usable(now time.Time) string {
+	switch {
+	case !k.RevokedAt.IsZero():
+		return "revoked"
+	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+		return "expired"
+	}
+	return ""
 }

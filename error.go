@@ -26,6 +26,7 @@ const (
 	EAccountClosed       = "account_closed"
 	ESubaccountDisabled  = "subaccount_disabled"
 	EOverloaded          = "overloaded"          // the write queue is full; retry after a moment
+	ERateLimited         = "rate_limited"        // the credential's request rate is over its limit; retry after Retry-After
 	EPaymentFailed       = "payment_failed"      // the gateway declined the charge; nothing changed
 	EGatewayUnavailable  = "gateway_unavailable" // the gateway could not be reached; retry with the same key
 	EUnpaidInvoices      = "unpaid_invoices"     // a switch to prepaid waits for every invoice to be paid
@@ -91,6 +92,8 @@ func HTTPStatus(code string) int {
 		return 409
 	case EOverloaded, EGatewayUnavailable:
 		return 503
+	case ERateLimited:
+		return 429
 	}
 	return 500
 }

@@ -148,7 +148,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	hc := cfg.HTTP.withDefaults()
 	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
 	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version,
-		Metrics: s.metrics.http()})
+		Metrics: s.metrics.http(), RateLimits: hc.RateLimits})
 	s.http = &http.Server{
 		Handler:           s.metrics.handler(h),
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,

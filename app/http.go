@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/cofferdev/coffer/httpapi"
 )
 
 // HTTPConfig bounds what clients may hold of the server: how many
@@ -27,6 +29,9 @@ type HTTPConfig struct {
 	// last byte of its answer, so a client that never reads its answers
 	// cannot keep the connection, and the handler's buffers, forever.
 	WriteTimeout time.Duration
+	// RateLimits are the per-key request rates of each role; off when
+	// zero, the default (httpapi.RateLimits).
+	RateLimits httpapi.RateLimits
 	// ConnState, if set, sees every connection's state change after the
 	// limiter has; tests watch connections close with it.
 	ConnState func(net.Conn, http.ConnState)

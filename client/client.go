@@ -5,7 +5,7 @@
 // error code. Every mutating call carries an Idempotency-Key: the caller's
 // own (WithIdempotencyKey) or a random one made once per call; a debit,
 // whose required event_id already plays that part, carries only the
-// caller's. A call that fails on the network or gets 503 is retried with
+// caller's. A call that fails on the network or gets 503 or 429 is retried with
 // the same key (or event_id), so a retry can never apply a change twice.
 //
 //	c := client.New("http://127.0.0.1:8080", client.WithAPIKey(key))
@@ -156,7 +156,8 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, opts 
 				return err
 			}
 			wait = c.backoffFor(attempt)
-		case status == http.StatusServiceUnavailable:
+		case status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests:
+			// Neither answer did anything: a retry with the same key is safe.
 			err = decodeError(status, data)
 			var ok bool
 			if wait, ok = retryAfter(header.Get("Retry-After")); !ok {

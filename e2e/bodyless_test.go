@@ -118,6 +118,16 @@ func TestBodylessOperationsRefuseABody(t *testing.T) {
 					return err == nil && len(l.Data) == 1 && l.Data[0].Status == "active"
 				}
 			},
+			"revokeApiKey": func() (string, func() bool) {
+				k, err := h.admin.CreateAPIKey(h.ctx, api.APIKeyCreate{Role: "usage"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return k.ID, func() bool {
+					got, err := h.admin.GetAPIKey(h.ctx, k.ID)
+					return err == nil && got.Status == "active"
+				}
+			},
 			"deleteWebhookEndpoint": func() (string, func() bool) {
 				off := false
 				e, err := h.admin.CreateWebhookEndpoint(h.ctx, api.WebhookEndpointCreate{URL: "http://127.0.0.1:9/hooks", Enabled: &off})

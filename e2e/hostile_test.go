@@ -67,7 +67,7 @@ func TestHostileInput(t *testing.T) {
 // hostileFixtures are the resources the path ids of the operations name,
 // so requests reach past the lookup of their resource.
 type hostileFixtures struct {
-	account, subaccount, grant, hold, card, bank, payment, schedule, endpoint, event, invoice, program, enrollment string
+	account, subaccount, grant, hold, card, bank, payment, schedule, endpoint, event, invoice, program, enrollment, apiKey string
 
 	subAuth string // the subaccount's HTTP Basic credentials
 }
@@ -115,6 +115,11 @@ func (h *harness) hostileFixtures() *hostileFixtures {
 	}
 	inv := h.onlyInvoice(pp.ID)
 	enr := h.enrolled("Hostile enrolled")
+	key, err := h.admin.CreateAPIKey(h.ctx, api.APIKeyCreate{Role: "usage", Name: "hostile"})
+	if err != nil {
+		h.t.Fatalf("api key: %v", err)
+	}
+	h.adminKeyUsed() // so the key list reads the same before and after
 	evs := h.allEvents(client.EventParams{})
 	if len(evs) == 0 {
 		h.t.Fatal("no events")
@@ -122,7 +127,7 @@ func (h *harness) hostileFixtures() *hostileFixtures {
 	return &hostileFixtures{
 		account: a.ID, subaccount: sub.ID, grant: g.ID, hold: hold.ID, card: card.ID, bank: bank.ID,
 		payment: pay.ID, schedule: sc.ID, endpoint: we.ID, event: evs[0].ID, invoice: inv.ID,
-		program: enr.ProgramID, enrollment: enr.ID,
+		program: enr.ProgramID, enrollment: enr.ID, apiKey: key.ID,
 		subAuth: "Basic " + base64.StdEncoding.EncodeToString([]byte(sub.AuthID+":"+sub.AuthToken)),
 	}
 }
@@ -138,7 +143,7 @@ func (fx *hostileFixtures) pathID(op *docOp) (string, bool) {
 		"accounts": fx.account, "subaccounts": fx.subaccount, "grants": fx.grant, "holds": fx.hold,
 		"payment_methods": fx.card, "payments": fx.payment, "payment_schedules": fx.schedule,
 		"webhook_endpoints": fx.endpoint, "events": fx.event, "invoices": fx.invoice,
-		"programs": fx.program, "enrollments": fx.enrollment,
+		"programs": fx.program, "enrollments": fx.enrollment, "api_keys": fx.apiKey,
 	}[seg]
 	return id, ok
 }
@@ -175,6 +180,8 @@ func (fx *hostileFixtures) validBody(opID string) (string, bool) {
 		"advanceTestClock":      `{"by":"1h"}`,
 		"createWebhookEndpoint": `{"url":"https://example.com/other","description":"d","event_types":["account.created"],"enabled":false}`,
 		"updateWebhookEndpoint": `{"description":"d"}`,
+		"createApiKey":          `{"role":"usage","name":"hostile","expires_at":"2030-01-01T00:00:00Z"}`,
+		"rotateApiKey":          `{"overlap":"1h","name":"next"}`,
 	}[opID]
 	return b, ok
 }

@@ -57,6 +57,12 @@ func (h *handler) authenticate(hctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	st.caller = caller
+	if h.limits != nil {
+		if wait, ok := h.limits.allow(caller); !ok {
+			writeError(w, rateLimited(caller, wait))
+			return
+		}
+	}
 
 	if isMutation(r.Method) {
 		key := r.Header.Get("Idempotency-Key")

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -39,6 +40,9 @@ type Options struct {
 	Version string
 	// Metrics, if set, is told of every answered request (metrics.go).
 	Metrics RequestObserver
+	// RateLimits are the per-key token buckets of each role
+	// (ratelimit.go); all off when zero.
+	RateLimits RateLimits
 }
 
 // Body size limits. A batch carries up to maxBatchDebits debits, each a few
@@ -62,8 +66,9 @@ type authenticator interface {
 var strictCasing sync.Once
 
 type handler struct {
-	svc  *service.Service
-	auth authenticator
+	svc    *service.Service
+	auth   authenticator
+	limits *limiter // nil: no rate limits, and nothing to pay for them
 }
 
 // New returns the HTTP handler for the whole API: the /v1 routes,
@@ -114,7 +119,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 		RejectUnknownQueryParameters: true,
 		Transformers:                 []huma.Transformer{shapeHumaErrors},
 	})
-	h := &handler{svc: svc, auth: auth}
+	h := &handler{svc: svc, auth: auth, limits: newLimiter(opts.RateLimits, time.Now)}
 	a.UseMiddleware(h.authenticate, carryErrorStatus)
 
 	h.registerAccounts(a)
@@ -126,6 +131,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	h.registerPrograms(a)
 	h.registerProgramReport(a)
 	h.registerReports(a)
+	h.registerAPIKeys(a)
 	if opts.TestClock {
 		h.registerTestClock(a)
 	}

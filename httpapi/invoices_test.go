@@ -10,5 +10,7 @@ func init() {
 		{"post", "/v1/programs/{id}/enrollments"}, {"get", "/v1/programs/{id}/enrollments"}, {"delete", "/v1/enrollments/{id}"},
 		{"get", "/v1/programs/{id}/report"},
 		{"get", "/v1/reports/credits"}, {"get", "/v1/reports/liability"}, {"get", "/v1/reports/usage"}, {"get", "/v1/accounts/{id}/runway"},
+		{"post", "/v1/api_keys"}, {"get", "/v1/api_keys"}, {"get", "/v1/api_keys/{id}"}, {"delete", "/v1/api_keys/{id}"},
+		{"post", "/v1/api_keys/{id}/rotate"},
 	}...)
 }

@@ -72,9 +72,9 @@ func documentErrors(a huma.API, op *huma.Operation) {
 
 // Error statuses documented on operations.
 var (
-	readErrors     = []int{400, 401, 403, 404, 500}
-	mutationErrors = []int{400, 401, 403, 404, 409, 500, 503}
-	moneyErrors    = []int{400, 401, 402, 403, 404, 409, 500, 503}
+	readErrors     = []int{400, 401, 403, 404, 429, 500}
+	mutationErrors = []int{400, 401, 403, 404, 409, 429, 500, 503}
+	moneyErrors    = []int{400, 401, 402, 403, 404, 409, 429, 500, 503}
 )
 
 // idempotencyKeyParam documents the header the authentication middleware

@@ -118,9 +118,39 @@ func (ms *Store) UpdateSubaccount(ctx context.Context, id string, fn func(*coffe
 	return r0, err
 }
 
-func (ms *Store) CreateAPIKey(ctx context.Context, k *coffer.APIKey) error {
-	err := ms.next.CreateAPIKey(ctx, k)
+func (ms *Store) CreateAPIKey(ctx context.Context, k *coffer.APIKey, idem *store.Idempotency) error {
+	err := ms.next.CreateAPIKey(ctx, k, idem)
 	ms.failed("CreateAPIKey", err)
+	return err
+}
+
+func (ms *Store) GetAPIKey(ctx context.Context, id string) (*coffer.APIKey, error) {
+	r0, err := ms.next.GetAPIKey(ctx, id)
+	ms.failed("GetAPIKey", err)
+	return r0, err
+}
+
+func (ms *Store) ListAPIKeys(ctx context.Context, p store.Page) ([]*coffer.APIKey, bool, error) {
+	r0, r1, err := ms.next.ListAPIKeys(ctx, p)
+	ms.failed("ListAPIKeys", err)
+	return r0, r1, err
+}
+
+func (ms *Store) UpdateAPIKey(ctx context.Context, id string, fn func(*coffer.APIKey) error, successor *coffer.APIKey, idem *store.Idempotency) (*coffer.APIKey, error) {
+	r0, err := ms.next.UpdateAPIKey(ctx, id, fn, successor, idem)
+	ms.failed("UpdateAPIKey", err)
+	return r0, err
+}
+
+func (ms *Store) APIKeyRevision(ctx context.Context) (int64, error) {
+	r0, err := ms.next.APIKeyRevision(ctx)
+	ms.failed("APIKeyRevision", err)
+	return r0, err
+}
+
+func (ms *Store) TouchAPIKeys(ctx context.Context, used map[string]time.Time) error {
+	err := ms.next.TouchAPIKeys(ctx, used)
+	ms.failed("TouchAPIKeys", err)
 	return err
 }
 

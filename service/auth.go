@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	"github.com/cofferdev/coffer"
 )
@@ -33,15 +34,32 @@ func hashSecret(secret string) []byte {
 }
 
 // CreateAPIKey makes an API key and returns its secret, which is shown once
-// and never stored. An account key needs the account it is bound to.
+// and never stored. An account key needs the account it is bound to. This
+// is the bootstrap path (`coffer keys create`, the first admin key); the
+// API's is CreateAPIKeyCall.
 func (s *Service) CreateAPIKey(ctx context.Context, role coffer.Role, accountID, name string) (string, *coffer.APIKey, error) {
+	secret, k, err := s.newAPIKey(ctx, role, accountID, name, time.Time{})
+	if err != nil {
+		return "", nil, err
+	}
+	if err := s.store.CreateAPIKey(ctx, k, nil); err != nil {
+		return "", nil, err
+	}
+	return secret, k, nil
+}
+
+// newAPIKey checks a key's role and account and makes it with its secret.
+func (s *Service) newAPIKey(ctx context.Context, role coffer.Role, accountID, name string, expiresAt time.Time) (string, *coffer.APIKey, error) {
 	switch role {
 	case coffer.RoleAdmin, coffer.RoleUsage:
 		if accountID != "" {
-			return "", nil, coffer.Invalid("account", "applies only to account keys")
+			return "", nil, coffer.Invalid("account_id", "applies only to account keys")
 		}
 	case coffer.RoleAccount:
-		if err := coffer.CheckID("account", coffer.PrefixAccount, accountID); err != nil {
+		if accountID == "" {
+			return "", nil, coffer.Invalid("account_id", "is required for an account key: the account it may act on (acct_…)")
+		}
+		if err := coffer.CheckID("account_id", coffer.PrefixAccount, accountID); err != nil {
 			return "", nil, err
 		}
 		if _, err := s.store.GetAccount(ctx, accountID); err != nil {
@@ -50,12 +68,13 @@ func (s *Service) CreateAPIKey(ctx context.Context, role coffer.Role, accountID,
 	default:
 		return "", nil, coffer.Invalid("role", "must be admin, usage or account, got %q", role)
 	}
-	secret := keyPrefix + string(role) + "_" + newSecret()
-	k := &coffer.APIKey{ID: s.ids.New(coffer.PrefixKey, s.now()), Role: role, AccountID: accountID,
-		Name: name, Hash: hashSecret(secret), CreatedAt: s.now()}
-	if err := s.store.CreateAPIKey(ctx, k); err != nil {
+	if err := checkText("name", name, maxName); err != nil {
 		return "", nil, err
 	}
+	secret := keyPrefix + string(role) + "_" + newSecret()
+	now := s.now()
+	k := &coffer.APIKey{ID: s.ids.New(coffer.PrefixKey, now), Role: role, AccountID: accountID,
+		Name: name, Hash: hashSecret(secret), CreatedAt: now, ExpiresAt: expiresAt}
 	return secret, k, nil
 }
 
@@ -76,24 +95,51 @@ func unauthenticated() error {
 		"missing or invalid credentials: send \"Authorization: Bearer <api key>\" or a subaccount's auth id and token with HTTP Basic")
 }
 
-// Authenticate resolves a bearer API key.
+// Authenticate resolves a bearer API key. An expired or revoked key is
+// refused with a message that says so: its holder must learn to switch.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (*Caller, error) {
 	if !strings.HasPrefix(bearer, keyPrefix) {
 		return nil, unauthenticated()
 	}
 	hash := hashSecret(bearer)
-	if c, ok := s.keys.get(hash); ok {
-		return c, nil
+	l := s.keys.get(hash)
+	if l.poll {
+		s.readKeyRevision(ctx)
+		l = s.keys.get(hash)
 	}
+	if l.hit {
+		if !l.expiresAt.IsZero() && !s.now().Before(l.expiresAt) {
+			return nil, keyRefused(l.caller.KeyID, "expired", l.expiresAt)
+		}
+		if l.noteUse {
+			s.keys.noteUse(l.caller.KeyID, s.now())
+		}
+		return &l.caller, nil
+	}
+	gen := s.keys.generation()
 	k, err := s.store.GetAPIKeyByHash(ctx, hash)
 	if coffer.ErrorCode(err) == coffer.ENotFound {
 		return nil, unauthenticated()
 	} else if err != nil {
 		return nil, err
 	}
+	now := s.now()
+	switch k.Usable(now) {
+	case "revoked":
+		return nil, keyRefused(k.ID, "revoked", k.RevokedAt)
+	case "expired":
+		return nil, keyRefused(k.ID, "expired", k.ExpiresAt)
+	}
 	c := &Caller{KeyID: k.ID, Role: k.Role, AccountID: k.AccountID}
-	s.keys.put(hash, c)
+	s.keys.put(hash, c, k.ExpiresAt, gen)
+	s.keys.noteUse(k.ID, now)
 	return c, nil
+}
+
+// keyRefused is the answer to a key past its end.
+func keyRefused(id, why string, at time.Time) error {
+	return coffer.Errorf(coffer.EUnauthenticated, "API key %s %s at %s: send another key; an admin can create one with POST /v1/api_keys",
+		id, why, at.UTC().Format(time.RFC3339))
 }
 
 // AuthenticateSubaccount resolves HTTP Basic credentials of a subaccount. A

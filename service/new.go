@@ -32,10 +32,13 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 }
 
 // Close stops the committer; requests still queued are refused with
-// EOverloaded. It does not close the store, and stops no job: whoever
+// EOverloaded. It writes when API keys were last used, as far as not
+// yet recorded. It does not close the store, and stops no job: whoever
 // started the jobs stops them first.
 func (s *Service) Close() {
 	s.committer.Close()
+	s.background.Wait()
+	s.recordKeyUses(s.keys.takeUses())
 }
 
 // notify hands a committed batch to every observer. Observers pass the

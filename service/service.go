@@ -6,6 +6,7 @@ package service
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -150,6 +151,9 @@ type Service struct {
 	docs      *invoicedoc.Renderer
 	notifier  *notifier // alerts e-mail and webhook delivery; see notify.go
 	inflight  *inflight // Idempotency-Keys whose request is running; see Once
+	// background is the writes of when keys were last used, which Close
+	// waits for (apikeys.go).
+	background sync.WaitGroup
 
 	// observers are told what each committed batch wrote; see notify.
 	observers []func(*store.Writes)

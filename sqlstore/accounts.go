@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"math"
 
 	"github.com/cofferdev/coffer"
@@ -235,30 +234,6 @@ func (s *Store) UpdateSubaccount(ctx context.Context, id string, fn func(*coffer
 		return nil, err
 	}
 	return out, nil
-}
-
-// CreateAPIKey stores a key's hash.
-func (s *Store) CreateAPIKey(ctx context.Context, k *coffer.APIKey) error {
-	return s.write(ctx, func(t tx) error {
-		_, err := t.exec(ctx, "INSERT INTO api_keys ("+apiKeyCols+") VALUES ("+placeholders(1, 6)+")",
-			k.ID, string(k.Role), k.AccountID, k.Name, nonNil(k.Hash), micros(k.CreatedAt))
-		return err
-	})
-}
-
-// GetAPIKeyByHash finds the key whose secret hashes to hash.
-func (s *Store) GetAPIKeyByHash(ctx context.Context, hash []byte) (*coffer.APIKey, error) {
-	return getOne(ctx, s.eng.pool(false), scanAPIKey, coffer.Errorf(coffer.ENotFound, "API key not found"),
-		"SELECT "+apiKeyCols+" FROM api_keys WHERE hash = $1", nonNil(hash))
-}
-
-// CountAPIKeys counts the stored keys (none means a fresh install).
-func (s *Store) CountAPIKeys(ctx context.Context) (int, error) {
-	var n int64
-	if _, err := queryRow(ctx, s.eng.pool(false), "SELECT COUNT(*) FROM api_keys", nil, &n); err != nil {
-		return 0, fmt.Errorf("count api keys: %w", err)
-	}
-	return int(n), nil
 }
 
 // GetIdempotency reads a stored answer.

@@ -215,19 +215,6 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
-const apiKeyCols = "id, role, account_id, name, hash, created_at"
-
-func scanAPIKey(r scanner) (*coffer.APIKey, error) {
-	var k coffer.APIKey
-	var role string
-	var created int64
-	if err := r.Scan(&k.ID, &role, &k.AccountID, &k.Name, &k.Hash, &created); err != nil {
-		return nil, err
-	}
-	k.Role, k.CreatedAt = coffer.Role(role), fromMicros(created)
-	return &k, nil
-}
-
 var idemColumns = []string{"scope", "key", "request_hash", "status", "body", "created_at"}
 
 const idemCols = "scope, key, request_hash, status, body, created_at"

@@ -180,8 +180,21 @@ type Accounts interface {
 	ListSubaccounts(ctx context.Context, accountID string, p Page) ([]*coffer.Subaccount, bool, error)
 	UpdateSubaccount(ctx context.Context, id string, fn func(*coffer.Subaccount) error, idem *Idempotency) (*coffer.Subaccount, error)
 
-	CreateAPIKey(ctx context.Context, k *coffer.APIKey) error
+	CreateAPIKey(ctx context.Context, k *coffer.APIKey, idem *Idempotency) error
 	GetAPIKeyByHash(ctx context.Context, hash []byte) (*coffer.APIKey, error)
+	GetAPIKey(ctx context.Context, id string) (*coffer.APIKey, error)
+	ListAPIKeys(ctx context.Context, p Page) ([]*coffer.APIKey, bool, error)
+	// UpdateAPIKey locks the key, lets fn change its expiry, revocation
+	// and successor, and saves them together with successor (a new key to
+	// create, or nil) and idem. It moves APIKeyRevision.
+	UpdateAPIKey(ctx context.Context, id string, fn func(*coffer.APIKey) error, successor *coffer.APIKey, idem *Idempotency) (*coffer.APIKey, error)
+	// APIKeyRevision is a counter that moves whenever a key may have
+	// stopped working early (revoked, its expiry brought forward):
+	// processes poll it to drop the keys they cache.
+	APIKeyRevision(ctx context.Context) (int64, error)
+	// TouchAPIKeys records when keys were last used; a later mark
+	// already stored stays.
+	TouchAPIKeys(ctx context.Context, used map[string]time.Time) error
 	CountAPIKeys(ctx context.Context) (int, error)
 
 	GetIdempotency(ctx context.Context, scope, key string) (*Idempotency, error)

@@ -31,6 +31,7 @@ func addClientCommands(root *cobra.Command) {
 		invoicesCmd(e),
 		programsCmd(e),
 		clockCmd(e),
+		apiKeysCmd(e),
 	} {
 		e.addFlags(cmd)
 		root.AddCommand(cmd)

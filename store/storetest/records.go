@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/ledger"
@@ -323,7 +324,7 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	acct := &coffer.APIKey{ID: f.ids.New(coffer.PrefixKey, f.now), Role: coffer.RoleAccount, AccountID: a.ID,
 		Name: "acme", Hash: []byte("fedcba9876543210fedcba9876543210"), CreatedAt: f.now}
 	for _, k := range []*coffer.APIKey{admin, acct} {
-		if err := s.CreateAPIKey(f.ctx, k); err != nil {
+		if err := s.CreateAPIKey(f.ctx, k, nil); err != nil {
 			t.Fatalf("create key: %v", err)
 		}
 	}
@@ -337,9 +338,71 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	_, err = s.GetAPIKeyByHash(f.ctx, []byte("nope"))
 	wantCode(t, err, coffer.ENotFound)
 	dup := &coffer.APIKey{ID: f.ids.New(coffer.PrefixKey, f.now), Role: coffer.RoleUsage, Hash: admin.Hash, CreatedAt: f.now}
-	wantCode(t, s.CreateAPIKey(f.ctx, dup), coffer.EConflict)
+	wantCode(t, s.CreateAPIKey(f.ctx, dup, nil), coffer.EConflict)
 	if n, err := s.CountAPIKeys(f.ctx); err != nil || n != 2 {
 		t.Fatalf("count: %d, %v", n, err)
+	}
+	testAPIKeyLifecycle(t, f, s, admin, acct)
+}
+
+// testAPIKeyLifecycle lists keys, revokes and rotates them (each moving
+// the revision), and records their use.
+func testAPIKeyLifecycle(t *testing.T, f *fixture, s store.Store, admin, acct *coffer.APIKey) {
+	list, more, err := s.ListAPIKeys(f.ctx, store.Page{Limit: 1})
+	if err != nil || more != true || len(list) != 1 || list[0].ID != admin.ID {
+		t.Fatalf("first page of keys: %v %v %v", list, more, err)
+	}
+	list, more, err = s.ListAPIKeys(f.ctx, store.Page{Limit: 5, StartingAfter: admin.ID})
+	if err != nil || more || len(list) != 1 || list[0].ID != acct.ID {
+		t.Fatalf("second page of keys: %v %v %v", list, more, err)
+	}
+	rev, err := s.APIKeyRevision(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := &coffer.APIKey{ID: f.ids.New(coffer.PrefixKey, f.now), Role: coffer.RoleAdmin, Name: "next",
+		Hash: []byte("1123456789abcdef0123456789abcdef"), CreatedAt: f.now}
+	until := f.now.Add(time.Hour)
+	got, err := s.UpdateAPIKey(f.ctx, admin.ID, func(k *coffer.APIKey) error {
+		k.ExpiresAt, k.ReplacedBy = until, next.ID
+		return nil
+	}, next, nil)
+	if err != nil || !got.ExpiresAt.Equal(until) || got.ReplacedBy != next.ID {
+		t.Fatalf("rotate: %+v %v", got, err)
+	}
+	if k, err := s.GetAPIKey(f.ctx, next.ID); err != nil || k.Name != "next" {
+		t.Fatalf("successor: %+v %v", k, err)
+	}
+	if r, err := s.APIKeyRevision(f.ctx); err != nil || r != rev+1 {
+		t.Fatalf("revision after a rotation: %d %v, want %d", r, err, rev+1)
+	}
+	refused := coffer.Errorf(coffer.EConflict, "no")
+	_, err = s.UpdateAPIKey(f.ctx, acct.ID, func(*coffer.APIKey) error { return refused }, nil, nil)
+	wantCode(t, err, coffer.EConflict)
+	if r, _ := s.APIKeyRevision(f.ctx); r != rev+1 {
+		t.Fatalf("a refused update moved the revision to %d", r)
+	}
+	if _, err := s.UpdateAPIKey(f.ctx, acct.ID, func(k *coffer.APIKey) error { k.RevokedAt = f.now; return nil }, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := s.GetAPIKeyByHash(f.ctx, acct.Hash); err != nil || !k.RevokedAt.Equal(f.now) || k.Usable(f.now) != "revoked" {
+		t.Fatalf("revoked key: %+v %v", k, err)
+	}
+	_, err = s.UpdateAPIKey(f.ctx, "key_00000000000000000000000000", func(*coffer.APIKey) error { return nil }, nil, nil)
+	wantCode(t, err, coffer.ENotFound)
+
+	later := f.now.Add(time.Minute)
+	if err := s.TouchAPIKeys(f.ctx, map[string]time.Time{admin.ID: later, acct.ID: f.now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TouchAPIKeys(f.ctx, map[string]time.Time{admin.ID: f.now}); err != nil { // older: ignored
+		t.Fatal(err)
+	}
+	if k, _ := s.GetAPIKey(f.ctx, admin.ID); !k.LastUsedAt.Equal(later) {
+		t.Fatalf("last used at %v, want %v", k.LastUsedAt, later)
+	}
+	if k, _ := s.GetAPIKey(f.ctx, acct.ID); !k.LastUsedAt.Equal(f.now) {
+		t.Fatalf("last used at %v, want %v", k.LastUsedAt, f.now)
 	}
 }
 
