@@ -46,8 +46,9 @@ type ServerConfig struct {
 	// Banner receives the one-time notice with the initial admin key. It
 	// must not be the log's stream.
 	Banner io.Writer
-	// Version is the build's version, shown in the OpenAPI document;
-	// empty reads as "dev".
+	// Version is the build's version (ReadBuildInfo), shown in the
+	// OpenAPI document and every answer's X-Coffer-Version; empty reads
+	// as "dev".
 	Version string
 }
 

@@ -32,5 +32,6 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newSecretsCmd(), newBenchCmd())
 	addClientCommands(root)
+	addVersion(root)
 	return root
 }

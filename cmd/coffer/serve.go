@@ -9,9 +9,6 @@ import (
 	"github.com/cofferdev/coffer/app"
 )
 
-// version is the build's version, set with -ldflags "-X main.version=…".
-var version = "dev"
-
 // addStoreFlag adds --db, shared by every command that opens the store.
 func addStoreFlag(cmd *cobra.Command, dsn *string) {
 	*dsn = app.DefaultDB
@@ -25,7 +22,6 @@ func storeFlag(dsn *string) flagDef {
 
 func newServeCmd() *cobra.Command {
 	cfg := app.DefaultServerConfig()
-	cfg.Version = version
 	var clockAt string // parsed in RunE, to say what an RFC 3339 time looks like
 	cmd := &cobra.Command{
 		Use:   "serve",
