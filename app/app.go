@@ -46,6 +46,8 @@ type ServerConfig struct {
 	// Banner receives the one-time notice with the initial admin key. It
 	// must not be the log's stream.
 	Banner io.Writer
+	// ShutdownTimeout bounds a graceful shutdown (shutdown.go).
+	ShutdownTimeout time.Duration
 	// Version is the build's version (ReadBuildInfo), shown in the
 	// OpenAPI document and every answer's X-Coffer-Version; empty reads
 	// as "dev".
@@ -67,6 +69,9 @@ type Server struct {
 	// AdminKey is the admin key created on first start with an empty
 	// store; empty when keys already existed.
 	AdminKey string
+
+	// health answers /readyz and drains the API on shutdown (shutdown.go).
+	health *httpapi.Health
 }
 
 // StartServer opens the store, runs migrations, creates the first admin
@@ -137,7 +142,8 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	hc := cfg.HTTP.withDefaults()
 	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
-	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version})
+	s.health = httpapi.NewHealth(s)
+	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version, Health: s.health})
 	s.http = &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
@@ -193,14 +199,12 @@ func (s *Server) Wait() error {
 	return err
 }
 
-// Close stops accepting requests, lets those in flight finish (up to a
-// deadline), then stops the jobs and the committer and closes the store.
+// Close shuts the server down gracefully (Shutdown, shutdown.go), within
+// the configured shutdown timeout.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.shutdownTimeout())
 	defer cancel()
-	err := s.http.Shutdown(ctx)
-	s.closeCore()
-	return err
+	return s.Shutdown(ctx)
 }
 
 func (s *Server) closeCore() {

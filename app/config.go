@@ -25,6 +25,8 @@ func DefaultServerConfig() ServerConfig {
 		Gateway: GatewayConfig{Name: "sandbox"},
 		HTTP:    DefaultHTTPConfig(),
 		Version: ReadBuildInfo().Version,
+
+		ShutdownTimeout: defaultShutdownTimeout,
 	}
 }
 

@@ -50,11 +50,7 @@ stdout; the log goes to stderr.`,
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "coffer serving on %s (store: %s)\n", s.URL(), app.Redact(cfg.DB))
-			go func() {
-				<-cmd.Context().Done()
-				s.Close()
-			}()
-			return s.Wait()
+			return s.Run(cmd.Context())
 		},
 	}
 	addFlags(cmd.Flags(), serveFlags(&cfg, &clockAt)...)
@@ -81,6 +77,8 @@ func serveFlags(cfg *app.ServerConfig, clockAt *string) []flagDef {
 		{name: "committers", value: &svc.Committers,
 			usage: "committers run side by side, each owning a share of the accounts (0: one on SQLite, two on PostgreSQL)"},
 		{name: "sweep-interval", value: &svc.SweepInterval, usage: "how often expired grants and holds are swept"},
+		{name: "shutdown-timeout", env: "COFFER_SHUTDOWN_TIMEOUT", value: &cfg.ShutdownTimeout,
+			usage: "on SIGTERM or SIGINT, how long requests in flight and the committer's queue may take to finish (env COFFER_SHUTDOWN_TIMEOUT)"},
 	}
 	defs = append(defs, httpFlags(&cfg.HTTP)...)
 	defs = append(defs, notifyFlags(&svc.Notify)...)
