@@ -46,8 +46,11 @@ type ServerConfig struct {
 	// Banner receives the one-time notice with the initial admin key. It
 	// must not be the log's stream.
 	Banner io.Writer
-	// Version is the build's version, shown in the OpenAPI document;
-	// empty reads as "dev".
+	// ShutdownTimeout bounds a graceful shutdown (shutdown.go).
+	ShutdownTimeout time.Duration
+	// Version is the build's version (ReadBuildInfo), shown in the
+	// OpenAPI document and every answer's X-Coffer-Version; empty reads
+	// as "dev".
 	Version string
 	// Metrics says where the Prometheus metrics are served (metrics.go).
 	Metrics MetricsConfig
@@ -71,6 +74,8 @@ type Server struct {
 
 	// metrics is nil when they are off (metrics.go).
 	metrics *serverMetrics
+	// health answers /readyz and drains the API on shutdown (shutdown.go).
+	health *httpapi.Health
 }
 
 // StartServer opens the store, runs migrations, creates the first admin
@@ -147,8 +152,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	hc := cfg.HTTP.withDefaults()
 	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
+	s.health = httpapi.NewHealth(s)
 	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version,
-		Metrics: s.metrics.http(), RateLimits: hc.RateLimits})
+		Metrics: s.metrics.http(), RateLimits: hc.RateLimits, Health: s.health})
 	s.http = &http.Server{
 		Handler:           s.metrics.handler(h),
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
@@ -207,15 +213,12 @@ func (s *Server) Wait() error {
 	return err
 }
 
-// Close stops accepting requests, lets those in flight finish (up to a
-// deadline), then stops the jobs and the committer and closes the store.
+// Close shuts the server down gracefully (Shutdown, shutdown.go), within
+// the configured shutdown timeout.
 func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.shutdownTimeout())
 	defer cancel()
-	err := s.http.Shutdown(ctx)
-	s.metrics.close(ctx)
-	s.closeCore()
-	return err
+	return s.Shutdown(ctx)
 }
 
 func (s *Server) closeCore() {

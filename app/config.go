@@ -24,6 +24,9 @@ func DefaultServerConfig() ServerConfig {
 		Service: svc,
 		Gateway: GatewayConfig{Name: "sandbox"},
 		HTTP:    DefaultHTTPConfig(),
+		Version: ReadBuildInfo().Version,
+
+		ShutdownTimeout: defaultShutdownTimeout,
 	}
 }
 

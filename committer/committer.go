@@ -39,8 +39,12 @@ type committer struct {
 	// meter, if set, is told of each batch and each answer (Config.Meter).
 	meter Meter
 
-	stop chan struct{}
-	done sync.WaitGroup
+	// closed refuses new requests once close began; enqueue reads it
+	// under mu, so no request joins the queue after close has drained it.
+	mu     sync.RWMutex
+	closed bool
+	stop   chan struct{}
+	done   sync.WaitGroup
 }
 
 // conflictRetries bounds how often a batch is rerun after losing a race
@@ -83,19 +87,26 @@ func newCommitter(st Store, clock coffer.Clock, ids *coffer.IDs, log *slog.Logge
 	return c
 }
 
-// close stops the loop after the batch in flight; requests still queued
-// are refused.
+// errShuttingDown refuses a request that arrives once close began.
+func errShuttingDown() error {
+	return coffer.Errorf(coffer.EOverloaded, "the server is shutting down; retry")
+}
+
+// close refuses new requests, commits and answers every request already
+// queued, then stops the loop. A queued request was accepted: its caller
+// is waiting, and dropping it would turn a request that could commit
+// into one its caller cannot tell from a crash. Each batch has its
+// deadline, so the drain is bounded by the queue's length.
 func (c *committer) close() {
+	c.mu.Lock()
+	already := c.closed
+	c.closed = true
+	c.mu.Unlock()
+	if already {
+		return
+	}
 	close(c.stop)
 	c.done.Wait()
-	for {
-		select {
-		case r := <-c.queue:
-			r.reply <- Reply{Err: coffer.Errorf(coffer.EOverloaded, "the server is shutting down; retry")}
-		default:
-			return
-		}
-	}
 }
 
 // submit queues a request and waits for its answer. A full queue is
@@ -119,6 +130,7 @@ func (c *committer) loop() {
 	for {
 		select {
 		case <-c.stop:
+			c.drain(batch)
 			return
 		case r := <-c.queue:
 			batch = append(batch[:0], r)
@@ -131,6 +143,27 @@ func (c *committer) loop() {
 			default:
 				break gather
 			}
+		}
+		c.commit(batch)
+	}
+}
+
+// drain commits what is left in the queue once close has stopped new
+// requests joining it.
+func (c *committer) drain(batch []*Request) {
+	for {
+		batch = batch[:0]
+	gather:
+		for len(batch) < c.max {
+			select {
+			case r := <-c.queue:
+				batch = append(batch, r)
+			default:
+				break gather
+			}
+		}
+		if len(batch) == 0 {
+			return
 		}
 		c.commit(batch)
 	}
@@ -247,6 +280,11 @@ func refusal(err error) error {
 // at once; the answer arrives on the returned channel.
 func (c *committer) enqueue(r *Request) (<-chan Reply, error) {
 	r.reply = make(chan Reply, 1)
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return nil, errShuttingDown()
+	}
 	select {
 	case c.queue <- r:
 		return r.reply, nil

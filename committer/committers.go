@@ -144,8 +144,8 @@ func (c *Committer) Enqueue(r *Request) (<-chan Reply, error) {
 	return c.of(r.AccountID).enqueue(r)
 }
 
-// Close stops every committer after its batch in flight; requests still
-// queued are refused with EOverloaded.
+// Close refuses new requests with EOverloaded, commits and answers every
+// request already queued, and stops the committers.
 func (c *Committer) Close() {
 	for _, one := range c.cs {
 		one.close()

@@ -36,13 +36,17 @@ type Options struct {
 	// TestClock registers POST /v1/test_clock/advance. Without it the
 	// route does not exist.
 	TestClock bool
-	// Version is the server's version, shown in the OpenAPI document.
+	// Version is the server's version, shown in the OpenAPI document
+	// and in every answer's X-Coffer-Version header.
 	Version string
 	// Metrics, if set, is told of every answered request (metrics.go).
 	Metrics RequestObserver
 	// RateLimits are the per-key token buckets of each role
 	// (ratelimit.go); all off when zero.
 	RateLimits RateLimits
+	// Health answers /readyz and refuses requests once the server
+	// drains (health.go); nil is always ready.
+	Health *Health
 }
 
 // Body size limits. A batch carries up to maxBatchDebits debits, each a few
@@ -72,7 +76,7 @@ type handler struct {
 }
 
 // New returns the HTTP handler for the whole API: the /v1 routes,
-// /healthz, /openapi.json and /docs.
+// /healthz, /readyz, /openapi.json and /docs.
 func New(svc *service.Service, opts Options) http.Handler {
 	return newHandler(svc, svc, opts)
 }
@@ -147,15 +151,11 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write(spec)
 	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write([]byte("ok\n"))
-	})
+	registerHealth(mux, opts.Health)
 	registerDocs(mux)
 	registerHostedInvoices(mux, svc)
 
-	return logRequests(logger, observeRequests(opts.Metrics, recoverPanics(assumeJSON(jsonNotFound(mux)))))
+	return logRequests(logger, identify(version, observeRequests(opts.Metrics, opts.Health.refuseWhileDraining(recoverPanics(assumeJSON(jsonNotFound(mux)))))))
 }
 
 // apiDescription heads the OpenAPI document and the documentation page.

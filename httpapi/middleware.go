@@ -98,7 +98,7 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		switch {
 		case status >= 500:
 			level = slog.LevelError
-		case r.URL.Path == "/healthz":
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz":
 			level = slog.LevelDebug
 		}
 		attrs := []slog.Attr{

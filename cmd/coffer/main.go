@@ -34,5 +34,6 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(newServeCmd(), newConfigCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newSecretsCmd(), newBenchCmd())
 	addClientCommands(root)
+	addVersion(root)
 	return root
 }

@@ -9,9 +9,6 @@ import (
 	"github.com/cofferdev/coffer/app"
 )
 
-// version is the build's version, set with -ldflags "-X main.version=…".
-var version = "dev"
-
 // addStoreFlag adds --db, shared by every command that opens the store.
 func addStoreFlag(cmd *cobra.Command, dsn *string) {
 	*dsn = app.DefaultDB
@@ -25,7 +22,6 @@ func storeFlag(dsn *string) flagDef {
 
 func newServeCmd() *cobra.Command {
 	cfg := app.DefaultServerConfig()
-	cfg.Version = version
 	var clockAt string // parsed in RunE, to say what an RFC 3339 time looks like
 	var configPath string
 	cmd := &cobra.Command{
@@ -58,11 +54,7 @@ stdout; the log goes to stderr.`,
 				return logFailure(log, cfg.Logging.Format, err)
 			}
 			announceServing(cmd.ErrOrStderr(), log, cfg.Logging.Format, s.URL(), app.Redact(cfg.DB))
-			go func() {
-				<-cmd.Context().Done()
-				s.Close()
-			}()
-			return logFailure(log, cfg.Logging.Format, s.Wait())
+			return logFailure(log, cfg.Logging.Format, s.Run(cmd.Context()))
 		},
 	}
 	addFlags(cmd.Flags(), serveFlags(&cfg, &clockAt)...)
@@ -92,6 +84,8 @@ func serveFlags(cfg *app.ServerConfig, clockAt *string) []flagDef {
 		{name: "sweep-interval", value: &svc.SweepInterval, usage: "how often expired grants and holds are swept"},
 		{name: "metrics-addr", env: "COFFER_METRICS_ADDR", value: &cfg.Metrics.Addr,
 			usage: "where GET /metrics is served: empty on the API's listener, an address for a listener of its own, or off (env COFFER_METRICS_ADDR)"},
+		{name: "shutdown-timeout", env: "COFFER_SHUTDOWN_TIMEOUT", value: &cfg.ShutdownTimeout,
+			usage: "on SIGTERM or SIGINT, how long requests in flight and the committer's queue may take to finish (env COFFER_SHUTDOWN_TIMEOUT)"},
 	}
 	defs = append(defs, httpFlags(&cfg.HTTP)...)
 	defs = append(defs, notifyFlags(&svc.Notify)...)
