@@ -319,8 +319,10 @@ func (s *Service) recharge(ctx context.Context, accountID string) error {
 // while the first still charges. The cap is therefore checked, and the
 // charge counted against it, under the auto-recharge row's lock in the
 // transaction that records the payment, before the gateway is asked: two
-// runs see each other's charges whatever their timing, and a run that
-// lost the lease makes no further charge.
+// runs see each other's charges whatever their timing. And a run makes
+// no charge at an instant its lease does not cover: at any instant on the
+// clock at most one run's lease is live, so once a run's lease lapses it
+// stops, and the run that takes the account over charges alone.
 func (s *Service) rechargeOnce(ctx context.Context, accountID, token string) (done bool, err error) {
 	ar, err := s.store.GetAutoRecharge(ctx, accountID)
 	if err != nil || !ar.Enabled || ar.Exhausted {
@@ -352,7 +354,7 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID, token string) (do
 		MethodID: m.ID, Amount: amount, Currency: st.Account.Currency, CapDay: day, Actor: "auto_recharge", CreatedAt: now, UpdatedAt: now}
 	var capped bool
 	var spent money.Amount
-	started, err := s.store.StartRecharge(ctx, p, token, func(ar *coffer.AutoRecharge) (bool, error) {
+	started, err := s.store.StartRecharge(ctx, p, token, now, func(ar *coffer.AutoRecharge) (bool, error) {
 		capped, spent = false, 0
 		if !ar.Enabled || ar.Exhausted {
 			return false, nil
@@ -373,7 +375,7 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID, token string) (do
 	case capped:
 		return true, s.capReached(ctx, accountID, day, amount, spent)
 	case !started:
-		return true, nil // turned off, or another run has the account now
+		return true, nil // turned off, or the lease lapsed
 	}
 	var ch *payments.Charge
 	if m.Status != coffer.MethodActive {

@@ -386,7 +386,7 @@ func (s *Store) ClaimRecharge(ctx context.Context, accountID, token string, now,
 // row, locked in FinishPayment's order. On SQLite the write transaction
 // is the lock; on PostgreSQL the rows are locked FOR UPDATE, so a claim
 // of the lease, which updates the same row, waits for this to commit.
-func (s *Store) StartRecharge(ctx context.Context, p *coffer.Payment, token string, fn func(*coffer.AutoRecharge) (bool, error)) (bool, error) {
+func (s *Store) StartRecharge(ctx context.Context, p *coffer.Payment, token string, now time.Time, fn func(*coffer.AutoRecharge) (bool, error)) (bool, error) {
 	ins, err := paymentStmt(p, true)
 	if err != nil {
 		return false, err
@@ -397,18 +397,19 @@ func (s *Store) StartRecharge(ctx context.Context, p *coffer.Payment, token stri
 		if _, err := getAccount(ctx, t, p.AccountID, s.d.forUpdate); err != nil {
 			return err
 		}
-		r, err := t.query(ctx, "SELECT data, lease_token FROM auto_recharge WHERE account_id = $1"+s.d.forUpdate, p.AccountID)
+		r, err := t.query(ctx, "SELECT data, lease_token, lease_until FROM auto_recharge WHERE account_id = $1"+s.d.forUpdate, p.AccountID)
 		if err != nil {
 			return err
 		}
 		type leased struct {
 			ar    *coffer.AutoRecharge
 			token string
+			until int64
 		}
 		got, _, err := collect(r, noLimit, func(sc scanner) (leased, error) {
 			var data string
 			var l leased
-			if err := sc.Scan(&data, &l.token); err != nil {
+			if err := sc.Scan(&data, &l.token, &l.until); err != nil {
 				return l, err
 			}
 			l.ar = new(coffer.AutoRecharge)
@@ -423,8 +424,8 @@ func (s *Store) StartRecharge(ctx context.Context, p *coffer.Payment, token stri
 		if len(got) == 0 {
 			return coffer.Errorf(coffer.ENotFound, "auto-recharge of account %s not found", p.AccountID)
 		}
-		if got[0].token != token {
-			return nil // another run holds the account now
+		if got[0].token != token || got[0].until < micros(now) {
+			return nil // the lease lapsed: another run may hold the account
 		}
 		ar := got[0].ar
 		ok, err := fn(ar)

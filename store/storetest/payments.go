@@ -237,14 +237,14 @@ func testStartRecharge(t *testing.T, s store.Store) {
 		t.Fatalf("claim %v %v", ok, err)
 	}
 	p1 := pay("r1")
-	if ok, err := s.StartRecharge(f.ctx, p1, "first", count); err != nil || !ok {
+	if ok, err := s.StartRecharge(f.ctx, p1, "first", now, count); err != nil || !ok {
 		t.Fatalf("the holder's start %v %v", ok, err)
 	}
 	recorded(p1, true)
 	spent("20")
 	// fn says no: nothing is recorded nor changed.
 	p2 := pay("r2")
-	if ok, err := s.StartRecharge(f.ctx, p2, "first", func(ar *coffer.AutoRecharge) (bool, error) {
+	if ok, err := s.StartRecharge(f.ctx, p2, "first", now, func(ar *coffer.AutoRecharge) (bool, error) {
 		ar.Spent = money.MustParse("999")
 		return false, nil
 	}); err != nil || ok {
@@ -252,18 +252,24 @@ func testStartRecharge(t *testing.T, s store.Store) {
 	}
 	recorded(p2, false)
 	spent("20")
+	// Nor at an instant past the lease, though no other run claimed it.
+	p2b := pay("r2b")
+	if ok, err := s.StartRecharge(f.ctx, p2b, "first", now.Add(time.Minute+time.Microsecond), count); err != nil || ok {
+		t.Fatalf("a start past the lease %v %v", ok, err)
+	}
+	recorded(p2b, false)
 	// Past the lease another run takes the account over: the first run
 	// may start nothing more, the second may.
 	if ok, err := s.ClaimRecharge(f.ctx, a.ID, "second", now.Add(2*time.Minute), now.Add(3*time.Minute)); err != nil || !ok {
 		t.Fatalf("take-over %v %v", ok, err)
 	}
 	p3 := pay("r3")
-	if ok, err := s.StartRecharge(f.ctx, p3, "first", count); err != nil || ok {
+	if ok, err := s.StartRecharge(f.ctx, p3, "first", now, count); err != nil || ok {
 		t.Fatalf("a start by a run that lost the lease %v %v", ok, err)
 	}
 	recorded(p3, false)
 	p4 := pay("r4")
-	if ok, err := s.StartRecharge(f.ctx, p4, "second", count); err != nil || !ok {
+	if ok, err := s.StartRecharge(f.ctx, p4, "second", now.Add(2*time.Minute), count); err != nil || !ok {
 		t.Fatalf("the new holder's start %v %v", ok, err)
 	}
 	recorded(p4, true)
@@ -273,7 +279,7 @@ func testStartRecharge(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	p5 := pay("r5")
-	if ok, err := s.StartRecharge(f.ctx, p5, "second", count); err != nil || ok {
+	if ok, err := s.StartRecharge(f.ctx, p5, "second", now.Add(2*time.Minute), count); err != nil || ok {
 		t.Fatalf("a start after the release %v %v", ok, err)
 	}
 	recorded(p5, false)
