@@ -82,10 +82,16 @@ type Payment struct {
 	FailureCode    string
 	FailureMessage string
 	LotID          string // the grant that credited it
-	SettlesAt      time.Time
-	Actor          string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// CapDay is the day (YYYY-MM-DD on Coffer's clock) whose daily cap an
+	// auto-recharge payment was counted against when it was recorded,
+	// before its charge; a failure gives it back. Empty on other payments,
+	// and on auto-recharges recorded before payments were counted up
+	// front, which count when they succeed.
+	CapDay    string
+	SettlesAt time.Time
+	Actor     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // AutoRecharge is an account's auto-recharge settings and the state of its
@@ -110,8 +116,10 @@ type AutoRecharge struct {
 	// only a payment lifts what a payment failure caused.
 	Suspended bool
 	// Day (YYYY-MM-DD on Coffer's clock) and Spent: what auto-recharge
-	// charged that day, for DailyCap. CapHit notes the day the cap was
-	// reported, so it is reported once.
+	// charged that day, for DailyCap, counting charges still under way (a
+	// charge is counted when its payment is recorded, before the gateway
+	// is asked, and given back if it fails). CapHit notes the day the cap
+	// was reported, so it is reported once.
 	Day    string
 	Spent  money.Amount
 	CapHit string

@@ -336,7 +336,9 @@ func (s *Service) settle(ctx context.Context, p *coffer.Payment, ch *payments.Ch
 			event(successEvent(q.Source), map[string]any{"grant_id": lotID})
 			if ar != nil {
 				ar.Failures, ar.RetryAt, ar.Exhausted = 0, 0, false
-				if q.Source == coffer.SourceAutoRecharge {
+				if q.Source == coffer.SourceAutoRecharge && q.CapDay == "" {
+					// Recorded before charges were counted up front:
+					// counted now, on the day it succeeds.
 					day := now.Format(time.DateOnly)
 					if ar.Day != day {
 						ar.Day, ar.Spent = day, 0
@@ -353,6 +355,7 @@ func (s *Service) settle(ctx context.Context, p *coffer.Payment, ch *payments.Ch
 			q.Status, q.FailureCode, q.FailureMessage = coffer.PaymentFailed, ch.FailureCode, ch.FailureMessage
 			data := map[string]any{"failure_code": ch.FailureCode, "failure_message": ch.FailureMessage}
 			if q.Source == coffer.SourceAutoRecharge && ar != nil {
+				uncount(ar, q)
 				climb(ar, a, balance, now, data, event)
 				return nil
 			}
@@ -360,6 +363,16 @@ func (s *Service) settle(ctx context.Context, p *coffer.Payment, ch *payments.Ch
 		}
 		return nil
 	})
+}
+
+// uncount gives back to the daily cap a failed auto-recharge, counted
+// against it when it was recorded; a day since turned starts afresh and
+// owes nothing back.
+func uncount(ar *coffer.AutoRecharge, p *coffer.Payment) {
+	if p.CapDay == "" || ar.Day != p.CapDay {
+		return
+	}
+	ar.Spent = max(ar.Spent-p.Amount, 0)
 }
 
 // retryLevels are the rungs of the failure ladder: after a failed

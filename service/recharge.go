@@ -301,7 +301,7 @@ func (s *Service) recharge(ctx context.Context, accountID string) error {
 		}
 	}()
 	for range maxChargesPerRun {
-		done, err := s.rechargeOnce(ctx, accountID)
+		done, err := s.rechargeOnce(ctx, accountID, token)
 		if err != nil || done {
 			return err
 		}
@@ -309,9 +309,21 @@ func (s *Service) recharge(ctx context.Context, accountID string) error {
 	return nil
 }
 
-// rechargeOnce makes at most one charge; done reports that the run should
-// stop (nothing to do, a failure, or the cap).
-func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool, err error) {
+// rechargeOnce makes at most one charge, for the run holding the lease
+// with token; done reports that the run should stop (nothing to do, a
+// failure, the cap, or the lease taken over).
+//
+// The lease alone cannot keep the daily cap: it is a time on Coffer's
+// clock, and a run can outlive it (a slow gateway, or a test clock moved
+// on while the run charges), so another run may take the account over
+// while the first still charges. The cap is therefore checked, and the
+// charge counted against it, under the auto-recharge row's lock in the
+// transaction that records the payment, before the gateway is asked: two
+// runs see each other's charges whatever their timing. And a run makes
+// no charge at an instant its lease does not cover: at any instant on the
+// clock at most one run's lease is live, so once a run's lease lapses it
+// stops, and the run that takes the account over charges alone.
+func (s *Service) rechargeOnce(ctx context.Context, accountID, token string) (done bool, err error) {
 	ar, err := s.store.GetAutoRecharge(ctx, accountID)
 	if err != nil || !ar.Enabled || ar.Exhausted {
 		return true, err
@@ -332,23 +344,38 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID string) (done bool
 	if ar.Amount == 0 { // a refill: to the target, which a program's levels put below zero
 		amount = ar.Target - bal
 	}
-	day := now.Format(time.DateOnly)
-	spent := money.Amount(0)
-	if ar.Day == day {
-		spent = ar.Spent
-	}
-	if ar.DailyCap > 0 && spent+amount > ar.DailyCap {
-		return true, s.capReached(ctx, accountID, day, amount, spent)
-	}
 	m, err := s.store.GetPaymentMethod(ctx, ar.MethodID)
 	if err != nil {
 		return true, err
 	}
-	p, _, err := s.store.CreatePayment(ctx, &coffer.Payment{ID: s.ids.New(coffer.PrefixPayment, now), AccountID: accountID,
+	day := now.Format(time.DateOnly)
+	p := &coffer.Payment{ID: s.ids.New(coffer.PrefixPayment, now), AccountID: accountID,
 		Source: coffer.SourceAutoRecharge, Key: s.ids.New(coffer.PrefixRechargeKey, now), Status: coffer.PaymentProcessing,
-		MethodID: m.ID, Amount: amount, Currency: st.Account.Currency, Actor: "auto_recharge", CreatedAt: now, UpdatedAt: now})
-	if err != nil {
+		MethodID: m.ID, Amount: amount, Currency: st.Account.Currency, CapDay: day, Actor: "auto_recharge", CreatedAt: now, UpdatedAt: now}
+	var capped bool
+	var spent money.Amount
+	started, err := s.store.StartRecharge(ctx, p, token, now, func(ar *coffer.AutoRecharge) (bool, error) {
+		capped, spent = false, 0
+		if !ar.Enabled || ar.Exhausted {
+			return false, nil
+		}
+		if ar.Day == day {
+			spent = ar.Spent
+		}
+		if ar.DailyCap > 0 && spent+amount > ar.DailyCap {
+			capped = true
+			return false, nil
+		}
+		ar.Day, ar.Spent = day, spent+amount
+		return true, nil
+	})
+	switch {
+	case err != nil:
 		return true, err
+	case capped:
+		return true, s.capReached(ctx, accountID, day, amount, spent)
+	case !started:
+		return true, nil // turned off, or the lease lapsed
 	}
 	var ch *payments.Charge
 	if m.Status != coffer.MethodActive {

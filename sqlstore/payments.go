@@ -382,6 +382,70 @@ func (s *Store) ClaimRecharge(ctx context.Context, accountID, token string, now,
 	return n == 1, err
 }
 
+// StartRecharge implements store.Payments: account, then auto-recharge
+// row, locked in FinishPayment's order. On SQLite the write transaction
+// is the lock; on PostgreSQL the rows are locked FOR UPDATE, so a claim
+// of the lease, which updates the same row, waits for this to commit.
+func (s *Store) StartRecharge(ctx context.Context, p *coffer.Payment, token string, now time.Time, fn func(*coffer.AutoRecharge) (bool, error)) (bool, error) {
+	ins, err := paymentStmt(p, true)
+	if err != nil {
+		return false, err
+	}
+	var started bool
+	err = s.write(ctx, func(t tx) error {
+		started = false
+		if _, err := getAccount(ctx, t, p.AccountID, s.d.forUpdate); err != nil {
+			return err
+		}
+		r, err := t.query(ctx, "SELECT data, lease_token, lease_until FROM auto_recharge WHERE account_id = $1"+s.d.forUpdate, p.AccountID)
+		if err != nil {
+			return err
+		}
+		type leased struct {
+			ar    *coffer.AutoRecharge
+			token string
+			until int64
+		}
+		got, _, err := collect(r, noLimit, func(sc scanner) (leased, error) {
+			var data string
+			var l leased
+			if err := sc.Scan(&data, &l.token, &l.until); err != nil {
+				return l, err
+			}
+			l.ar = new(coffer.AutoRecharge)
+			if err := json.Unmarshal([]byte(data), l.ar); err != nil {
+				return l, fmt.Errorf("decode %T: %w", l.ar, err)
+			}
+			return l, nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(got) == 0 {
+			return coffer.Errorf(coffer.ENotFound, "auto-recharge of account %s not found", p.AccountID)
+		}
+		if got[0].token != token || got[0].until < micros(now) {
+			return nil // the lease lapsed: another run may hold the account
+		}
+		ar := got[0].ar
+		ok, err := fn(ar)
+		if err != nil || !ok {
+			return err
+		}
+		ar.AccountID = p.AccountID
+		up, err := autoRechargeStmt(ar)
+		if err != nil {
+			return err
+		}
+		started = true
+		return t.pipeline(ctx, []stmt{ins, up})
+	})
+	if err != nil {
+		return false, err
+	}
+	return started, nil
+}
+
 // ReleaseRecharge implements store.Payments.
 func (s *Store) ReleaseRecharge(ctx context.Context, accountID, token string) error {
 	return s.write(ctx, func(t tx) error {

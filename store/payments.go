@@ -56,6 +56,15 @@ type Payments interface {
 	// reports whether it got it. The lease is a row in the database, so
 	// it holds across processes.
 	ClaimRecharge(ctx context.Context, accountID, token string, now, until time.Time) (bool, error)
+	// StartRecharge records p, an auto-recharge payment, if token still
+	// holds the account's recharge lease and the lease is live at now (a
+	// run never charges past its lease, when another run may have taken
+	// the account over), and fn agrees: it locks the
+	// account and its auto-recharge row, hands fn the settings, and saves
+	// whatever fn changed in them (what the daily cap has counted) with
+	// the payment, in one transaction. It reports whether p was recorded:
+	// not if the lease lapsed or another run took it over, or fn said no.
+	StartRecharge(ctx context.Context, p *coffer.Payment, token string, now time.Time, fn func(*coffer.AutoRecharge) (bool, error)) (bool, error)
 	// ReleaseRecharge gives the lease back if token holds it.
 	ReleaseRecharge(ctx context.Context, accountID, token string) error
 	// RechargeCandidates lists accounts with auto-recharge enabled whose

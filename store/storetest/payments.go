@@ -20,6 +20,7 @@ var paymentTests = []struct {
 	{"PaymentsByKey", testPaymentsByKey},
 	{"FinishPaymentSuspends", testFinishPayment},
 	{"RechargeLease", testRechargeLease},
+	{"StartRecharge", testStartRecharge},
 	{"Schedules", testSchedules},
 }
 
@@ -197,6 +198,91 @@ func testRechargeLease(t *testing.T, s store.Store) {
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("candidates %v %v", ids, err)
 	}
+}
+
+// StartRecharge records a payment only for the lease's holder and only if
+// fn agrees, and saves fn's change to the settings with it.
+func testStartRecharge(t *testing.T, s store.Store) {
+	f := newFixture(t, s)
+	a := f.account()
+	if _, err := s.UpdateAutoRecharge(f.ctx, a.ID, func(ar *coffer.AutoRecharge, _ *coffer.Account) ([]ledger.Event, error) {
+		ar.Enabled, ar.Threshold, ar.Amount = true, money.MustParse("100"), money.MustParse("20")
+		return nil, nil
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	pay := func(key string) *coffer.Payment {
+		return &coffer.Payment{ID: f.ids.New(coffer.PrefixPayment, f.now), AccountID: a.ID, Source: coffer.SourceAutoRecharge,
+			Key: key, Status: coffer.PaymentProcessing, Amount: money.MustParse("20"), CapDay: "2030-01-01", CreatedAt: f.now}
+	}
+	count := func(ar *coffer.AutoRecharge) (bool, error) {
+		ar.Day, ar.Spent = "2030-01-01", ar.Spent+money.MustParse("20")
+		return true, nil
+	}
+	spent := func(want string) {
+		t.Helper()
+		if ar, err := s.GetAutoRecharge(f.ctx, a.ID); err != nil || ar.Spent != money.MustParse(want) || ar.Threshold != money.MustParse("100") {
+			t.Fatalf("auto-recharge %+v %v, want %s spent", ar, err, want)
+		}
+	}
+	recorded := func(p *coffer.Payment, want bool) {
+		t.Helper()
+		_, err := s.GetPayment(f.ctx, p.ID)
+		if got := err == nil; got != want {
+			t.Fatalf("payment %s recorded %v, want %v (%v)", p.Key, got, want, err)
+		}
+	}
+	now := f.now
+	if ok, err := s.ClaimRecharge(f.ctx, a.ID, "first", now, now.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("claim %v %v", ok, err)
+	}
+	p1 := pay("r1")
+	if ok, err := s.StartRecharge(f.ctx, p1, "first", now, count); err != nil || !ok {
+		t.Fatalf("the holder's start %v %v", ok, err)
+	}
+	recorded(p1, true)
+	spent("20")
+	// fn says no: nothing is recorded nor changed.
+	p2 := pay("r2")
+	if ok, err := s.StartRecharge(f.ctx, p2, "first", now, func(ar *coffer.AutoRecharge) (bool, error) {
+		ar.Spent = money.MustParse("999")
+		return false, nil
+	}); err != nil || ok {
+		t.Fatalf("a refused start %v %v", ok, err)
+	}
+	recorded(p2, false)
+	spent("20")
+	// Nor at an instant past the lease, though no other run claimed it.
+	p2b := pay("r2b")
+	if ok, err := s.StartRecharge(f.ctx, p2b, "first", now.Add(time.Minute+time.Microsecond), count); err != nil || ok {
+		t.Fatalf("a start past the lease %v %v", ok, err)
+	}
+	recorded(p2b, false)
+	// Past the lease another run takes the account over: the first run
+	// may start nothing more, the second may.
+	if ok, err := s.ClaimRecharge(f.ctx, a.ID, "second", now.Add(2*time.Minute), now.Add(3*time.Minute)); err != nil || !ok {
+		t.Fatalf("take-over %v %v", ok, err)
+	}
+	p3 := pay("r3")
+	if ok, err := s.StartRecharge(f.ctx, p3, "first", now, count); err != nil || ok {
+		t.Fatalf("a start by a run that lost the lease %v %v", ok, err)
+	}
+	recorded(p3, false)
+	p4 := pay("r4")
+	if ok, err := s.StartRecharge(f.ctx, p4, "second", now.Add(2*time.Minute), count); err != nil || !ok {
+		t.Fatalf("the new holder's start %v %v", ok, err)
+	}
+	recorded(p4, true)
+	spent("40")
+	// Once given back, no run holds it, and none may start a charge.
+	if err := s.ReleaseRecharge(f.ctx, a.ID, "second"); err != nil {
+		t.Fatal(err)
+	}
+	p5 := pay("r5")
+	if ok, err := s.StartRecharge(f.ctx, p5, "second", now.Add(2*time.Minute), count); err != nil || ok {
+		t.Fatalf("a start after the release %v %v", ok, err)
+	}
+	recorded(p5, false)
 }
 
 func testSchedules(t *testing.T, s store.Store) {
