@@ -244,6 +244,12 @@ func (ms *Store) ClaimRecharge(ctx context.Context, accountID string, token stri
 	return r0, err
 }
 
+func (ms *Store) StartRecharge(ctx context.Context, p *coffer.Payment, token string, now time.Time, fn func(*coffer.AutoRecharge) (bool, error)) (bool, error) {
+	r0, err := ms.next.StartRecharge(ctx, p, token, now, fn)
+	ms.failed("StartRecharge", err)
+	return r0, err
+}
+
 func (ms *Store) ReleaseRecharge(ctx context.Context, accountID string, token string) error {
 	err := ms.next.ReleaseRecharge(ctx, accountID, token)
 	ms.failed("ReleaseRecharge", err)
