@@ -30,7 +30,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newSecretsCmd(), newBenchCmd())
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newSecretsCmd(), newBenchCmd(), newOpenAPICmd())
 	addClientCommands(root)
 	return root
 }
