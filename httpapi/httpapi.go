@@ -131,7 +131,7 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	boundIntegers(registry)
 	listsNeverNull(registry)
 	standardKeywords(registry)
-	describeServing(a.OpenAPI())
+	finishDocument(a.OpenAPI())
 
 	spec, err := json.Marshal(a.OpenAPI())
 	if err != nil {

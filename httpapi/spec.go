@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -17,17 +19,36 @@ func Document(opts Options) []byte {
 	return rec.Body.Bytes()
 }
 
-// describeServing adds to the document where the API is served and under
-// what terms. The server is `coffer serve`'s default address; a deployment
+// finishDocument adds to the document what no single route declares: the
+// 413 answer of every operation that takes a body, where the API is served
+// and under what terms. The server is `coffer serve`'s default address; a deployment
 // elsewhere replaces it in its own copy or its clients' base URL.
 //
 // The repository declares no licence, so none is claimed: the document says
 // so rather than naming one the project has not chosen.
-func describeServing(o *huma.OpenAPI) {
+func finishDocument(o *huma.OpenAPI) {
+	documentBodyLimit(o)
 	o.Servers = []*huma.Server{{
 		URL:         "http://127.0.0.1:8080",
 		Description: "The default local address of `coffer serve`. Point clients at your deployment's own address.",
 	}}
 	o.Info.License = &huma.License{Name: "No licence granted yet: all rights reserved"}
 	o.Info.Contact = &huma.Contact{Name: "Coffer", URL: "https://github.com/cofferdev/coffer"}
+}
+
+// documentBodyLimit documents the 413 every operation with a request body
+// answers when the body is over its limit (maxBodyBytes, maxBatchBodyBytes
+// for a debit batch), with Coffer's error body.
+func documentBodyLimit(o *huma.OpenAPI) {
+	for _, item := range o.Paths {
+		for _, op := range []*huma.Operation{item.Post, item.Put, item.Patch, item.Delete} {
+			if op == nil || op.RequestBody == nil {
+				continue
+			}
+			op.Responses[strconv.Itoa(http.StatusRequestEntityTooLarge)] = &huma.Response{
+				Description: fmt.Sprintf("The request body is over its limit: %d MiB, or %d MiB for a debit batch.", maxBodyBytes>>20, maxBatchBodyBytes>>20),
+				Content:     map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/ErrorBody"}}},
+			}
+		}
+	}
 }
