@@ -30,7 +30,7 @@ func (h *harness) ownerClient(acct string) *client.Client {
 	if err != nil {
 		h.t.Fatalf("create account key: %v", err)
 	}
-	return client.New(h.srv.URL(), client.WithAPIKey(secret))
+	return h.client(client.WithAPIKey(secret))
 }
 
 // The failure ladder with a card that always declines: tries at the first
