@@ -100,10 +100,13 @@ type AutoRecharge struct {
 	Target          *money.Amount `json:"target"`
 	DailyCap        *money.Amount `json:"daily_cap"`
 	// State: idle; retrying (a charge failed: the next try runs when the
-	// balance falls to retry_at); exhausted (every rung of the ladder
-	// failed; a successful payment or new settings start again).
-	State      string        `json:"state" enum:"idle,retrying,exhausted"`
-	Failures   int           `json:"failures"`
+	// balance falls to retry_at_balance); exhausted (every rung of the
+	// ladder failed; a successful payment or new settings start again).
+	State          string        `json:"state" enum:"idle,retrying,exhausted"`
+	Failures       int           `json:"failures"`
+	RetryAtBalance *money.Amount `json:"retry_at_balance"`
+	// RetryAt is RetryAtBalance under its old name, a balance though it
+	// reads like a time. Deprecated: use RetryAtBalance.
 	RetryAt    *money.Amount `json:"retry_at"`
 	SpentToday money.Amount  `json:"spent_today"`
 	UpdatedAt  *time.Time    `json:"updated_at"`

@@ -89,7 +89,7 @@ func TestServedUsageCannotOverflow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc := client.New(h.srv.URL(), client.WithSubaccount(sub.AuthID, sub.AuthToken))
+		sc := h.client(client.WithSubaccount(sub.AuthID, sub.AuthToken))
 		for i := range 10 {
 			_, err := sc.Debit(h.ctx, api.DebitCreate{EventID: fmt.Sprint("nK-", i), Amount: amtp("999999999999.999999"), AllowNegative: true})
 			wantCode(t, err, coffer.ECreditLimitReached)

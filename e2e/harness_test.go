@@ -39,6 +39,7 @@ type harness struct {
 	admin *client.Client
 	ctx   context.Context
 	store *sql.DB // opened on first use by rawDB
+	spec  *specChecker
 }
 
 func start(t *testing.T, dsn string) *harness {
@@ -48,11 +49,13 @@ func start(t *testing.T, dsn string) *harness {
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
-	h := &harness{t: t, dsn: dsn, srv: srv, ctx: ctx, admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
+	h := &harness{t: t, dsn: dsn, srv: srv, ctx: ctx}
 	t.Cleanup(func() {
 		h.check()
 		srv.Close()
 	})
+	h.spec = newSpecChecker(t, srv.URL())
+	h.admin = h.client(client.WithAPIKey(srv.AdminKey))
 	return h
 }
 
@@ -77,7 +80,7 @@ func startStoppable(t *testing.T, dsn string, mod func(*app.ServerConfig)) (*har
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
-	h := &harness{t: t, dsn: dsn, srv: srv, ctx: t.Context(), admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
+	h := &harness{t: t, dsn: dsn, srv: srv, ctx: t.Context()}
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
@@ -86,6 +89,8 @@ func startStoppable(t *testing.T, dsn string, mod func(*app.ServerConfig)) (*har
 		})
 	}
 	t.Cleanup(stop)
+	h.spec = newSpecChecker(t, srv.URL())
+	h.admin = h.client(client.WithAPIKey(srv.AdminKey))
 	return h, stop
 }
 

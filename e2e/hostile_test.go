@@ -229,7 +229,7 @@ func (h *harness) raw(method, path string, body []byte, authz string, header map
 	for k, v := range header {
 		req.Header[k] = []string{v}
 	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := &http.Client{Transport: h.spec, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := c.Do(req)
 	if err != nil {
 		h.t.Fatalf("%s %q: %v", method, path, err)

@@ -29,7 +29,7 @@ type wire struct {
 }
 
 func newWire(t *testing.T, h *harness) *wire {
-	return &wire{t: t, h: h, hc: &http.Client{}}
+	return &wire{t: t, h: h, hc: &http.Client{Transport: h.spec}}
 }
 
 // send makes one request with the admin key; idemKey "" sends none.

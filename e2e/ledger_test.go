@@ -232,7 +232,7 @@ func TestSubaccounts(t *testing.T) {
 		if sub.AuthToken == "" || sub.AuthID == "" {
 			t.Fatalf("subaccount credentials not returned: %+v", sub)
 		}
-		sc := client.New(h.srv.URL(), client.WithSubaccount(sub.AuthID, sub.AuthToken))
+		sc := h.client(client.WithSubaccount(sub.AuthID, sub.AuthToken))
 		d, err := sc.Debit(h.ctx, api.DebitCreate{EventID: "s-1", Amount: amtp("2.00")})
 		if err != nil {
 			t.Fatal(err)
@@ -274,7 +274,7 @@ func TestAuthScopes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		owner := client.New(h.srv.URL(), client.WithAPIKey(secret))
+		owner := h.client(client.WithAPIKey(secret))
 		if _, err := owner.GetAccount(h.ctx, mine.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -284,14 +284,14 @@ func TestAuthScopes(t *testing.T) {
 		wantCode(t, err, coffer.EForbidden)
 
 		usageKey, _, _ := h.srv.Service().CreateAPIKey(h.ctx, "usage", "", "gateway")
-		gw := client.New(h.srv.URL(), client.WithAPIKey(usageKey))
+		gw := h.client(client.WithAPIKey(usageKey))
 		if _, err := gw.GetBalance(h.ctx, other.ID, client.BalanceParams{}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = gw.ListAccounts(h.ctx, client.ListParams{})
 		wantCode(t, err, coffer.EForbidden)
 
-		nobody := client.New(h.srv.URL(), client.WithAPIKey("ck_admin_not-a-real-key"))
+		nobody := h.client(client.WithAPIKey("ck_admin_not-a-real-key"))
 		_, err = nobody.GetAccount(h.ctx, mine.ID)
 		wantCode(t, err, coffer.EUnauthenticated)
 	})

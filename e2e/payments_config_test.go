@@ -22,11 +22,13 @@ func startConfigured(t *testing.T, dsn string, change func(*app.ServerConfig)) *
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
-	h := &harness{t: t, dsn: dsn, srv: srv, ctx: t.Context(), admin: client.New(srv.URL(), client.WithAPIKey(srv.AdminKey))}
+	h := &harness{t: t, dsn: dsn, srv: srv, ctx: t.Context()}
 	t.Cleanup(func() {
 		h.check()
 		srv.Close()
 	})
+	h.spec = newSpecChecker(t, srv.URL())
+	h.admin = h.client(client.WithAPIKey(srv.AdminKey))
 	return h
 }
 

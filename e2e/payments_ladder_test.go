@@ -30,7 +30,7 @@ func (h *harness) ownerClient(acct string) *client.Client {
 	if err != nil {
 		h.t.Fatalf("create account key: %v", err)
 	}
-	return client.New(h.srv.URL(), client.WithAPIKey(secret))
+	return h.client(client.WithAPIKey(secret))
 }
 
 // The failure ladder with a card that always declines: tries at the first
@@ -69,8 +69,11 @@ func TestPaymentsFailureLadderSuspendsAndPurchaseReactivates(t *testing.T) {
 				t.Fatalf("step %d: %d failed attempts, want %d", i, n, st.attempts)
 			}
 			ar, err := h.admin.GetAutoRecharge(h.ctx, a.ID)
-			if err != nil || ar.State != "retrying" || ar.RetryAt == nil || *ar.RetryAt != amt(st.retryAt) {
+			if err != nil || ar.State != "retrying" || ar.RetryAtBalance == nil || *ar.RetryAtBalance != amt(st.retryAt) {
 				t.Fatalf("step %d: auto-recharge %+v %v, want retry at %s", i, ar, err, st.retryAt)
+			}
+			if ar.RetryAt == nil || *ar.RetryAt != *ar.RetryAtBalance {
+				t.Fatalf("step %d: the deprecated retry_at %v is not retry_at_balance %v", i, ar.RetryAt, ar.RetryAtBalance)
 			}
 			if acc, _ := h.admin.GetAccount(h.ctx, a.ID); acc.Status != "active" {
 				t.Fatalf("step %d: account %s before the ladder ran out", i, acc.Status)

@@ -71,7 +71,7 @@ func TestProgramLevelsDecliningCard(t *testing.T) {
 		wantRetry := func(step, at string) {
 			t.Helper()
 			ar, err := h.admin.GetAutoRecharge(h.ctx, a.ID)
-			if err != nil || ar.State != "retrying" || ar.RetryAt == nil || *ar.RetryAt != amt(at) {
+			if err != nil || ar.State != "retrying" || ar.RetryAtBalance == nil || *ar.RetryAtBalance != amt(at) {
 				t.Fatalf("%s: auto-recharge %+v %v, want a retry at %s", step, ar, err, at)
 			}
 		}

@@ -90,7 +90,7 @@ func delivered(t *testing.T, h *harness, rcv *receiver, name string) {
 func restarted(t *testing.T, dsn, adminKey string, keys app.SecretsKeys) (*harness, func()) {
 	t.Helper()
 	h, stop := startStoppable(t, dsn, func(c *app.ServerConfig) { c.Secrets = keys })
-	h.admin = client.New(h.srv.URL(), client.WithAPIKey(adminKey))
+	h.admin = h.client(client.WithAPIKey(adminKey))
 	return h, stop
 }
 

@@ -59,7 +59,7 @@ func TestTwoProcessesShareDelivery(t *testing.T) {
 	dsn := pgtest.TestPostgresDSN(t)
 	one, stopOne := startStoppable(t, dsn, nil)
 	two, stopTwo := startStoppable(t, dsn, nil)
-	two.admin = client.New(two.srv.URL(), client.WithAPIKey(one.srv.AdminKey))
+	two.admin = two.client(client.WithAPIKey(one.srv.AdminKey))
 	rcv := newReceiver(t, 0)
 	ep, err := one.admin.CreateWebhookEndpoint(one.ctx, api.WebhookEndpointCreate{URL: rcv.srv.URL})
 	if err != nil {

@@ -53,7 +53,7 @@ func TestDeliveryAfterSIGKILL(t *testing.T) {
 		// The dead process leased what it claimed for two minutes of its
 		// (wall) clock; the new server's clock starts past that.
 		h := startWith(t, dsn, func(c *app.ServerConfig) { c.ClockAt = time.Now().Add(5 * time.Minute) })
-		h.admin = client.New(h.srv.URL(), client.WithAPIKey(p.AdminKey()))
+		h.admin = h.client(client.WithAPIKey(p.AdminKey()))
 		evs := h.allEvents(client.EventParams{})
 		if len(evs) != 5 { // created, granted, and the alerts at 250, 100 and 10
 			t.Fatalf("%d events: %+v", len(evs), evs)

@@ -154,7 +154,7 @@ func TestWebhookEndpointsAdmin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		acctClient := client.New(h.srv.URL(), client.WithAPIKey(secret))
+		acctClient := h.client(client.WithAPIKey(secret))
 		_, err = acctClient.ListWebhookEndpoints(h.ctx, client.ListParams{})
 		wantCode(t, err, "forbidden")
 
@@ -319,7 +319,7 @@ func TestDeliveryAfterRestart(t *testing.T) {
 		rcv.block = make(chan struct{})
 		rcv.mu.Unlock()
 		second, stopSecond := startStoppable(t, dsn, func(c *app.ServerConfig) { c.ClockAt = clockStart.Add(time.Hour) })
-		second.admin = client.New(second.srv.URL(), client.WithAPIKey(first.srv.AdminKey))
+		second.admin = second.client(client.WithAPIKey(first.srv.AdminKey))
 		<-rcv.arrived
 		if _, err := second.admin.Debit(second.ctx, api.DebitCreate{AccountID: a.ID, EventID: "1", Amount: amtp("20.00")}); err != nil {
 			t.Fatal(err)
@@ -334,7 +334,7 @@ func TestDeliveryAfterRestart(t *testing.T) {
 		// Third life: what was claimed comes back once its lease runs out
 		// on Coffer's clock; what was never tried goes at once.
 		third := startWith(t, dsn, func(c *app.ServerConfig) { c.ClockAt = clockStart.Add(time.Hour) })
-		third.admin = client.New(third.srv.URL(), client.WithAPIKey(first.srv.AdminKey))
+		third.admin = third.client(client.WithAPIKey(first.srv.AdminKey))
 		third.advance("5m")
 		ids := eventIDs(evs)
 		waitFor(t, "every event after the restarts", func() bool { return len(rcv.missing(ids)) == 0 })

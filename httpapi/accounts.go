@@ -36,7 +36,8 @@ func (h *handler) registerAccounts(a huma.API) {
 			return h.svc.ListAccounts(ctx, callFrom(ctx), p)
 		})
 
-	register(a, get("getAccount", "/v1/accounts/{id}", tagAccounts, "Retrieve an account", ""),
+	register(a, get("getAccount", "/v1/accounts/{id}", tagAccounts, "Retrieve an account",
+		"Returns the account: its currency, status, billing mode, floor and metadata. An account key can read only its own."),
 		func(ctx context.Context, in *struct {
 			AccountPath
 		}) (*api.Account, error) {
@@ -70,7 +71,8 @@ func (h *handler) registerAccounts(a huma.API) {
 			return h.svc.CreateSubaccount(ctx, callFrom(ctx), in.ID, in.Body)
 		})
 
-	register(a, get("listSubaccounts", "/v1/accounts/{id}/subaccounts", tagSubaccounts, "List an account's subaccounts", ""),
+	register(a, get("listSubaccounts", "/v1/accounts/{id}/subaccounts", tagSubaccounts, "List an account's subaccounts",
+		"Lists the account's subaccounts in creation order, enabled or not. Auth tokens are never listed: they are shown once, when the subaccount is made."),
 		func(ctx context.Context, in *struct {
 			AccountPath
 			PageQuery
@@ -82,7 +84,8 @@ func (h *handler) registerAccounts(a huma.API) {
 			return h.svc.ListSubaccounts(ctx, callFrom(ctx), in.ID, p)
 		})
 
-	register(a, get("getSubaccount", "/v1/subaccounts/{id}", tagSubaccounts, "Retrieve a subaccount", ""),
+	register(a, get("getSubaccount", "/v1/subaccounts/{id}", tagSubaccounts, "Retrieve a subaccount",
+		"Returns the subaccount: its name, its auth id and whether it is enabled. The auth token is not shown again after creation."),
 		func(ctx context.Context, in *struct {
 			SubaccountPath
 		}) (*api.Subaccount, error) {

@@ -76,7 +76,8 @@ func (h *handler) registerCredits(a huma.API) {
 			return h.svc.CreateGrant(ctx, callFrom(ctx), in.ID, in.Body)
 		})
 
-	register(a, get("listGrants", "/v1/accounts/{id}/grants", tagGrants, "List an account's grants", ""),
+	register(a, get("listGrants", "/v1/accounts/{id}/grants", tagGrants, "List an account's grants",
+		"Lists the account's grants (credit lots) with what remains of each, optionally only one kind, category, status or unit."),
 		func(ctx context.Context, in *struct {
 			AccountPath
 			Kind     string `query:"kind" enum:"monetary,units" doc:"Only this kind."`
@@ -98,7 +99,8 @@ func (h *handler) registerCredits(a huma.API) {
 			})
 		})
 
-	register(a, get("getGrant", "/v1/grants/{id}", tagGrants, "Retrieve a grant", ""),
+	register(a, get("getGrant", "/v1/grants/{id}", tagGrants, "Retrieve a grant",
+		"Returns the grant: what it credited, what remains, its category, priority, status and expiry, and what made it."),
 		func(ctx context.Context, in *struct {
 			GrantPath
 		}) (*api.Grant, error) {

@@ -141,6 +141,9 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	}
 	refineSchemas(registry)
 	boundIntegers(registry)
+	listsNeverNull(registry)
+	standardKeywords(registry)
+	finishDocument(a.OpenAPI())
 
 	spec, err := json.Marshal(a.OpenAPI())
 	if err != nil {

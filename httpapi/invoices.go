@@ -48,7 +48,8 @@ func (h *handler) registerInvoices(a huma.API) {
 			}
 			return h.svc.ListInvoices(ctx, callFrom(ctx), service.InvoiceFilter{AccountID: in.AccountID, Status: in.Status, Period: in.Period}, p)
 		})
-	register(a, get("getInvoice", "/v1/invoices/{id}", tagInvoices, "Retrieve an invoice", ""),
+	register(a, get("getInvoice", "/v1/invoices/{id}", tagInvoices, "Retrieve an invoice",
+		"Returns the invoice with its lines, subtotal, credits applied, amount due and paid, status and payment attempts."),
 		func(ctx context.Context, in *struct{ InvoicePath }) (*api.Invoice, error) {
 			return h.svc.GetInvoice(ctx, callFrom(ctx), in.ID)
 		})
@@ -80,8 +81,10 @@ func (h *handler) registerInvoices(a huma.API) {
 			return h.svc.VoidInvoice(ctx, callFrom(ctx), in.ID, in.Body)
 		})
 
-	h.registerDocument(a, "getInvoicePDF", "/pdf", "The invoice as a PDF", "application/pdf", service.DocPDF)
-	h.registerDocument(a, "getInvoiceHTML", "/html", "The invoice as a printable page", "text/html; charset=utf-8", service.DocHTML)
+	h.registerDocument(a, "getInvoicePDF", "/pdf", "The invoice as a PDF",
+		"The invoice rendered as a PDF document.", "application/pdf", service.DocPDF)
+	h.registerDocument(a, "getInvoiceHTML", "/html", "The invoice as a printable page",
+		"The invoice rendered as a self-contained HTML page, for printing or saving.", "text/html; charset=utf-8", service.DocHTML)
 	lines := get("listInvoiceLines", "/v1/invoices/{id}/lines", tagInvoices, "List an invoice's lines",
 		"JSON, or CSV with ?format=csv or Accept: text/csv: a header row, exact decimal amounts, UTF-8.")
 	documentErrors(a, &lines)
@@ -119,8 +122,8 @@ func (h *handler) registerInvoices(a huma.API) {
 
 // registerDocument adds GET /v1/invoices/{id}<suffix>, a document of the
 // invoice in the given format.
-func (h *handler) registerDocument(a huma.API, id, suffix, summary, contentType, format string) {
-	op := get(id, "/v1/invoices/{id}"+suffix, tagInvoices, summary, "")
+func (h *handler) registerDocument(a huma.API, id, suffix, summary, description, contentType, format string) {
+	op := get(id, "/v1/invoices/{id}"+suffix, tagInvoices, summary, description)
 	documentErrors(a, &op)
 	op.Responses["200"] = &huma.Response{Description: summary, Content: map[string]*huma.MediaType{contentType: {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}}}
 	huma.Register(a, op, func(ctx context.Context, in *struct{ InvoicePath }) (*document, error) {

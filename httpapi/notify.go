@@ -75,7 +75,8 @@ func (h *handler) registerNotify(a huma.API) {
 			}
 			return h.svc.ListWebhookEndpoints(ctx, callFrom(ctx), p)
 		})
-	register(a, get("getWebhookEndpoint", "/v1/webhook_endpoints/{id}", tagWebhooks, "Retrieve a webhook endpoint", ""),
+	register(a, get("getWebhookEndpoint", "/v1/webhook_endpoints/{id}", tagWebhooks, "Retrieve a webhook endpoint",
+		"Returns the endpoint: its URL, the event types it receives, whether it is enabled and since when it is failing. The signing secret is shown only when it is made or rotated."),
 		func(ctx context.Context, in *struct{ WebhookEndpointPath }) (*api.WebhookEndpoint, error) {
 			return h.svc.GetWebhookEndpoint(ctx, callFrom(ctx), in.ID)
 		})

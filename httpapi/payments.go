@@ -45,11 +45,13 @@ func (h *handler) registerPayments(a huma.API) {
 		}) (*api.PaymentMethod, error) {
 			return h.svc.AddPaymentMethod(ctx, callFrom(ctx), in.ID, in.Body)
 		})
-	register(a, get("listPaymentMethods", "/v1/accounts/{id}/payment_methods", tagPaymentMethods, "List an account's payment methods", ""),
+	register(a, get("listPaymentMethods", "/v1/accounts/{id}/payment_methods", tagPaymentMethods, "List an account's payment methods",
+		"Lists every payment method saved on the account, cards and bank accounts, with their status and which one is the default. Not paginated."),
 		func(ctx context.Context, in *struct{ AccountPath }) (*api.List[api.PaymentMethod], error) {
 			return h.svc.ListPaymentMethods(ctx, callFrom(ctx), in.ID)
 		})
-	register(a, get("getPaymentMethod", "/v1/payment_methods/{id}", tagPaymentMethods, "Retrieve a payment method", ""),
+	register(a, get("getPaymentMethod", "/v1/payment_methods/{id}", tagPaymentMethods, "Retrieve a payment method",
+		"Returns the payment method: its type and status, its display details (brand and last digits, or the account holder), verification tries left for a bank account, and whether it is the default."),
 		func(ctx context.Context, in *struct{ PaymentMethodPath }) (*api.PaymentMethod, error) {
 			return h.svc.GetPaymentMethod(ctx, callFrom(ctx), in.ID)
 		})
@@ -89,7 +91,8 @@ func (h *handler) registerPayments(a huma.API) {
 		}) (*api.Payment, error) {
 			return h.svc.CreatePurchase(ctx, callFrom(ctx), in.ID, in.Body)
 		})
-	register(a, get("listPurchases", "/v1/accounts/{id}/purchases", tagPurchases, "List an account's purchases", ""),
+	register(a, get("listPurchases", "/v1/accounts/{id}/purchases", tagPurchases, "List an account's purchases",
+		"Lists the payments made to buy credits. Auto-recharges and scheduled debits are not purchases: the list of payments has every charge."),
 		func(ctx context.Context, in *struct {
 			AccountPath
 			PageQuery
@@ -113,12 +116,15 @@ func (h *handler) registerPayments(a huma.API) {
 			}
 			return h.svc.ListPurchases(ctx, callFrom(ctx), in.ID, in.Source, p)
 		})
-	register(a, get("getPayment", "/v1/payments/{id}", tagPurchases, "Retrieve a payment", ""),
+	register(a, get("getPayment", "/v1/payments/{id}", tagPurchases, "Retrieve a payment",
+		"Returns one payment (a purchase, an auto-recharge attempt, a scheduled debit or an invoice payment): its amount, status, what it credited, and why it failed if it did."),
 		func(ctx context.Context, in *struct{ PaymentPath }) (*api.Payment, error) {
 			return h.svc.GetPayment(ctx, callFrom(ctx), in.ID)
 		})
 
-	register(a, get("getAutoRecharge", "/v1/accounts/{id}/auto_recharge", tagAutoRecharge, "Retrieve auto-recharge settings", ""),
+	register(a, get("getAutoRecharge", "/v1/accounts/{id}/auto_recharge", tagAutoRecharge, "Retrieve auto-recharge settings",
+		"Returns the account's auto-recharge settings and state: idle, retrying (the next try runs when the balance falls to retry_at_balance) or exhausted. "+
+			"An account that never set them has them disabled. amount, target, daily_cap and retry_at_balance are always present, null when not set."),
 		func(ctx context.Context, in *struct{ AccountPath }) (*api.AutoRecharge, error) {
 			return h.svc.GetAutoRecharge(ctx, callFrom(ctx), in.ID)
 		})
@@ -141,7 +147,8 @@ func (h *handler) registerPayments(a huma.API) {
 		}) (*api.PaymentSchedule, error) {
 			return h.svc.CreateSchedule(ctx, callFrom(ctx), in.ID, in.Body)
 		})
-	register(a, get("listPaymentSchedules", "/v1/accounts/{id}/payment_schedules", tagAutoRecharge, "List an account's payment schedules", ""),
+	register(a, get("listPaymentSchedules", "/v1/accounts/{id}/payment_schedules", tagAutoRecharge, "List an account's payment schedules",
+		"Lists the account's monthly bank debits, active and canceled, in creation order. Not paginated."),
 		func(ctx context.Context, in *struct{ AccountPath }) (*api.List[api.PaymentSchedule], error) {
 			return h.svc.ListSchedules(ctx, callFrom(ctx), in.ID)
 		})

@@ -32,7 +32,8 @@ func (h *handler) registerPrograms(a huma.API) {
 		func(ctx context.Context, in *struct{ Body api.ProgramCreate }) (*api.Program, error) {
 			return h.svc.CreateProgram(ctx, callFrom(ctx), in.Body)
 		})
-	register(a, get("listPrograms", "/v1/programs", tagPrograms, "List programs", ""),
+	register(a, get("listPrograms", "/v1/programs", tagPrograms, "List programs",
+		"Lists the gifted-credit programs in creation order, with their gift, dates and payment rules."),
 		func(ctx context.Context, in *struct{ PageQuery }) (*api.List[api.Program], error) {
 			p, err := in.page("prog")
 			if err != nil {
@@ -40,7 +41,8 @@ func (h *handler) registerPrograms(a huma.API) {
 			}
 			return h.svc.ListPrograms(ctx, callFrom(ctx), p)
 		})
-	register(a, get("getProgram", "/v1/programs/{id}", tagPrograms, "Retrieve a program", ""),
+	register(a, get("getProgram", "/v1/programs/{id}", tagPrograms, "Retrieve a program",
+		"Returns the program: its gift and currency, when it starts and ends, and what it asks of enrolled accounts (a payment method, automatic payment) and when."),
 		func(ctx context.Context, in *struct{ ProgramPath }) (*api.Program, error) {
 			return h.svc.GetProgram(ctx, callFrom(ctx), in.ID)
 		})
@@ -60,7 +62,8 @@ func (h *handler) registerPrograms(a huma.API) {
 		}) (*api.Enrollment, error) {
 			return h.svc.Enroll(ctx, callFrom(ctx), in.ID, in.Body)
 		})
-	register(a, get("listEnrollments", "/v1/programs/{id}/enrollments", tagPrograms, "List a program's enrollments", ""),
+	register(a, get("listEnrollments", "/v1/programs/{id}/enrollments", tagPrograms, "List a program's enrollments",
+		"Lists the program's enrolments in creation order, ended ones included, each with its account, gift grant and status."),
 		func(ctx context.Context, in *struct {
 			ProgramPath
 			PageQuery

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -65,8 +66,14 @@ type refinement struct {
 	doc      string
 	enum     []any
 	optional bool
-	minItems int
-	maxItems int
+	// nullable: the server sends null for the property when it has no
+	// value (the key is always there unless optional).
+	nullable bool
+	// deprecated: the property is still sent but will go; doc says what
+	// replaces it.
+	deprecated bool
+	minItems   int
+	maxItems   int
 }
 
 func enumOf[T ~string](vs ...T) []any {
@@ -199,6 +206,14 @@ var refinements = map[string]map[string]refinement{
 		"status":               {enum: accountStatus},
 		"at":                   {doc: "The instant the balance describes."},
 	},
+	"AutoRecharge": {
+		"amount":           {nullable: true, doc: "The fixed amount charged, again and again, until the balance is at or above the threshold; null when a target is set or nothing is."},
+		"target":           {nullable: true, doc: "The balance one charge brings the account back to; null when a fixed amount is set or nothing is."},
+		"daily_cap":        {nullable: true, doc: "The most auto-recharge may charge in a day; null for no cap."},
+		"retry_at_balance": {nullable: true, doc: "While retrying: the balance at or below which the next charge is tried. Null in the other states."},
+		"retry_at":         {nullable: true, deprecated: true, doc: "Deprecated: the same value as retry_at_balance, which replaces it. It is a balance, not a time."},
+		"updated_at":       {doc: "When the settings last changed; null for an account that never set them."},
+	},
 	"ClockAdvance": {
 		"to": {doc: "The instant to move to. Give exactly one of to and by."},
 		"by": {doc: "How far to move, as a Go duration such as \"36h\"."},
@@ -261,11 +276,75 @@ func refineSchemas(reg huma.Registry) {
 			if ref.maxItems > 0 {
 				p.MaxItems = &ref.maxItems
 			}
+			if ref.nullable {
+				p.Nullable = true
+			}
+			if ref.deprecated {
+				p.Deprecated = true
+			}
 			if ref.optional {
 				s.Required = slices.DeleteFunc(slices.Clone(s.Required), func(r string) bool { return r == prop })
 			}
 			p.PrecomputeMessages()
 		}
 		s.PrecomputeMessages()
+	}
+}
+
+// standardKeywords moves what huma keeps in keywords of its own into
+// standard JSON Schema, so that linters and generators read the document
+// as any OpenAPI 3.1 document: an amount's patternDescription becomes a
+// sentence of its description. huma has already turned it into the
+// validation message (PrecomputeMessages), which stays as it was; this runs
+// last, after every step that recomputes messages.
+func standardKeywords(reg huma.Registry) {
+	walkSchemas(reg, func(s *huma.Schema) {
+		if s.PatternDescription == "" {
+			return
+		}
+		s.PrecomputeMessages()
+		text := strings.ToUpper(s.PatternDescription[:1]) + s.PatternDescription[1:] + "."
+		if s.Description == "" {
+			s.Description = text
+		} else {
+			s.Description += " " + text
+		}
+		s.PatternDescription = ""
+	})
+}
+
+// listsNeverNull declares the data array of every list and report as an
+// array, never null: huma makes every Go slice nullable, but the service
+// always builds a list's data as an empty slice, which is sent as [].
+func listsNeverNull(reg huma.Registry) {
+	for _, s := range reg.Map() {
+		if d := s.Properties["data"]; d != nil && d.Type == huma.TypeArray {
+			d.Nullable = false
+		}
+	}
+}
+
+// walkSchemas calls fn on every schema in the registry and on every schema
+// nested in one, parents before their children.
+func walkSchemas(reg huma.Registry, fn func(*huma.Schema)) {
+	var walk func(s *huma.Schema, depth int)
+	walk = func(s *huma.Schema, depth int) {
+		if s == nil || depth > 16 {
+			return
+		}
+		fn(s)
+		for _, p := range s.Properties {
+			walk(p, depth+1)
+		}
+		walk(s.Items, depth+1)
+		if ap, ok := s.AdditionalProperties.(*huma.Schema); ok {
+			walk(ap, depth+1)
+		}
+		for _, sub := range slices.Concat(s.OneOf, s.AnyOf, s.AllOf) {
+			walk(sub, depth+1)
+		}
+	}
+	for _, s := range reg.Map() {
+		walk(s, 0)
 	}
 }

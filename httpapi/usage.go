@@ -48,7 +48,8 @@ func (h *handler) registerUsage(a huma.API) {
 		return h.svc.CreateHold(ctx, callFrom(ctx), in.Body)
 	})
 
-	register(a, get("getHold", "/v1/holds/{id}", tagHolds, "Retrieve a hold", ""),
+	register(a, get("getHold", "/v1/holds/{id}", tagHolds, "Retrieve a hold",
+		"Returns the hold: the amount reserved, what was captured, its status (active, captured, released or expired) and when it expires."),
 		func(ctx context.Context, in *struct {
 			HoldPath
 		}) (*api.Hold, error) {

@@ -43,7 +43,8 @@ func autoRechargeView(ar *coffer.AutoRecharge, now time.Time) *api.AutoRecharge 
 		v.State = "exhausted"
 	case ar.Failures > 0:
 		v.State = "retrying"
-		v.RetryAt = &ar.RetryAt
+		v.RetryAtBalance = &ar.RetryAt
+		v.RetryAt = v.RetryAtBalance
 	}
 	if ar.Day == now.Format(time.DateOnly) {
 		v.SpentToday = ar.Spent

@@ -194,8 +194,8 @@ func printAutoRecharge(w io.Writer, a *api.AutoRecharge) {
 	line(w, "Daily cap", fmtOptAmount(a.DailyCap))
 	line(w, "Spent today", a.SpentToday.String())
 	line(w, "State", a.State)
-	if a.RetryAt != nil {
-		line(w, "Next try at balance", a.RetryAt.String())
+	if a.RetryAtBalance != nil {
+		line(w, "Next try at balance", a.RetryAtBalance.String())
 	}
 }
 

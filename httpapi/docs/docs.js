@@ -96,11 +96,11 @@
   function constraints(schema) {
     const out = [];
     const add = (s) => out.push(el("span", { class: "constraint" }, s));
+    if (schema.deprecated) add("Deprecated.");
     // Amounts are explained once, at the top of the page.
     if (schema.format === "decimal") return out;
     if (schema.enum) add(["One of: ", schema.enum.map((v, i) => [i ? ", " : "", el("code", {}, String(v))])]);
-    if (schema.patternDescription) add("Must be " + schema.patternDescription + ".");
-    else if (schema.pattern) add(["Pattern: ", el("code", {}, schema.pattern)]);
+    if (schema.pattern) add(["Pattern: ", el("code", {}, schema.pattern)]);
     if (schema.minimum !== undefined) add("Minimum " + schema.minimum + ".");
     if (schema.maximum !== undefined) add("Maximum " + schema.maximum + ".");
     if (schema.minItems !== undefined) add("At least " + schema.minItems + " items.");
