@@ -49,7 +49,8 @@ func (s *jsonSink) lines() []string {
 // on stderr, from the first admin key to the last access-log line, is a
 // JSON object; the access-log lines carry the request id.
 func TestServeWritesOnlyJSON(t *testing.T) {
-	stdout, stderr := &jsonSink{}, &jsonSink{serving: make(chan string, 1)}
+	serving := make(chan string, 1) // read here, never through the sink, whose Write clears its field
+	stdout, stderr := &jsonSink{}, &jsonSink{serving: serving}
 	cmd := newServeCmd()
 	cmd.SetArgs([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "coffer.db"),
 		"--log-format", "json", "--log-level", "debug"})
@@ -61,7 +62,7 @@ func TestServeWritesOnlyJSON(t *testing.T) {
 	go func() { done <- cmd.ExecuteContext(ctx) }()
 	var url string
 	select {
-	case url = <-stderr.serving:
+	case url = <-serving:
 		if url == "" {
 			stop()
 			<-done
