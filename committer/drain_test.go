@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cofferdev/coffer"
@@ -22,15 +23,19 @@ import (
 // behind it.
 type heldStore struct {
 	store.Store
-	entered chan struct{} // told when the held batch begins
+	once    sync.Once
+	entered chan struct{} // told (buffered) when the held batch begins
 	release chan struct{} // closed to let it go on
 }
 
+// Batch holds the first batch, whenever it comes: the test may reach its
+// wait for entered before or after the committer starts that batch.
 func (s *heldStore) Batch(ctx context.Context, fn func(store.Batch) error) error {
-	select {
-	case s.entered <- struct{}{}:
+	first := false
+	s.once.Do(func() { first = true })
+	if first {
+		s.entered <- struct{}{}
 		<-s.release
-	default:
 	}
 	return s.Store.Batch(ctx, fn)
 }
@@ -57,7 +62,7 @@ func TestCloseDrainsTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	held := &heldStore{Store: st, entered: make(chan struct{}), release: make(chan struct{})}
+	held := &heldStore{Store: st, entered: make(chan struct{}, 1), release: make(chan struct{})}
 	c := committer.New(held, coffer.SystemClock{}, slog.New(slog.DiscardHandler), committer.Config{MaxBatch: 4, MaxQueue: 1 << 20})
 	req := func() *committer.Request {
 		return &committer.Request{AccountID: a.ID, Run: func(*committer.Batch, *ledger.State) (any, error) { return "committed", nil }}
