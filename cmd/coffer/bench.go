@@ -17,6 +17,8 @@ func newBenchCmd() *cobra.Command {
 	var o bench.Options
 	var asJSON bool
 	var scenarios, cpuProfile string
+	var reports bool
+	var ro bench.ReportsOptions
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure the hot path against a naive design and the store's raw append rate",
@@ -51,6 +53,9 @@ table (or --json) to stdout. See docs/performance.md.`,
 				o.CPUProfile = f
 			}
 			o.Progress = cmd.ErrOrStderr()
+			if reports {
+				return runReportsBench(cmd, o, ro, asJSON)
+			}
 			rep, err := bench.Run(cmd.Context(), o)
 			if err != nil {
 				return err
@@ -87,5 +92,28 @@ table (or --json) to stdout. See docs/performance.md.`,
 	f.StringVar(&scenarios, "scenarios", "", "run only these, comma-separated: "+strings.Join(bench.Scenarios, ","))
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the scenarios to this file (read it with go tool pprof)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	f.BoolVar(&reports, "reports", false, "instead of the scenarios, seed a month of debits and measure the "+
+		"credit-usage and liability reports beside the hot path (--duration is each measurement's least time)")
+	f.IntVar(&ro.Accounts, "reports-accounts", 10_000, "with --reports: accounts the seeded debits are spread over")
+	f.Int64Var(&ro.Debits, "reports-debits", 1_000_000, "with --reports: debits seeded over the month")
 	return cmd
+}
+
+// runReportsBench runs the reports scenario with the shared flags.
+func runReportsBench(cmd *cobra.Command, o bench.Options, ro bench.ReportsOptions, asJSON bool) error {
+	ro.DB, ro.Concurrency, ro.Committers, ro.Progress = o.DB, o.Concurrency, o.Committers, o.Progress
+	if cmd.Flags().Changed("duration") {
+		ro.Duration = o.Duration
+	}
+	res, err := bench.RunReports(cmd.Context(), ro)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(cmd.OutOrStdout())
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	res.WriteTable(cmd.OutOrStdout())
+	return nil
 }
