@@ -3,6 +3,7 @@ package e2e
 import (
 	"database/sql"
 	"strings"
+	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
@@ -12,19 +13,25 @@ import (
 // API does not show. It is opened once and closed when the test ends.
 func (h *harness) rawDB() *sql.DB {
 	h.t.Helper()
-	if h.store != nil {
-		return h.store
+	if h.store == nil {
+		h.store = openRawDB(h.t, h.dsn)
 	}
-	driver, dsn := "sqlite", "file:"+h.dsn+"?_pragma=busy_timeout(5000)"
-	if strings.HasPrefix(h.dsn, "postgres://") {
-		driver, dsn = "pgx", h.dsn
+	return h.store
+}
+
+// openRawDB opens the store at dsn beside the server running on it, to
+// read what the API does not show; it is closed when the test ends.
+func openRawDB(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	driver, src := "sqlite", "file:"+dsn+"?_pragma=busy_timeout(5000)"
+	if strings.HasPrefix(dsn, "postgres://") {
+		driver, src = "pgx", dsn
 	}
-	db, err := sql.Open(driver, dsn)
+	db, err := sql.Open(driver, src)
 	if err != nil {
-		h.t.Fatalf("open the store beside the server: %v", err)
+		t.Fatalf("open the store beside the server: %v", err)
 	}
-	h.t.Cleanup(func() { _ = db.Close() })
-	h.store = db
+	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
 

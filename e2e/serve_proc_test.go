@@ -35,7 +35,8 @@ type serveProc struct {
 	dsn  string
 
 	mu       sync.Mutex
-	addr     string // host:port, kept across restarts while it is free
+	args     []string // flags after --addr, --db and --log-level, for the next start
+	addr     string   // host:port, kept across restarts while it is free
 	url      string
 	adminKey string // the key printed on the first start
 	cmd      *exec.Cmd
@@ -44,11 +45,12 @@ type serveProc struct {
 	outs     []*procOutput
 }
 
-// startServe starts `coffer serve` on dsn and waits until it listens. The
-// process is killed when the test ends, whatever happens.
-func startServe(t *testing.T, bin, dsn, name string) *serveProc {
+// startServe starts `coffer serve` on dsn, with args added to its flags,
+// and waits until it listens. The process is killed when the test ends,
+// whatever happens.
+func startServe(t *testing.T, bin, dsn, name string, args ...string) *serveProc {
 	t.Helper()
-	p := &serveProc{t: t, name: name, bin: bin, dsn: dsn}
+	p := &serveProc{t: t, name: name, bin: bin, dsn: dsn, args: args}
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
@@ -85,7 +87,8 @@ func (p *serveProc) start() error {
 
 func (p *serveProc) startLocked() error {
 	out := newProcOutput()
-	cmd := exec.Command(p.bin, "serve", "--addr", p.addr, "--db", p.dsn, "--log-level", "warn")
+	args := append([]string{"serve", "--addr", p.addr, "--db", p.dsn, "--log-level", "warn"}, p.args...)
+	cmd := exec.Command(p.bin, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start coffer serve: %w", err)
@@ -117,6 +120,14 @@ func (p *serveProc) startLocked() error {
 		<-exited
 		return fmt.Errorf("coffer serve did not start serving within 30s:\n%s", out.String())
 	}
+}
+
+// setArgs replaces the flags added on the next start: a restart on a
+// test clock that starts where the last run's stood, say.
+func (p *serveProc) setArgs(args ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.args = args
 }
 
 // kill sends SIGKILL and waits until the process is gone. The process gets
