@@ -115,8 +115,8 @@ func freshStore(t *testing.T, dsn string) string {
 }
 
 // openBilledAccounts opens n accounts on the test clock's March, every
-// other one postpaid on a credit line and the rest prepaid with a grant,
-// and debits each of them three times, several requests at once. It
+// other one postpaid on a credit line with a little promotional credit and
+// the rest prepaid with a paid grant, and debits each of them three times, several requests at once. It
 // returns their ids in the order opened.
 func openBilledAccounts(t *testing.T, c *client.Client, n int) []string {
 	t.Helper()
@@ -136,11 +136,16 @@ func openBilledAccounts(t *testing.T, c *client.Client, n int) []string {
 					t.Errorf("create account %d: %v", i, err)
 					return
 				}
-				if i%2 == 1 {
-					if _, err := c.CreateGrant(ctx, a.ID, api.GrantCreate{Amount: amt("100.00"), Category: "paid", Reason: "top-up"}); err != nil {
-						t.Errorf("grant account %d: %v", i, err)
-						return
-					}
+				// A prepaid account pays from its grant as it goes; a
+				// postpaid one's promotional credit is applied at the
+				// close, in an invoice_credit transaction of its own.
+				g := api.GrantCreate{Amount: amt("100.00"), Category: "paid", Reason: "top-up"}
+				if i%2 == 0 {
+					g = api.GrantCreate{Amount: amt("2.00"), Category: "promotional", Reason: "welcome"}
+				}
+				if _, err := c.CreateGrant(ctx, a.ID, g); err != nil {
+					t.Errorf("grant account %d: %v", i, err)
+					return
 				}
 				ids[i] = a.ID
 			}
