@@ -72,6 +72,9 @@ func (s *Service) closeThrough(ctx context.Context, accountID string, end time.T
 		if _, err := s.closePeriod(ctx, a, invs, monthEnd, false); err != nil {
 			return err
 		}
+		if !monthEnd.Before(end) {
+			return nil // closed through end: nothing to read again
+		}
 	}
 }
 
