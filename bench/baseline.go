@@ -81,6 +81,10 @@ type baseline interface {
 	verify(ctx context.Context, opening int64) (rows, drift int64, err error)
 	// count runs a query that returns one number.
 	count(ctx context.Context, query string) (int64, error)
+	// analyze brings the planner's statistics and the visibility map up
+	// to date after a bulk load, as autovacuum would have over a month of
+	// usage (and must, on a server that runs without it).
+	analyze(ctx context.Context) error
 	close()
 }
 
@@ -175,6 +179,12 @@ func (b *pgBaseline) verify(ctx context.Context, opening int64) (rows, drift int
 func (b *pgBaseline) count(ctx context.Context, query string) (n int64, err error) {
 	err = b.p.QueryRow(ctx, query).Scan(&n)
 	return
+}
+
+// analyze runs VACUUM ANALYZE on the whole database.
+func (b *pgBaseline) analyze(ctx context.Context) error {
+	_, err := b.p.Exec(ctx, "VACUUM ANALYZE")
+	return err
 }
 
 func (b *pgBaseline) close() { b.p.Close() }
@@ -293,5 +303,8 @@ func (b *sqliteBaseline) count(ctx context.Context, query string) (n int64, err 
 	err = b.db.QueryRowContext(ctx, query).Scan(&n)
 	return
 }
+
+// analyze does nothing: Coffer's SQLite store plans without statistics.
+func (b *sqliteBaseline) analyze(context.Context) error { return nil }
 
 func (b *sqliteBaseline) close() { _ = b.db.Close() }
