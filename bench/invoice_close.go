@@ -84,8 +84,8 @@ func closeScenario(ctx context.Context, env *cofferEnv, bl baseline, o *Options,
 	if err := env.seedUsage(ctx, ids, o.CloseUsage); err != nil {
 		return nil, nil, err
 	}
-	if err := bl.analyze(ctx); err != nil {
-		return nil, nil, fmt.Errorf("analyze after seeding: %w", err)
+	if err := bl.settle(ctx); err != nil {
+		return nil, nil, fmt.Errorf("settle the store after seeding: %w", err)
 	}
 	cr.SeedSeconds = time.Since(t0).Seconds()
 	say("invoice close: seeded in %.1fs", cr.SeedSeconds)
