@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cofferdev/coffer/sqlstore"
@@ -81,6 +82,12 @@ type baseline interface {
 	verify(ctx context.Context, opening int64) (rows, drift int64, err error)
 	// count runs a query that returns one number.
 	count(ctx context.Context, query string) (int64, error)
+	// settle brings the store to the state a month of usage would have
+	// left it in after a bulk load: the planner's statistics and the
+	// visibility map up to date, as autovacuum would have them (and must,
+	// on a server that runs without it), and the load's writes
+	// checkpointed, so that what is measured next does not pay for them.
+	settle(ctx context.Context) error
 	close()
 }
 
@@ -175,6 +182,19 @@ func (b *pgBaseline) verify(ctx context.Context, opening int64) (rows, drift int
 func (b *pgBaseline) count(ctx context.Context, query string) (n int64, err error) {
 	err = b.p.QueryRow(ctx, query).Scan(&n)
 	return
+}
+
+// settle runs VACUUM ANALYZE on the whole database, then CHECKPOINT if
+// the role may (a superuser or pg_checkpoint).
+func (b *pgBaseline) settle(ctx context.Context) error {
+	if _, err := b.p.Exec(ctx, "VACUUM ANALYZE"); err != nil {
+		return err
+	}
+	var pe *pgconn.PgError
+	if _, err := b.p.Exec(ctx, "CHECKPOINT"); err != nil && !(errors.As(err, &pe) && pe.Code == "42501") {
+		return err
+	}
+	return nil
 }
 
 func (b *pgBaseline) close() { b.p.Close() }
@@ -292,6 +312,13 @@ func (b *sqliteBaseline) verify(ctx context.Context, opening int64) (rows, drift
 func (b *sqliteBaseline) count(ctx context.Context, query string) (n int64, err error) {
 	err = b.db.QueryRowContext(ctx, query).Scan(&n)
 	return
+}
+
+// settle checkpoints the write-ahead log into the database file and
+// empties it; Coffer's SQLite store plans without statistics.
+func (b *sqliteBaseline) settle(ctx context.Context) error {
+	_, err := b.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
 }
 
 func (b *sqliteBaseline) close() { _ = b.db.Close() }

@@ -54,6 +54,11 @@ type Options struct {
 	// Committers is how many committers Coffer runs side by side (0: the
 	// store's choice, as for coffer serve).
 	Committers int
+	// CloseAccounts is how many accounts the invoice-close scenario gives
+	// a month of usage and closes (default 10,000), and CloseUsage how
+	// many debits each gets (default 30).
+	CloseAccounts int
+	CloseUsage    int
 	// Rounds splits each scenario's time (or count) into this many runs,
 	// taken in turn with the other scenarios' (default 1). On a shared
 	// machine it spreads background load over all scenarios alike.
@@ -97,6 +102,12 @@ func (o *Options) fill() error {
 	if o.Rounds <= 0 {
 		o.Rounds = 1
 	}
+	if o.CloseAccounts <= 0 {
+		o.CloseAccounts = 10_000
+	}
+	if o.CloseUsage <= 0 {
+		o.CloseUsage = 30
+	}
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}
@@ -107,8 +118,9 @@ func (o *Options) fill() error {
 		o.Rounds = int(min(int64(o.Rounds), o.Count))
 	}
 	for _, k := range o.Scenarios {
-		if !slices.Contains(Scenarios, k) {
-			return fmt.Errorf("unknown scenario %q; the scenarios are %s", k, strings.Join(Scenarios, ", "))
+		if !slices.Contains(Scenarios, k) && !slices.Contains(OnRequest, k) {
+			return fmt.Errorf("unknown scenario %q; the scenarios are %s, and on request %s", k,
+				strings.Join(Scenarios, ", "), strings.Join(OnRequest, ", "))
 		}
 	}
 	return nil
@@ -137,10 +149,18 @@ const (
 	NaiveHot     = "naive-hot"
 	RawAppend    = "raw-append"
 	RawLedger    = "raw-ledger"
+	// InvoiceClose runs only when named: it seeds CloseAccounts accounts
+	// with a month of usage and measures the debit load before, during
+	// and after the month's close (invoice_close.go).
+	InvoiceClose = "invoice-close"
 )
 
 // Scenarios lists every scenario's key in the order they run.
 var Scenarios = []string{CofferSpread, CofferHot, HTTPSingle, HTTPOpen, HTTPBatch, NaiveSpread, NaiveHot, RawAppend, RawLedger}
+
+// OnRequest lists the scenarios that run only when named in
+// Options.Scenarios, after all the others' rounds.
+var OnRequest = []string{InvoiceClose}
 
 // Result is one scenario's measurement. Latency is per operation: one
 // debit, or for the batch endpoint and the raw append one request or
@@ -189,6 +209,8 @@ type Report struct {
 	Rounds      int      `json:"rounds"`
 	Results     []Result `json:"results"`
 	Ratios      []Ratio  `json:"ratios"`
+	// Close is the invoice-close scenario's close, when it ran.
+	Close *CloseResult `json:"invoice_close,omitempty"`
 	// Verification after the run: the ledger's invariants (coffer check),
 	// and that the store holds exactly the debits acknowledged.
 	CheckOK       bool     `json:"check_ok"`
@@ -286,6 +308,14 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 			res.Offered, res.Sent = o.Rate, outs[i].offered
 		}
 		rep.Results = append(rep.Results, res)
+	}
+	if slices.Contains(o.Scenarios, InvoiceClose) {
+		cr, res, err := closeScenario(ctx, env, bl, &o, say)
+		if err != nil {
+			return nil, fmt.Errorf("invoice close: %w", err)
+		}
+		rep.Close = cr
+		rep.Results = append(rep.Results, res...)
 	}
 
 	say("verifying the store (coffer check) and counting what was recorded")

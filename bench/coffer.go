@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/client"
 	"github.com/cofferdev/coffer/httpapi"
+	"github.com/cofferdev/coffer/invoice"
 	"github.com/cofferdev/coffer/jobs"
 	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/service"
@@ -32,13 +34,16 @@ var openingCredit = money.FromInt(1_000_000)
 // cofferEnv is a Coffer as `coffer serve` runs it: the store, the service
 // with its batching committer, and the v1 HTTP API on a local port.
 type cofferEnv struct {
-	st     *meteredStore
-	svc    *service.Service
-	jobs   *jobs.Group  // the background work a server runs beside the hot path
-	call   service.Call // an admin caller, authenticated as any request is
-	secret string       // its API key, for the HTTP client
-	spread []string     // the accounts debits are spread over
-	hot    string       // the one hot account
+	st    *meteredStore
+	svc   *service.Service
+	clock *benchClock
+	// closeDelay is how long after a month ends the service closes it.
+	closeDelay time.Duration
+	jobs       *jobs.Group  // the background work a server runs beside the hot path
+	call       service.Call // an admin caller, authenticated as any request is
+	secret     string       // its API key, for the HTTP client
+	spread     []string     // the accounts debits are spread over
+	hot        string       // the one hot account
 
 	srv *http.Server
 	url string
@@ -64,7 +69,13 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	cfg.Notify.NoDelivery = true
 	cfg.Committers = o.Committers
 	ms := &meteredStore{Store: st}
-	e := &cofferEnv{st: ms, svc: service.New(ms, coffer.SystemClock{}, log, cfg)}
+	clock := &benchClock{}
+	if slices.Contains(o.Scenarios, InvoiceClose) {
+		// The close's accounts and their usage fall in one month.
+		start, _ := invoice.PeriodOf(coffer.SystemClock{}.Now())
+		clock.startAt(start.Add(24 * time.Hour))
+	}
+	e := &cofferEnv{st: ms, clock: clock, closeDelay: cfg.Invoices.CloseDelay, svc: service.New(ms, clock, log, cfg)}
 	// The jobs `coffer serve` runs beside the hot path, less delivery as
 	// above, so the bench measures what a server carries.
 	e.jobs = jobs.ForServer(e.svc, log, jobs.ServerConfig{Interval: cfg.SweepInterval, NoDelivery: true})
@@ -86,7 +97,7 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	e.secret, e.call = secret, service.Call{Caller: caller}
 
 	say("creating %d accounts and one hot account, each granted %s", o.Accounts, openingCredit)
-	ids, err := e.createAccounts(ctx, o.Accounts+1)
+	ids, err := e.createAccounts(ctx, o.Accounts+1, e.createAccount)
 	if err != nil {
 		e.close()
 		return nil, err
@@ -110,9 +121,9 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	return e, nil
 }
 
-// createAccounts opens n accounts and grants each the opening credit,
+// createAccounts opens n accounts with create (account i and its grant),
 // several at a time so that the grants share committer batches.
-func (e *cofferEnv) createAccounts(ctx context.Context, n int) ([]string, error) {
+func (e *cofferEnv) createAccounts(ctx context.Context, n int, create func(context.Context, int) (string, error)) ([]string, error) {
 	ids := make([]string, n)
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -125,7 +136,7 @@ func (e *cofferEnv) createAccounts(ctx context.Context, n int) ([]string, error)
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				id, err := e.createAccount(ctx, i)
+				id, err := create(ctx, i)
 				if err != nil {
 					mu.Lock()
 					if first == nil {
@@ -145,6 +156,8 @@ func (e *cofferEnv) createAccounts(ctx context.Context, n int) ([]string, error)
 	return ids, first
 }
 
+// createAccount opens account i of the spread (or the hot one) and grants
+// it the opening credit.
 func (e *cofferEnv) createAccount(ctx context.Context, i int) (string, error) {
 	a, err := e.svc.CreateAccount(ctx, e.call, api.AccountCreate{Name: "bench " + strconv.Itoa(i), Currency: "USD"})
 	if err != nil {

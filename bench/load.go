@@ -9,13 +9,24 @@ import (
 )
 
 // plan says how long one run of a scenario lasts: until a fixed number of
-// debits is done (count > 0), or else for a fixed time. Debits are numbered
-// from next, which carries on across runs of the same scenario so that
-// every debit's event id is new.
+// debits is done (count > 0), or else for a fixed time, or until stop is
+// closed if it is not nil. Debits are numbered from next, which carries on
+// across runs of the same scenario so that every debit's event id is new.
 type plan struct {
 	dur   time.Duration
 	count int64
+	stop  <-chan struct{}
 	next  *atomic.Int64
+}
+
+// stopped reports whether the plan's stop channel is closed.
+func (p plan) stopped() bool {
+	select {
+	case <-p.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // outcome is what a load run measured.
@@ -91,7 +102,7 @@ func closedLoop(ctx context.Context, p plan, workers, per int, do op) outcome {
 						return
 					}
 					n = int(min(int64(per), limit-seq))
-				} else if time.Now().After(deadline) {
+				} else if time.Now().After(deadline) || p.stopped() {
 					return
 				}
 				t0 := time.Now()

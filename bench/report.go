@@ -71,6 +71,25 @@ func ratios(rep *Report, rate float64) []Ratio {
 		out = append(out, x)
 	}
 	ratio("http batch / http single debits, throughput", HTTPBatch, HTTPSingle, 5, "")
+	out = append(out, closeRatios(rep)...)
+	return out
+}
+
+// closeRatios sets the hot path while the month closes against the same
+// load before and after it: figures beside the targets, not targets.
+func closeRatios(rep *Report) []Ratio {
+	b, d, a := rep.Result(CloseBefore), rep.Result(CloseDuring), rep.Result(CloseAfter)
+	if rep.Close == nil || b == nil || d == nil || a == nil || b.Seconds+a.Seconds == 0 || d.Seconds == 0 {
+		return nil
+	}
+	without := float64(b.Debits+a.Debits) / (b.Seconds + a.Seconds)
+	p99 := max(b.P99ms, a.P99ms)
+	out := []Ratio{{Name: "debits/s while the month closes / before and after", Value: d.PerSecond / without, Unit: "x",
+		Target: "(not a target)", Status: "info", Note: fmt.Sprintf("%.0f/s against %.0f/s", d.PerSecond, without)}}
+	if p99 > 0 {
+		out = append(out, Ratio{Name: "debit p99 while the month closes / before and after", Value: d.P99ms / p99, Unit: "x",
+			Target: "(not a target)", Status: "info", Note: fmt.Sprintf("%s against %s", fmtMs(d.P99ms), fmtMs(p99))})
+	}
 	return out
 }
 
@@ -111,6 +130,7 @@ func (rep *Report) WriteTable(w io.Writer) {
 	}
 
 	rep.writePhases(w)
+	rep.writeClose(w)
 
 	if len(rep.Ratios) > 0 {
 		width = len("target")
@@ -175,6 +195,32 @@ func (rep *Report) writePhases(w io.Writer) {
 	}
 }
 
+// writeClose prints the invoice-close scenario's close, if it ran.
+func (rep *Report) writeClose(w io.Writer) {
+	c := rep.Close
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(w, "\ninvoice close: %s accounts with %d debits each (seeded in %.1fs), and the %s other accounts open in the month\n",
+		group(int64(c.Accounts)), c.Usage, c.SeedSeconds, group(c.Expected-int64(c.Accounts)))
+	fmt.Fprintf(w, "  closed:                   %s invoices in %.1fs = %.0f accounts/s\n", group(c.Invoices), c.Seconds, c.PerSecond)
+	fmt.Fprintf(w, "  beside the load:          %s invoices, %.0f accounts/s\n", group(c.BesideLoad), c.BesideLoadPerSec)
+	if c.Invoices > c.BesideLoad {
+		fmt.Fprintf(w, "  alone, after the load:    %s invoices in %.1fs, %.0f accounts/s\n", group(c.Invoices-c.BesideLoad), c.AloneSeconds, c.AlonePerSecond)
+	}
+	if c.Error != "" {
+		fmt.Fprintf(w, "  the close failed: %s\n", c.Error)
+	}
+	fmt.Fprintf(w, "  slowest debit:            before %s, during %s, after %s\n", fmtMs(c.MaxBeforeMs), fmtMs(c.MaxDuringMs), fmtMs(c.MaxAfterMs))
+	fmt.Fprintf(w, "  peak heap / RSS, MiB:    ")
+	for _, p := range []string{"before", "during", "alone", "after"} {
+		if m, ok := c.Memory[p]; ok {
+			fmt.Fprintf(w, " %s %.0f / %.0f;", p, m.PeakHeapMiB, m.PeakRSSMiB)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
 // Problems lists what makes the run's numbers untrustworthy: broken
 // invariants, debits lost or doubled, failed debits.
 func (rep *Report) Problems() []string {
@@ -190,6 +236,9 @@ func (rep *Report) Problems() []string {
 	// with no errors must the counts agree exactly.
 	if rep.Recorded < rep.Acknowledged || (errs == 0 && rep.Recorded != rep.Acknowledged) {
 		out = append(out, fmt.Sprintf("%d debits acknowledged but %d recorded", rep.Acknowledged, rep.Recorded))
+	}
+	if c := rep.Close; c != nil && (c.Error != "" || c.Invoices != c.Expected) {
+		out = append(out, fmt.Sprintf("the invoice close wrote %d invoices for %d accounts (error: %q)", c.Invoices, c.Expected, c.Error))
 	}
 	if rep.NaiveDrift > 0 {
 		out = append(out, fmt.Sprintf("%d naive accounts disagree with their journal", rep.NaiveDrift))

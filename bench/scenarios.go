@@ -94,9 +94,12 @@ func verify(ctx context.Context, env *cofferEnv, bl baseline, rep *Report) error
 	}
 	for _, r := range rep.Results {
 		switch r.Key {
-		case CofferSpread, CofferHot, HTTPSingle, HTTPOpen, HTTPBatch:
+		case CofferSpread, CofferHot, HTTPSingle, HTTPOpen, HTTPBatch, CloseBefore, CloseDuring, CloseAfter:
 			rep.Acknowledged += r.Debits
 		}
+	}
+	if c := rep.Close; c != nil {
+		rep.Acknowledged += int64(c.Accounts * c.Usage) // the month of usage it seeded
 	}
 	if rep.Recorded, err = bl.count(ctx, "SELECT COUNT(*) FROM txns WHERE type = 'debit'"); err != nil {
 		return err

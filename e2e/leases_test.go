@@ -51,3 +51,6 @@ func (h *harness) rechargeRunning(acct string) bool {
 	}
 	return token != ""
 }
+
+// openRawDB is openStoreDB, by the name the close tests use.
+func openRawDB(t *testing.T, dsn string) *sql.DB { return openStoreDB(t, dsn) }

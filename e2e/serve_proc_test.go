@@ -131,6 +131,14 @@ func (p *serveProc) restart(args ...string) error {
 	return p.start()
 }
 
+// setArgs replaces the flags added on the next start: a restart on a
+// test clock that starts where the last run's stood, say.
+func (p *serveProc) setArgs(args ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.args = args
+}
+
 // kill sends SIGKILL and waits until the process is gone. The process gets
 // no chance to finish anything: its batch in flight, its open connections
 // and its store handles end where they are.

@@ -27,6 +27,9 @@ baselines: the batching committer in-process (spread over --accounts accounts,
 and on one hot account); the HTTP API (single debits from --clients clients,
 single debits offered at a fixed rate, and the batch endpoint); a naive
 design doing one transaction per debit; and the store's raw batched append.
+Named in --scenarios, invoice-close gives --close-accounts accounts a month of
+usage and measures the in-process debit load before, during and after their
+month's close, and the close's rate.
 
 The bench never touches existing data. With a postgres:// URL it creates a
 fresh database coffer_bench_<random> on that server and drops it at the end;
@@ -35,7 +38,8 @@ with no --db it uses a temporary SQLite file. Progress goes to stderr, the
 table (or --json) to stdout. See docs/performance.md.`,
 		Example: `  coffer bench
   coffer bench --db 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
-  coffer bench --count 20000 --accounts 100 --json`,
+  coffer bench --count 20000 --accounts 100 --json
+  coffer bench --scenarios invoice-close --close-accounts 10000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("duration") && o.Count > 0 {
@@ -89,7 +93,10 @@ table (or --json) to stdout. See docs/performance.md.`,
 	f.Float64Var(&o.Rate, "rate", 5000, "debits per second the open-loop HTTP run offers")
 	f.IntVar(&o.Rounds, "rounds", 1, "split each scenario into this many runs taken in turn with the others, "+
 		"so background load falls on all alike")
-	f.StringVar(&scenarios, "scenarios", "", "run only these, comma-separated: "+strings.Join(bench.Scenarios, ","))
+	f.StringVar(&scenarios, "scenarios", "", "run only these, comma-separated: "+strings.Join(bench.Scenarios, ",")+
+		"; and on request only: "+strings.Join(bench.OnRequest, ","))
+	f.IntVar(&o.CloseAccounts, "close-accounts", 10_000, "accounts the invoice-close scenario gives a month of usage and closes")
+	f.IntVar(&o.CloseUsage, "close-usage", 30, "debits each of the invoice-close scenario's accounts gets in the month")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the scenarios to this file (read it with go tool pprof)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.BoolVar(&reports, "reports", false, "instead of the scenarios, seed a month of debits and measure the "+
