@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -33,7 +34,7 @@ func Bars(c BarChart) Figure {
 	if c.Marker != nil {
 		lo, hi = min(lo, c.Marker.Value), max(hi, c.Marker.Value)
 	}
-	fr := newFrame(c.ID, "usage", title(c.Title), c.Format, c.Height, false, days, lo, hi)
+	fr := newFrame(c.ID, "usage", title(c.Title), c.Format, c.Height, c.Marker != nil, minBars, days, lo, hi)
 	dec := c.Format.decimals()
 	var marks, extra strings.Builder
 	for i, p := range c.Points {
@@ -48,10 +49,12 @@ func Bars(c BarChart) Figure {
 		if label == "" {
 			label = withUnit(rounded(m.Value, dec), c.Format)
 		}
+		// The level across the bars, and its key in the legend row
+		// above them, where no bar can cover its words.
 		y := num(fr.y(int64(m.Value)))
-		extra.WriteString(`<g class="coffer-chart-marker"><line x1="0" x2="100%" y1="` + y + `" y2="` + y + `" stroke="` + ink +
-			`" stroke-width="1.5" stroke-dasharray="6 4"/><text x="100%" y="` + num(fr.y(int64(m.Value))-6) + `" text-anchor="end" fill="` + ink +
-			`" stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">` + text(label) + `</text></g>`)
+		extra.WriteString(`<g class="coffer-chart-marker" stroke="` + ink + `" stroke-width="1.5" stroke-dasharray="6 4">` +
+			`<line x1="0" x2="100%" y1="` + y + `" y2="` + y + `"/><line x1="0" x2="24" y1="11" y2="11"/></g>`)
+		extra.WriteString(`<g class="coffer-chart-legend" fill="` + ink + `"><text x="30" y="15">` + text(label) + `</text></g>`)
 		desc = append(desc, "A dashed line marks "+label+".")
 	}
 	if c.Note != "" {
@@ -71,7 +74,7 @@ func Bars(c BarChart) Figure {
 // at least a pixel tall so a small figure still shows, with its words as
 // the title a pointer shows.
 func bar(fr *frame, i int, from, to int64, fill, words string) string {
-	y0, y1 := fr.yIn(from), fr.yIn(to)
+	y0, y1 := math.Round(fr.yIn(from)), math.Round(fr.yIn(to)) // whole pixels: crisp edges
 	top, h := min(y0, y1), max(y0, y1)-min(y0, y1)
 	if h < 1 {
 		if to < from {

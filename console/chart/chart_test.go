@@ -132,7 +132,8 @@ func TestRunway(t *testing.T) {
 	}{
 		{Runway{PerDay: 12_403_333, Days: 23, Until: until}, "At 12.40 USD a day the balance lasts about 23 days, until 23 Apr 2030.", "average 12.40/day"},
 		{Runway{PerDay: 50_000_000, Days: 1}, "At 50.00 USD a day the balance lasts about 1 day.", "average 50.00/day"},
-		{Runway{PerDay: 50_000_000, Days: 0, Until: until}, "At 50.00 USD a day the balance lasts less than a day, until 23 Apr 2030.", "average 50.00/day"},
+		{Runway{PerDay: 50_000_000, Available: 20_000_000, Days: 0, Until: until}, "At 50.00 USD a day the balance lasts less than a day, until 23 Apr 2030.", "average 50.00/day"},
+		{Runway{PerDay: 7_310_000, Days: 0, Until: until}, "The balance has run out; usage averages 7.31 USD a day.", "average 7.31/day"},
 		{Runway{Reason: "no usage in the measured window: nothing burns the balance"}, "No usage in the measured window: nothing burns the balance.", ""},
 		{Runway{PerDay: 1, Reason: "at this burn rate the balance lasts more than 100 years"}, "At this burn rate the balance lasts more than 100 years.", "average 0.00/day"},
 	} {

@@ -37,6 +37,7 @@ const (
 	bottomMargin  = 26 // the day labels
 	intervals     = 4  // about this many gridline intervals
 	maxDayLabels  = 5  // a label is about 40 px wide: five fit in 260 px
+	minBars       = 7  // a bar chart's width holds at least a week
 	font          = `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="12"`
 )
 
@@ -49,9 +50,13 @@ type frame struct {
 	top, plotH      float64
 	days            []time.Time
 	ax              axis
+	// bands is how many days the width holds: at least the days, more
+	// for a few bars, so one day's bar is not a slab across the page;
+	// the days sit in the middle, off bands from the left.
+	bands, off float64
 }
 
-func newFrame(id, fallbackID, title string, f Format, height int, legend bool, days []time.Time, lo, hi money.Amount) *frame {
+func newFrame(id, fallbackID, title string, f Format, height int, legend bool, minBands int, days []time.Time, lo, hi money.Amount) *frame {
 	if height == 0 {
 		height = defaultHeight
 	}
@@ -60,8 +65,10 @@ func newFrame(id, fallbackID, title string, f Format, height int, legend bool, d
 	if legend {
 		top += legendRow
 	}
+	bands := float64(max(len(days), minBands, 1))
 	return &frame{id: safeID(id, fallbackID), title: title, f: f, height: height, top: top,
-		plotH: float64(height) - top - bottomMargin, days: days, ax: niceAxis(lo, hi, f.decimals(), intervals)}
+		plotH: float64(height) - top - bottomMargin, days: days, ax: niceAxis(lo, hi, f.decimals(), intervals),
+		bands: bands, off: (bands - float64(len(days))) / 2}
 }
 
 // y is a value's height in the image.
@@ -71,7 +78,11 @@ func (fr *frame) y(v int64) float64 { return fr.ax.y(v, fr.top, fr.plotH) }
 func (fr *frame) yIn(v int64) float64 { return fr.ax.y(v, 0, fr.plotH) }
 
 // x is the middle of day i, as a share of the width.
-func (fr *frame) x(i int) float64 { return (float64(i) + 0.5) / float64(len(fr.days)) * 100 }
+func (fr *frame) x(i int) float64 { return fr.edge(float64(i) + 0.5) }
+
+// edge is a place in the plot, in days from the first day's left edge,
+// as a share of the width.
+func (fr *frame) edge(d float64) float64 { return (fr.off + d) / fr.bands * 100 }
 
 // svg draws the image: its name and description, the gridlines, then
 // marks (inside a plot whose x unit is one day and whose y unit is one
@@ -93,9 +104,8 @@ func (fr *frame) svg(marks, extra string) string {
 		b.WriteString(`<line x1="0" x2="100%" y1="` + y + `" y2="` + y + `" stroke="` + stroke + `" stroke-width="1"/>`)
 	}
 	b.WriteString(`</g>`)
-	n := max(len(fr.days), 1)
 	b.WriteString(`<svg class="coffer-chart-plot" x="0" y="` + num(fr.top) + `" width="100%" height="` + num(fr.plotH) +
-		`" viewBox="0 0 ` + strconv.Itoa(n) + ` ` + num(fr.plotH) + `" preserveAspectRatio="none" overflow="visible">`)
+		`" viewBox="` + num(-fr.off) + ` 0 ` + num(fr.bands) + ` ` + num(fr.plotH) + `" preserveAspectRatio="none" overflow="visible">`)
 	b.WriteString(marks)
 	b.WriteString(`</svg>`)
 	// Axis labels sit just above their gridline at the left, with a white
@@ -132,12 +142,14 @@ func (fr *frame) dayLabels() string {
 	for i := n - 1; i >= 0; i -= step {
 		x := fr.x(i)
 		b.WriteString(`<line x1="` + pct(x) + `" x2="` + pct(x) + `" y1="` + num(bottom) + `" y2="` + num(bottom+4) + `" stroke="` + zeroColor + `"/>`)
+		// A label about 40 px wide, centred near an edge, would be cut:
+		// there it starts at its day's left edge or ends at its right.
 		anchor, at := "middle", pct(x)
 		switch {
-		case n > 1 && x < 6:
-			anchor, at = "start", "0"
-		case n > 1 && x > 94:
-			anchor, at = "end", "100%"
+		case n > 1 && x < 8:
+			anchor, at = "start", pct(fr.edge(float64(i)))
+		case n > 1 && x > 92:
+			anchor, at = "end", pct(fr.edge(float64(i+1)))
 		}
 		b.WriteString(`<text x="` + at + `" y="` + num(bottom+18) + `" text-anchor="` + anchor + `">` + text(shortDate(fr.days[i])) + `</text>`)
 	}

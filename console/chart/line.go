@@ -25,7 +25,7 @@ type LineChart struct {
 // Line draws c.
 func Line(c LineChart) Figure {
 	days, lo, hi := pointDays(c.Points)
-	fr := newFrame(c.ID, "balance", title(c.Title), c.Format, c.Height, false, days, lo, hi)
+	fr := newFrame(c.ID, "balance", title(c.Title), c.Format, c.Height, false, 1, days, lo, hi)
 	fr.desc = seriesDesc(fr.title, c.Points, c.Format) + debtDays(c.Points)
 	var marks, extra strings.Builder
 	if n := len(c.Points); n > 0 {

@@ -11,10 +11,11 @@ import (
 // Runway is how long a balance lasts at its burn rate, as the service's
 // runway gives it, for the usage chart's marker and note.
 type Runway struct {
-	PerDay money.Amount // the burn rate: the average usage per day
-	Days   int64        // whole days the balance lasts; read when Reason is empty
-	Until  time.Time    // when it runs out; zero leaves the date out
-	Reason string       // why there is no date (no usage, too far off), in the API's words
+	PerDay    money.Amount // the burn rate: the average usage per day
+	Available money.Amount // what may still be spent: when it is none, the balance has run out
+	Days      int64        // whole days the balance lasts; read when Reason is empty
+	Until     time.Time    // when it runs out; zero leaves the date out
+	Reason    string       // why there is no date (no usage, too far off), in the API's words
 }
 
 // Marker is the burn rate as a level across the usage bars, or nil when
@@ -31,6 +32,9 @@ func (r Runway) Marker(f Format) *Marker {
 func (r Runway) Note(f Format) string {
 	if r.Reason != "" {
 		return sentence(r.Reason)
+	}
+	if r.Days < 1 && r.Available <= 0 {
+		return "The balance has run out; usage averages " + withUnit(rounded(r.PerDay, f.decimals()), f) + " a day."
 	}
 	s := "At " + withUnit(rounded(r.PerDay, f.decimals()), f) + " a day the balance lasts "
 	switch {

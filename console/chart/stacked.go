@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,7 +52,7 @@ func Stacked(c StackedChart) Figure {
 		up, down := stackSums(d, len(c.Series))
 		lo, hi = min(lo, down), max(hi, up)
 	}
-	fr := newFrame(c.ID, "credits", title(c.Title), c.Format, c.Height, true, days, lo, hi)
+	fr := newFrame(c.ID, "credits", title(c.Title), c.Format, c.Height, true, minBars, days, lo, hi)
 	var marks strings.Builder
 	for i, d := range c.Days {
 		var up, down int64
@@ -97,7 +98,7 @@ func Stacked(c StackedChart) Figure {
 // pixel of white between them, so neighbouring colours never touch.
 func segment(fr *frame, i int, from, to int64, fill, words string) string {
 	if from != 0 {
-		if y0, y1 := fr.yIn(from), fr.yIn(to); max(y0, y1)-min(y0, y1) > 2 {
+		if y0, y1 := math.Round(fr.yIn(from)), math.Round(fr.yIn(to)); max(y0, y1)-min(y0, y1) > 2 {
 			gap := 1.0
 			if to < from {
 				gap = -1
