@@ -130,6 +130,21 @@ func stackSums(d StackedDay, n int) (up, down money.Amount) {
 	return money.Amount(u), money.Amount(dn)
 }
 
+// dayTotal is a day's figures above zero added up exactly, or false
+// when the sum is out of range.
+func dayTotal(d StackedDay, n int) (money.Amount, bool) {
+	var t money.Amount
+	for s := range n {
+		if v := d.value(s); v > 0 {
+			var err error
+			if t, err = t.Add(v); err != nil {
+				return 0, false
+			}
+		}
+	}
+	return t, true
+}
+
 // sat adds, stopping at the axis's limit instead of wrapping: a stack's
 // height is drawing, and the table gives the figures.
 func sat(a, b int64) int64 { return clamp(clamp(a) + clamp(b)) }
@@ -187,7 +202,7 @@ func stackedDesc(title string, c StackedChart) string {
 	}
 	best, bestUp := -1, money.Amount(0)
 	for i, d := range c.Days {
-		if up, _ := stackSums(d, len(c.Series)); up > bestUp {
+		if up, ok := dayTotal(d, len(c.Series)); ok && up > bestUp {
 			best, bestUp = i, up
 		}
 	}
