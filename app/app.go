@@ -123,9 +123,10 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, done: make(chan error, 1), metrics: newServerMetrics(cfg.Metrics)}
-	s.svc = service.New(s.metrics.store(st), clock, cfg.Log, s.metrics.service(cfg.Service))
-	s.metrics.watch(st, s.svc, clock)
+	s := &Server{cfg: cfg, store: st, done: make(chan error, 1)}
+	s.health = httpapi.NewHealth(s)
+	stack := NewStack(st, clock, cfg, s.health)
+	s.svc, s.metrics = stack.Service, stack.metrics
 	if s.AdminKey, err = s.svc.EnsureAdminKey(ctx); err != nil {
 		s.closeCore()
 		return nil, fmt.Errorf("create the initial admin key: %w", err)
@@ -152,11 +153,8 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	hc := cfg.HTTP.withDefaults()
 	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
-	s.health = httpapi.NewHealth(s)
-	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version,
-		Metrics: s.metrics.http(), RateLimits: hc.RateLimits, Health: s.health})
 	s.http = &http.Server{
-		Handler:           s.metrics.handler(h),
+		Handler:           stack.Handler,
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
 		ReadTimeout:       hc.ReadTimeout,
 		WriteTimeout:      hc.WriteTimeout,
