@@ -152,7 +152,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return nil, err
 	}
 	hc := cfg.HTTP.withDefaults()
-	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
+	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections, cfg.Version)
 	s.http = &http.Server{
 		Handler:           stack.Handler,
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
