@@ -48,6 +48,10 @@ type ServerConfig struct {
 	Banner io.Writer
 	// ShutdownTimeout bounds a graceful shutdown (shutdown.go).
 	ShutdownTimeout time.Duration
+	// ShutdownDrainDelay is how long a shutdown keeps serving with
+	// /readyz failing before it closes the listener (shutdown.go); zero
+	// closes at once. It is part of ShutdownTimeout, and must be shorter.
+	ShutdownDrainDelay time.Duration
 	// Version is the build's version (ReadBuildInfo), shown in the
 	// OpenAPI document and every answer's X-Coffer-Version; empty reads
 	// as "dev".
@@ -76,6 +80,9 @@ type Server struct {
 	metrics *serverMetrics
 	// health answers /readyz and drains the API on shutdown (shutdown.go).
 	health *httpapi.Health
+	// drainTimer waits out the drain delay: time.After, which tests
+	// replace with a channel they close.
+	drainTimer func(time.Duration) <-chan time.Time
 }
 
 // StartServer opens the store, runs migrations, creates the first admin
@@ -85,6 +92,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if err := cfg.Service.Notify.SMTP.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkDrainDelay(); err != nil {
 		return nil, err
 	}
 	keys, err := cfg.Secrets.Keyring()
@@ -123,7 +133,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, done: make(chan error, 1)}
+	s := &Server{cfg: cfg, store: st, done: make(chan error, 1), drainTimer: time.After}
 	s.health = httpapi.NewHealth(s)
 	stack := NewStack(st, clock, cfg, s.health)
 	s.svc, s.metrics = stack.Service, stack.metrics
