@@ -10,8 +10,15 @@ help: ## list the tasks
 run: ## run the server on ./coffer.db (SQLite)
 	$(GO) run ./cmd/coffer serve
 
-build: ## build ./coffer
-	$(GO) build -o coffer ./cmd/coffer
+# The version and commit `make build` stamps (docs/operations.md), from git
+# when it is there; without git the go command's build info says what it can.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+STAMP := $(if $(VERSION),-X github.com/cofferdev/coffer/app.stampedVersion=$(VERSION)) \
+	$(if $(COMMIT),-X github.com/cofferdev/coffer/app.stampedCommit=$(COMMIT))
+
+build: ## build ./coffer, stamped with git describe's version
+	$(GO) build -ldflags "$(strip $(STAMP))" -o coffer ./cmd/coffer
 
 test: lint ## the whole suite: module tidiness, vet, then every test with the race detector
 	$(GO) test -race -count=1 -timeout 25m ./...

@@ -48,6 +48,10 @@ type ServerConfig struct {
 	Banner io.Writer
 	// ShutdownTimeout bounds a graceful shutdown (shutdown.go).
 	ShutdownTimeout time.Duration
+	// ShutdownDrainDelay is how long a shutdown keeps serving with
+	// /readyz failing before it closes the listener (shutdown.go); zero
+	// closes at once. It is part of ShutdownTimeout, and must be shorter.
+	ShutdownDrainDelay time.Duration
 	// Version is the build's version (ReadBuildInfo), shown in the
 	// OpenAPI document and every answer's X-Coffer-Version; empty reads
 	// as "dev".
@@ -76,6 +80,9 @@ type Server struct {
 	metrics *serverMetrics
 	// health answers /readyz and drains the API on shutdown (shutdown.go).
 	health *httpapi.Health
+	// drainTimer waits out the drain delay: time.After, which tests
+	// replace with a channel they close.
+	drainTimer func(time.Duration) <-chan time.Time
 }
 
 // StartServer opens the store, runs migrations, creates the first admin
@@ -85,6 +92,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if err := cfg.Service.Notify.SMTP.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkDrainDelay(); err != nil {
 		return nil, err
 	}
 	keys, err := cfg.Secrets.Keyring()
@@ -123,9 +133,10 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, done: make(chan error, 1), metrics: newServerMetrics(cfg.Metrics)}
-	s.svc = service.New(s.metrics.store(st), clock, cfg.Log, s.metrics.service(cfg.Service))
-	s.metrics.watch(st, s.svc, clock)
+	s := &Server{cfg: cfg, store: st, done: make(chan error, 1), drainTimer: time.After}
+	s.health = httpapi.NewHealth(s)
+	stack := NewStack(st, clock, cfg, s.health)
+	s.svc, s.metrics = stack.Service, stack.metrics
 	if s.AdminKey, err = s.svc.EnsureAdminKey(ctx); err != nil {
 		s.closeCore()
 		return nil, fmt.Errorf("create the initial admin key: %w", err)
@@ -151,12 +162,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return nil, err
 	}
 	hc := cfg.HTTP.withDefaults()
-	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
-	s.health = httpapi.NewHealth(s)
-	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version,
-		Metrics: s.metrics.http(), RateLimits: hc.RateLimits, Health: s.health})
+	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections, cfg.Version)
 	s.http = &http.Server{
-		Handler:           s.metrics.handler(h),
+		Handler:           stack.Handler,
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
 		ReadTimeout:       hc.ReadTimeout,
 		WriteTimeout:      hc.WriteTimeout,

@@ -26,7 +26,8 @@ func DefaultServerConfig() ServerConfig {
 		HTTP:    DefaultHTTPConfig(),
 		Version: ReadBuildInfo().Version,
 
-		ShutdownTimeout: defaultShutdownTimeout,
+		ShutdownTimeout:    defaultShutdownTimeout,
+		ShutdownDrainDelay: defaultShutdownDrainDelay,
 	}
 }
 

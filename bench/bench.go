@@ -117,10 +117,11 @@ func (o *Options) fill() error {
 		// Every round needs at least one debit.
 		o.Rounds = int(min(int64(o.Rounds), o.Count))
 	}
+	o.Scenarios = expandOps(o.Scenarios)
 	for _, k := range o.Scenarios {
-		if !slices.Contains(Scenarios, k) && !slices.Contains(OnRequest, k) {
-			return fmt.Errorf("unknown scenario %q; the scenarios are %s, and on request %s", k,
-				strings.Join(Scenarios, ", "), strings.Join(OnRequest, ", "))
+		if !slices.Contains(Scenarios, k) && !slices.Contains(OnRequest, k) && !slices.Contains(OpsScenarios, k) {
+			return fmt.Errorf("unknown scenario %q; the scenarios are %s, and on request %s, and %s (or %s for them all)", k,
+				strings.Join(Scenarios, ", "), strings.Join(OnRequest, ", "), strings.Join(OpsScenarios, ", "), Ops)
 		}
 	}
 	return nil
@@ -211,6 +212,8 @@ type Report struct {
 	Ratios      []Ratio  `json:"ratios"`
 	// Close is the invoice-close scenario's close, when it ran.
 	Close *CloseResult `json:"invoice_close,omitempty"`
+	// Ops are the ops scenarios, on against off, when they ran (ops.go).
+	Ops []OpsRow `json:"ops,omitempty"`
 	// Verification after the run: the ledger's invariants (coffer check),
 	// and that the store holds exactly the debits acknowledged.
 	CheckOK       bool     `json:"check_ok"`
@@ -265,6 +268,10 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, err
 	}
 	defer env.close()
+	if env.ops, err = startOps(ctx, env, &o); err != nil {
+		return nil, err
+	}
+	defer env.ops.close()
 	bl, err := openBaseline(ctx, db.engine, db.dsn, o.Clients)
 	if err != nil {
 		return nil, fmt.Errorf("open the baseline's connections: %w", err)
@@ -309,6 +316,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		}
 		rep.Results = append(rep.Results, res)
 	}
+	rep.Ops = env.ops.report(rep)
 	if slices.Contains(o.Scenarios, InvoiceClose) {
 		cr, res, err := closeScenario(ctx, env, bl, &o, say)
 		if err != nil {

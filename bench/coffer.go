@@ -44,6 +44,7 @@ type cofferEnv struct {
 	secret     string       // its API key, for the HTTP client
 	spread     []string     // the accounts debits are spread over
 	hot        string       // the one hot account
+	ops        *opsEnv      // the ops scenarios' stacks, when named (ops.go)
 
 	srv *http.Server
 	url string

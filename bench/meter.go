@@ -5,32 +5,22 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/sqlstore"
 	"github.com/cofferdev/coffer/store"
 )
 
-// The phases of one committer transaction, as seen from the committer:
-// opening the transaction, locking and loading the accounts and looking up
-// the debits, holds and idempotency keys already recorded (one round trip
-// on PostgreSQL), applying the requests in Go, writing the effects, and
-// committing.
-const (
-	phaseBegin = iota
-	phaseLoad
-	phaseApply
-	phaseWrite
-	phaseCommit
-	numPhases
-)
+// numPhases is how many phases a committer transaction is timed in
+// (store.Phase): begin, load, apply, write, commit.
+const numPhases = int(store.NumPhases)
 
 // PhaseNames names the phases in Result.Phases, in order.
-var PhaseNames = [numPhases]string{"begin", "load", "apply", "write", "commit"}
+var PhaseNames = [numPhases]string{store.PhaseBegin.String(), store.PhaseLoad.String(),
+	store.PhaseApply.String(), store.PhaseWrite.String(), store.PhaseCommit.String()}
 
 // meter is a reading of the committer's counters.
 type meter struct {
 	commits int64
-	phases  [numPhases]time.Duration
+	phases  store.Phases
 }
 
 func (m meter) busy() time.Duration {
@@ -50,7 +40,8 @@ func (m meter) sub(x meter) meter {
 }
 
 // meteredStore is the store as Coffer's service sees it, with a stopwatch
-// on the committer's transactions: how many, and where their time goes.
+// on the committer's transactions: how many, and where their time goes
+// (store.TimeBatch, which the Prometheus metrics time them with too).
 // Everything else passes straight through.
 type meteredStore struct {
 	*sqlstore.Store
@@ -66,53 +57,12 @@ func (s *meteredStore) meter() meter {
 
 // Batch is the committer's one call per batch.
 func (s *meteredStore) Batch(ctx context.Context, fn func(store.Batch) error) error {
-	w := &timedBatch{last: time.Now()}
-	err := s.Store.Batch(ctx, func(b store.Batch) error {
-		w.b = b
-		w.lap(phaseBegin) // or, on a retry, the failed attempt's end
-		err := fn(w)
-		w.lap(phaseApply)
-		return err
-	})
-	w.lap(phaseCommit)
+	phases, _, err := store.TimeBatch(ctx, s.Store.Batch, fn)
 	s.mu.Lock()
 	s.m.commits++
-	for i, d := range w.phases {
+	for i, d := range phases {
 		s.m.phases[i] += d
 	}
 	s.mu.Unlock()
 	return err
-}
-
-// timedBatch times each call on a store.Batch. Time between calls is the
-// committer's own work in Go.
-type timedBatch struct {
-	b      store.Batch
-	last   time.Time
-	phases [numPhases]time.Duration
-}
-
-// lap charges the time since the last lap to phase p.
-func (t *timedBatch) lap(p int) {
-	now := time.Now()
-	t.phases[p] += now.Sub(t.last)
-	t.last = now
-}
-
-func (t *timedBatch) LoadStates(ctx context.Context, ids []string) (map[string]*ledger.State, error) {
-	t.lap(phaseApply)
-	defer t.lap(phaseLoad)
-	return t.b.LoadStates(ctx, ids)
-}
-
-func (t *timedBatch) Load(ctx context.Context, ids []string, l store.Lookup) (*store.Loaded, error) {
-	t.lap(phaseApply)
-	defer t.lap(phaseLoad)
-	return t.b.Load(ctx, ids, l)
-}
-
-func (t *timedBatch) Write(ctx context.Context, w *store.Writes) error {
-	t.lap(phaseApply)
-	defer t.lap(phaseWrite)
-	return t.b.Write(ctx, w)
 }

@@ -130,6 +130,7 @@ func (rep *Report) WriteTable(w io.Writer) {
 	}
 
 	rep.writePhases(w)
+	rep.writeOps(w)
 	rep.writeClose(w)
 
 	if len(rep.Ratios) > 0 {

@@ -15,7 +15,7 @@ func scenarios(env *cofferEnv, bl baseline, o *Options) []scenario {
 	closed := func(workers, per int, do op) func(context.Context, plan) outcome {
 		return func(ctx context.Context, p plan) outcome { return closedLoop(ctx, p, workers, per, do) }
 	}
-	return []scenario{
+	return append([]scenario{
 		{key: CofferSpread, name: fmt.Sprintf("coffer in-process, %d accounts", n), metered: true,
 			conc: o.Concurrency, latencyOf: "debit",
 			run: closed(o.Concurrency, 1, env.inProcess(env.spread, "spread-"))},
@@ -45,7 +45,7 @@ func scenarios(env *cofferEnv, bl baseline, o *Options) []scenario {
 		{key: RawLedger, name: fmt.Sprintf("raw append, coffer's rows, %d per commit", o.AppendBatch),
 			conc: 1, latencyOf: fmt.Sprintf("commit of %d", o.AppendBatch),
 			run: closed(1, o.AppendBatch, appendOp(bl.appendLedger, env.spread, "ledger-"))},
-	}
+	}, env.ops.scenarios(env, o)...)
 }
 
 // openWorkers is how many requests the open-loop run may have in flight:
@@ -98,6 +98,7 @@ func verify(ctx context.Context, env *cofferEnv, bl baseline, rep *Report) error
 			rep.Acknowledged += r.Debits
 		}
 	}
+	rep.Acknowledged += opsAcknowledged(rep)
 	if c := rep.Close; c != nil {
 		rep.Acknowledged += int64(c.Accounts * c.Usage) // the month of usage it seeded
 	}

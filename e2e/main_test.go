@@ -21,6 +21,10 @@ import (
 // never written after.
 var cofferBin string
 
+// stampedVersion is the version cofferBin is stamped with, as `make
+// build` stamps one: over the build info the go command records.
+const stampedVersion = "v0.0.0-e2e.stamped"
+
 // parallel is how many tests run at once unless -parallel says otherwise.
 // The default, GOMAXPROCS, suits tests that compute; these mostly wait —
 // on PostgreSQL's fsync, on a child process, on a webhook round trip — so
@@ -54,7 +58,8 @@ func run(m *testing.M) int {
 	cofferBin = filepath.Join(dir, "coffer")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", cofferBin, "github.com/cofferdev/coffer/cmd/coffer").CombinedOutput()
+	out, err := exec.CommandContext(ctx, "go", "build", "-ldflags", "-X github.com/cofferdev/coffer/app.stampedVersion="+stampedVersion,
+		"-o", cofferBin, "github.com/cofferdev/coffer/cmd/coffer").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: go build coffer: %v\n%s", err, out)
 		return 1

@@ -265,6 +265,9 @@ func TestAdminKeyStaysOutOfTheLog(t *testing.T) {
 		case err := <-done:
 			t.Fatalf("serve exited: %v\n%s%s", err, stdout.String(), stderr.String())
 		}
+		// The banner is written before the serving line, but on another
+		// pipe, copied by another goroutine: it may arrive after it.
+		waitFor(t, "the admin key on stdout or stderr", func() bool { return stdout.adminKey() != "" || stderr.adminKey() != "" })
 		key := stdout.adminKey()
 		if key == "" || !strings.Contains(stdout.String(), "Created the first admin API key") {
 			t.Errorf("no admin key in the banner on stdout:\n%s", stdout.String())

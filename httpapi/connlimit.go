@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"container/list"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -43,7 +45,7 @@ const (
 type ConnLimiter struct {
 	net.Listener
 	max     int
-	refusal []byte // the whole 503 answer, written as is
+	refusal refusal // the 503 answer
 
 	mu   sync.Mutex
 	open int
@@ -56,23 +58,61 @@ type ConnLimiter struct {
 
 // LimitConnections wraps ln so that at most max connections it accepted
 // are open at once. Pass the limiter's ConnState to the http.Server.
-func LimitConnections(ln net.Listener, max int) *ConnLimiter {
+// version is the server's, for the refusal's X-Coffer-Version.
+func LimitConnections(ln net.Listener, max int, version string) *ConnLimiter {
 	if max < 1 {
 		max = 1
 	}
-	body, err := jsonMarshal(newErrorBody(coffer.EOverloaded,
-		"the server holds as many connections as it may; retry after a moment", "", nil).ErrorBody)
+	return &ConnLimiter{
+		Listener: ln,
+		max:      max,
+		refusal:  newRefusal(version),
+		refusing: make(chan struct{}, maxRefusing),
+	}
+}
+
+// refusal is the 503 a connection over the limit is answered with: the
+// same answer as every other 503 overloaded (the error object with its
+// request_id, Retry-After, X-Coffer-Version, X-Request-Id), written
+// without a handler. Its bytes are made once; each refusal copies them
+// and writes its own request id at the two places it goes, which keeps
+// refusing cheap under the flood it answers.
+type refusal struct {
+	answer []byte
+	ids    [2]int // where the request id starts, in the header and in the body
+}
+
+// idPlaceholder stands for the request id in the template; a new id
+// (newRequestID) has the same length.
+const idPlaceholder = "req_0000000000000000"
+
+func newRefusal(version string) refusal {
+	if version == "" {
+		version = "dev"
+	}
+	e := newErrorBody(coffer.EOverloaded, "the server holds as many connections as it may; retry after a moment", "", nil)
+	e.ErrorBody.Error.RequestID = idPlaceholder
+	body, err := jsonMarshal(e.ErrorBody)
 	if err != nil {
 		panic("httpapi: cannot encode the refusal: " + err.Error())
 	}
 	head := fmt.Sprintf("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"+
-		"Retry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\nContent-Length: %d\r\n\r\n", len(body))
-	return &ConnLimiter{
-		Listener: ln,
-		max:      max,
-		refusal:  append([]byte(head), body...),
-		refusing: make(chan struct{}, maxRefusing),
+		"X-Content-Type-Options: nosniff\r\nRetry-After: %s\r\nCache-Control: no-store\r\nConnection: close\r\n"+
+		"X-Coffer-Version: %s\r\n%s: %s\r\nContent-Length: %d\r\n\r\n",
+		e.header.Get("Retry-After"), version, requestIDHeader, idPlaceholder, len(body))
+	r := refusal{answer: append([]byte(head), body...)}
+	r.ids[0] = bytes.Index(r.answer, []byte(idPlaceholder))
+	r.ids[1] = len(head) + bytes.Index(body, []byte(idPlaceholder))
+	return r
+}
+
+// with returns the answer under a new request id.
+func (r refusal) with(id string) []byte {
+	b := slices.Clone(r.answer)
+	for _, at := range r.ids {
+		copy(b[at:at+len(idPlaceholder)], id)
 	}
+	return b
 }
 
 // limitedConn is a connection the limiter counts. Its slot is given back
@@ -198,7 +238,7 @@ func (l *ConnLimiter) refuse(c net.Conn) {
 		defer func() { <-l.refusing }()
 		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(refuseTimeout)) // socket deadlines are on the wall clock by definition
-		if _, err := c.Write(l.refusal); err != nil {
+		if _, err := c.Write(l.refusal.with(newRequestID())); err != nil {
 			return
 		}
 		// Closing with the request unread would send a reset, which may

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/cofferdev/coffer"
@@ -31,7 +32,7 @@ func newLimitedServer(t *testing.T, max int) *limitedServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &limitedServer{addr: ln.Addr().String(), l: LimitConnections(ln, max),
+	s := &limitedServer{addr: ln.Addr().String(), l: LimitConnections(ln, max, "v1.2.3-test"),
 		entered: make(chan struct{}, 16), release: make(chan struct{}), idle: make(chan string, 64)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /block", func(w http.ResponseWriter, r *http.Request) {
@@ -155,6 +156,29 @@ func TestConnLimiterEvictsIdleThenRefuses(t *testing.T) {
 	}
 	if _, err := refused.r.ReadByte(); !errors.Is(err, io.EOF) {
 		t.Errorf("after the refusal: %v, want the connection closed", err)
+	}
+	// It answers as every other 503 does: the version, and a request id
+	// in the header and the body, new for each refusal.
+	id := res.Header.Get(requestIDHeader)
+	if v := res.Header.Get("X-Coffer-Version"); v != "v1.2.3-test" {
+		t.Errorf("refusal X-Coffer-Version %q, want v1.2.3-test", v)
+	}
+	if !strings.HasPrefix(id, "req_") || !validRequestID(id) || e.Error.RequestID != id ||
+		res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("refusal X-Request-Id %q, body request_id %q, nosniff %q: want one new id in both",
+			id, e.Error.RequestID, res.Header.Get("X-Content-Type-Options"))
+	}
+	again := s.dial(t)
+	again.send("/ok")
+	res2, body2, err := again.answer()
+	if err != nil {
+		t.Fatalf("second refused connection: %v", err)
+	}
+	var e2 api.ErrorBody
+	if err := json.Unmarshal(body2, &e2); err != nil || res2.Header.Get(requestIDHeader) == id ||
+		e2.Error.RequestID != res2.Header.Get(requestIDHeader) || len(body2) != len(body) {
+		t.Errorf("second refusal: X-Request-Id %q, body %s; want a new id, the same in both, after %q",
+			res2.Header.Get(requestIDHeader), body2, id)
 	}
 
 	close(s.release)

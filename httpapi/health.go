@@ -45,12 +45,19 @@ const readyTimeout = time.Second
 // called. The zero value and nil are ready and never draining.
 type Health struct {
 	ready    Readiness
+	leaving  atomic.Bool
 	draining atomic.Bool
 }
 
 // NewHealth returns the health of a server whose readiness r checks; nil
 // checks nothing.
 func NewHealth(r Readiness) *Health { return &Health{ready: r} }
+
+// Leave starts a shutdown's drain delay: from now on /readyz answers 503
+// shutting_down, while every request is still served, so that load
+// balancers still sending here while they take the server out of
+// rotation get answers rather than refusals. Drain ends it.
+func (h *Health) Leave() { h.leaving.Store(true) }
 
 // Drain starts the shutdown: from now on /readyz answers 503 and every
 // request but /healthz and /readyz is refused with 503 and Retry-After,
@@ -63,7 +70,7 @@ func (h *Health) Draining() bool { return h != nil && h.draining.Load() }
 
 // check is the readiness of the server now.
 func (h *Health) check(ctx context.Context) error {
-	if h.Draining() {
+	if h.Draining() || (h != nil && h.leaving.Load()) {
 		return &NotReady{Reason: ReasonShuttingDown, Err: errors.New("the server is shutting down")}
 	}
 	if h == nil || h.ready == nil {

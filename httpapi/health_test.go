@@ -105,6 +105,25 @@ func TestDrainRefusesRequests(t *testing.T) {
 	}
 }
 
+// Leaving, the first step of a shutdown with a drain delay, fails
+// /readyz but still serves every request.
+func TestLeaveKeepsServing(t *testing.T) {
+	t.Parallel()
+	h := NewHealth(&readiness{})
+	s := newTestServer(t, Options{Health: h})
+	h.Leave()
+	r := s.do(t, "GET", "/readyz", nil, "Authorization", "")
+	if e := errorOf(t, r); r.status != http.StatusServiceUnavailable || e.Details["reason"] != ReasonShuttingDown {
+		t.Errorf("/readyz while leaving: %d %s, want 503 shutting_down", r.status, r.body)
+	}
+	if r := s.do(t, "GET", "/openapi.json", nil); r.status != http.StatusOK {
+		t.Errorf("GET /openapi.json while leaving: %d %s, want it served", r.status, r.body)
+	}
+	if h.Draining() {
+		t.Error("leaving drains: requests would be refused")
+	}
+}
+
 // Every answer names the server's version, the same the OpenAPI document
 // states: successes, errors, the probes, refusals while draining.
 func TestVersionHeader(t *testing.T) {

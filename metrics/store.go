@@ -3,12 +3,10 @@ package metrics
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cofferdev/coffer"
-	"github.com/cofferdev/coffer/ledger"
 	"github.com/cofferdev/coffer/store"
 )
 
@@ -21,33 +19,18 @@ type Store struct {
 	next store.Store
 	m    *Metrics
 	// phase observers, resolved once: a batch observes five.
-	phase [numPhases]prometheus.Observer
+	phase [store.NumPhases]prometheus.Observer
 	// serialization and uniqueKey count the reruns.
 	serialization, uniqueKey prometheus.Counter
 }
-
-// The phases of one batch transaction, as the committer sees them (the
-// same as `coffer bench` reports): opening it, locking and loading the
-// accounts and the keys already recorded, applying the requests in Go,
-// writing the effects, and committing (the writes are sent with it).
-const (
-	phaseBegin = iota
-	phaseLoad
-	phaseApply
-	phaseWrite
-	phaseCommit
-	numPhases
-)
-
-var phaseNames = [numPhases]string{"begin", "load", "apply", "write", "commit"}
 
 // Store returns st with metrics around it; hand it to service.New.
 func (m *Metrics) Store(st store.Store) *Store {
 	s := &Store{next: st, m: m,
 		serialization: m.reruns.WithLabelValues("serialization"),
 		uniqueKey:     m.reruns.WithLabelValues("unique_key")}
-	for i, n := range phaseNames {
-		s.phase[i] = m.phases.WithLabelValues(n)
+	for p := range store.NumPhases {
+		s.phase[p] = m.phases.WithLabelValues(p.String())
 	}
 	return s
 }
@@ -76,23 +59,13 @@ func (s *Store) BatchParallelism() int {
 	return 0
 }
 
-// Batch times the transaction's phases. A store that runs fn again (a
-// deadlock, a serialization failure) counts a serialization rerun; a
-// conflict returned is a unique key the committer will rerun the batch
-// for.
+// Batch times the transaction's phases (store.TimeBatch). A store that
+// runs fn again (a deadlock, a serialization failure) counts a
+// serialization rerun; a conflict returned is a unique key the committer
+// will rerun the batch for.
 func (s *Store) Batch(ctx context.Context, fn func(store.Batch) error) error {
-	t := &timedBatch{last: time.Now()}
-	runs := 0
-	err := s.next.Batch(ctx, func(b store.Batch) error {
-		runs++
-		t.b = b
-		t.lap(phaseBegin) // or, on a rerun, the failed attempt's end
-		err := fn(t)
-		t.lap(phaseApply)
-		return err
-	})
-	t.lap(phaseCommit)
-	for i, d := range t.phases {
+	phases, runs, err := store.TimeBatch(ctx, s.next.Batch, fn)
+	for i, d := range phases {
 		s.phase[i].Observe(d.Seconds())
 	}
 	if runs > 1 {
@@ -103,38 +76,6 @@ func (s *Store) Batch(ctx context.Context, fn func(store.Batch) error) error {
 	}
 	s.failed("Batch", err)
 	return err
-}
-
-// timedBatch charges the time between calls on a store.Batch to the
-// committer's own work (apply), and each call's time to its phase.
-type timedBatch struct {
-	b      store.Batch
-	last   time.Time
-	phases [numPhases]time.Duration
-}
-
-func (t *timedBatch) lap(p int) {
-	now := time.Now()
-	t.phases[p] += now.Sub(t.last)
-	t.last = now
-}
-
-func (t *timedBatch) LoadStates(ctx context.Context, ids []string) (map[string]*ledger.State, error) {
-	t.lap(phaseApply)
-	defer t.lap(phaseLoad)
-	return t.b.LoadStates(ctx, ids)
-}
-
-func (t *timedBatch) Load(ctx context.Context, ids []string, l store.Lookup) (*store.Loaded, error) {
-	t.lap(phaseApply)
-	defer t.lap(phaseLoad)
-	return t.b.Load(ctx, ids, l)
-}
-
-func (t *timedBatch) Write(ctx context.Context, w *store.Writes) error {
-	t.lap(phaseApply)
-	defer t.lap(phaseWrite)
-	return t.b.Write(ctx, w)
 }
 
 // RecordAttempt counts a delivery attempt by channel and outcome once it

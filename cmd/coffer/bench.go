@@ -29,7 +29,10 @@ single debits offered at a fixed rate, and the batch endpoint); a naive
 design doing one transaction per debit; and the store's raw batched append.
 Named in --scenarios, invoice-close gives --close-accounts accounts a month of
 usage and measures the in-process debit load before, during and after their
-month's close, and the close's rate.
+month's close, and the close's rate. Named in --scenarios, the ops scenarios (or
+"ops" for them all) measure HTTP single debits against the request path
+coffer serve builds, with metrics and rate limits off and on, and in-process
+debits with the metrics decorators off and on, side by side with ratios.
 
 The bench never touches existing data. With a postgres:// URL it creates a
 fresh database coffer_bench_<random> on that server and drops it at the end;
@@ -39,7 +42,8 @@ table (or --json) to stdout. See docs/performance.md.`,
 		Example: `  coffer bench
   coffer bench --db 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
   coffer bench --count 20000 --accounts 100 --json
-  coffer bench --scenarios invoice-close --close-accounts 10000`,
+  coffer bench --scenarios invoice-close --close-accounts 10000
+  coffer bench --scenarios ops --duration 4s --rounds 4`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("duration") && o.Count > 0 {
@@ -94,7 +98,8 @@ table (or --json) to stdout. See docs/performance.md.`,
 	f.IntVar(&o.Rounds, "rounds", 1, "split each scenario into this many runs taken in turn with the others, "+
 		"so background load falls on all alike")
 	f.StringVar(&scenarios, "scenarios", "", "run only these, comma-separated: "+strings.Join(bench.Scenarios, ",")+
-		"; and on request only: "+strings.Join(bench.OnRequest, ","))
+		"; and on request only: "+strings.Join(bench.OnRequest, ",")+", "+strings.Join(bench.OpsScenarios, ",")+
+		" (or "+bench.Ops+" for all of these)")
 	f.IntVar(&o.CloseAccounts, "close-accounts", 10_000, "accounts the invoice-close scenario gives a month of usage and closes")
 	f.IntVar(&o.CloseUsage, "close-usage", 30, "debits each of the invoice-close scenario's accounts gets in the month")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the scenarios to this file (read it with go tool pprof)")

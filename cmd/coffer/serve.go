@@ -86,6 +86,8 @@ func serveFlags(cfg *app.ServerConfig, clockAt *string) []flagDef {
 			usage: "where GET /metrics is served: empty on the API's listener, an address for a listener of its own, or off (env COFFER_METRICS_ADDR)"},
 		{name: "shutdown-timeout", env: "COFFER_SHUTDOWN_TIMEOUT", value: &cfg.ShutdownTimeout,
 			usage: "on SIGTERM or SIGINT, how long requests in flight and the committer's queue may take to finish (env COFFER_SHUTDOWN_TIMEOUT)"},
+		{name: "shutdown-drain-delay", env: "COFFER_SHUTDOWN_DRAIN_DELAY", value: &cfg.ShutdownDrainDelay,
+			usage: "on SIGTERM or SIGINT, how long /readyz fails while requests are still served, before the listener closes; part of --shutdown-timeout (env COFFER_SHUTDOWN_DRAIN_DELAY)"},
 	}
 	defs = append(defs, httpFlags(&cfg.HTTP)...)
 	defs = append(defs, notifyFlags(&svc.Notify)...)
