@@ -54,6 +54,9 @@ type Options struct {
 	// Committers is how many committers Coffer runs side by side (0: the
 	// store's choice, as for coffer serve).
 	Committers int
+	// Depth is how many of one committer's batches may be in flight at
+	// once (0: the store's choice, as for coffer serve).
+	Depth int
 	// CloseAccounts is how many accounts the invoice-close scenario gives
 	// a month of usage and closes (default 10,000), and CloseUsage how
 	// many debits each gets (default 30).
@@ -66,6 +69,13 @@ type Options struct {
 	// Scenarios, when not empty, runs only the scenarios with these keys
 	// (see Scenarios).
 	Scenarios []string
+	// SweepClients are the concurrencies of the sweep scenario (default
+	// 1, 8, 64 and 256).
+	SweepClients []int
+	// SweepDepths, when set, measures Coffer in the sweep at each of these
+	// committer depths in turn (default: only the depth coffer serve
+	// uses), for an A/B in one run.
+	SweepDepths []int
 	// Progress receives a line as each step starts and ends (default:
 	// nowhere).
 	Progress io.Writer
@@ -161,7 +171,7 @@ var Scenarios = []string{CofferSpread, CofferHot, HTTPSingle, HTTPOpen, HTTPBatc
 
 // OnRequest lists the scenarios that run only when named in
 // Options.Scenarios, after all the others' rounds.
-var OnRequest = []string{InvoiceClose}
+var OnRequest = []string{InvoiceClose, Sweep}
 
 // Result is one scenario's measurement. Latency is per operation: one
 // debit, or for the batch endpoint and the raw append one request or
@@ -206,6 +216,7 @@ type Report struct {
 	BatchSize   int      `json:"batch_size"`
 	AppendBatch int      `json:"append_batch"`
 	Committers  int      `json:"committers"`
+	Depth       int      `json:"committer_depth,omitempty"`
 	Plan        string   `json:"plan"`
 	Rounds      int      `json:"rounds"`
 	Results     []Result `json:"results"`
@@ -214,6 +225,8 @@ type Report struct {
 	Close *CloseResult `json:"invoice_close,omitempty"`
 	// Ops are the ops scenarios, on against off, when they ran (ops.go).
 	Ops []OpsRow `json:"ops,omitempty"`
+	// Sweep is the sweep scenario's rows, when it ran.
+	Sweep []SweepRow `json:"sweep,omitempty"`
 	// Verification after the run: the ledger's invariants (coffer check),
 	// and that the store holds exactly the debits acknowledged.
 	CheckOK       bool     `json:"check_ok"`
@@ -293,7 +306,7 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	rep = &Report{Engine: db.engine, Database: db.where, Durability: durability, GoVersion: runtime.Version(),
 		CPUs: runtime.GOMAXPROCS(0), Accounts: o.Accounts, Clients: o.Clients, Concurrency: o.Concurrency,
 		BatchSize: o.BatchSize, AppendBatch: o.AppendBatch, Rounds: o.Rounds,
-		Committers: env.svc.Committers()}
+		Committers: env.svc.Committers(), Depth: o.Depth}
 	if o.Count > 0 {
 		rep.Plan = fmt.Sprintf("%d debits per scenario", o.Count)
 	} else {
@@ -304,6 +317,12 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		if len(o.Scenarios) == 0 || slices.Contains(o.Scenarios, sc.key) {
 			run = append(run, sc)
 		}
+	}
+	if o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile() // a no-op if stopped below
 	}
 	outs, err := runRounds(ctx, run, &o, env.st.meter, say)
 	if err != nil {
@@ -325,6 +344,15 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		rep.Close = cr
 		rep.Results = append(rep.Results, res...)
 	}
+	if slices.Contains(o.Scenarios, Sweep) {
+		if rep.Sweep, err = sweepScenario(ctx, env, db, &o, say); err != nil {
+			return nil, fmt.Errorf("sweep: %w", err)
+		}
+	}
+
+	if o.CPUProfile != nil {
+		pprof.StopCPUProfile()
+	}
 
 	say("verifying the store (coffer check) and counting what was recorded")
 	if err := verify(ctx, env, bl, rep); err != nil {
@@ -338,12 +366,6 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 // turn, and returns each scenario's merged outcome.
 func runRounds(ctx context.Context, run []scenario, o *Options, read func() meter,
 	say func(string, ...any)) ([]outcome, error) {
-	if o.CPUProfile != nil {
-		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
-			return nil, err
-		}
-		defer pprof.StopCPUProfile()
-	}
 	outs := make([]outcome, len(run))
 	next := make([]atomic.Int64, len(run))
 	for round := range o.Rounds {

@@ -54,8 +54,8 @@ func checkReport(t *testing.T, rep *bench.Report, count int64) {
 	if rep.NaiveRecorded != 2*count || rep.NaiveDrift != 0 {
 		t.Errorf("naive: %d recorded, %d accounts off balance; want %d and none", rep.NaiveRecorded, rep.NaiveDrift, 2*count)
 	}
-	if len(rep.Ratios) != 8 {
-		t.Errorf("%d target lines, want 8: %+v", len(rep.Ratios), rep.Ratios)
+	if len(rep.Ratios) != 9 {
+		t.Errorf("%d target lines, want 9: %+v", len(rep.Ratios), rep.Ratios)
 	}
 	var out strings.Builder
 	rep.WriteTable(&out)

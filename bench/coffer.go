@@ -69,6 +69,7 @@ func startCoffer(ctx context.Context, dsn string, o *Options, say func(string, .
 	// measures the hot path alone.
 	cfg.Notify.NoDelivery = true
 	cfg.Committers = o.Committers
+	cfg.CommitterDepth = o.Depth
 	ms := &meteredStore{Store: st}
 	clock := &benchClock{}
 	if slices.Contains(o.Scenarios, InvoiceClose) {

@@ -102,6 +102,7 @@ func verify(ctx context.Context, env *cofferEnv, bl baseline, rep *Report) error
 	if c := rep.Close; c != nil {
 		rep.Acknowledged += int64(c.Accounts * c.Usage) // the month of usage it seeded
 	}
+	rep.Acknowledged += rep.sweepAcknowledged()
 	if rep.Recorded, err = bl.count(ctx, "SELECT COUNT(*) FROM txns WHERE type = 'debit'"); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -30,6 +31,9 @@ type committer struct {
 	ids   *coffer.IDs // shared by every committer and the service
 	log   *slog.Logger
 	max   int
+	// depth is how many of its batches may be in flight at once
+	// (Config.Depth); SetDepth changes it while the committer runs.
+	depth atomic.Int32
 	queue chan *Request
 	// observe, if set, is told what each batch wrote, after the commit and
 	// after the callers have their answers. It runs on the committer's
@@ -79,9 +83,10 @@ type Reply struct {
 	Err error
 }
 
-func newCommitter(st Store, clock coffer.Clock, ids *coffer.IDs, log *slog.Logger, maxBatch, maxQueue int) *committer {
+func newCommitter(st Store, clock coffer.Clock, ids *coffer.IDs, log *slog.Logger, maxBatch, maxQueue, depth int) *committer {
 	c := &committer{store: st, clock: clock, ids: ids, log: log, max: maxBatch,
 		queue: make(chan *Request, maxQueue), stop: make(chan struct{})}
+	c.depth.Store(clampDepth(depth))
 	c.done.Add(1)
 	go c.loop()
 	return c
@@ -126,47 +131,88 @@ func (c *committer) submit(ctx context.Context, r *Request) (any, error) {
 
 func (c *committer) loop() {
 	defer c.done.Done()
-	batch := make([]*Request, 0, c.max)
+	p := newPipeline()
 	for {
+		var first *Request
 		select {
 		case <-c.stop:
-			c.drain(batch)
+			c.drain(p)
 			return
-		case r := <-c.queue:
-			batch = append(batch[:0], r)
+		case first = <-c.queue:
+		case f := <-p.landed:
+			p.land(f)
+			continue
 		}
-	gather:
-		for len(batch) < c.max {
-			select {
-			case r := <-c.queue:
-				batch = append(batch, r)
-			default:
-				break gather
-			}
-		}
-		c.commit(batch)
+		c.launch(p, c.gather(append(make([]*Request, 0, 8), first)))
 	}
 }
 
+// gather adds what is queued to the batch, up to the largest batch,
+// without waiting.
+func (c *committer) gather(batch []*Request) []*Request {
+	for len(batch) < c.max {
+		select {
+		case r := <-c.queue:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
 // drain commits what is left in the queue once close has stopped new
-// requests joining it.
-func (c *committer) drain(batch []*Request) {
+// requests joining it, and waits for every batch in flight.
+func (c *committer) drain(p *pipeline) {
 	for {
-		batch = batch[:0]
-	gather:
-		for len(batch) < c.max {
-			select {
-			case r := <-c.queue:
-				batch = append(batch, r)
-			default:
-				break gather
+		batch := c.gather(nil)
+		if len(batch) == 0 {
+			break
+		}
+		c.launch(p, batch)
+	}
+	for p.n > 0 {
+		p.land(<-p.landed)
+	}
+}
+
+// launch starts the batch's transaction beside those in flight, once it
+// may: when fewer than the depth are in flight and none of them touches an
+// account of the batch. A batch that must wait takes in what queued
+// meanwhile, up to the largest batch. An account is thus in one flight at
+// a time, and its requests run in arrival order, each batch after the
+// last one that touched it has committed (or failed, split and all) and
+// answered: a batch's accounts see every earlier batch's writes, through
+// the database, as before.
+//
+// launch returns once the batch has loaded its state (or ended), so that
+// the next batch gathers what arrives during this one's load instead of
+// starting at once with a request or two: batch N+1 loads while batch N
+// applies, writes and commits.
+//
+// Only a small batch flies beside others (smallBatch): one that found many
+// requests queued waits until nothing is in flight, since when batches
+// are large the database is busy already, and more transactions would
+// only make each one smaller and dearer per request.
+func (c *committer) launch(p *pipeline, batch []*Request) {
+	accounts := accountsOf(batch)
+	for p.n > 0 && (p.n >= int(c.depth.Load()) || len(batch) >= smallBatch || p.overlaps(accounts)) {
+		p.land(<-p.landed)
+		if n := len(batch); n < c.max {
+			batch = c.gather(batch)
+			for _, r := range batch[n:] {
+				accounts[r.AccountID] = true
 			}
 		}
-		if len(batch) == 0 {
-			return
-		}
-		c.commit(batch)
 	}
+	f := &flight{accounts: accounts, loaded: make(chan struct{})}
+	p.take(f)
+	go func() {
+		c.commit(batch, f.markLoaded)
+		f.markLoaded()
+		p.landed <- f
+	}()
+	<-f.loaded
 }
 
 // commit applies one batch and answers every caller. A batch whose store
@@ -176,14 +222,17 @@ func (c *committer) drain(batch []*Request) {
 // the batch commits without it. An error of the store itself (it is down,
 // the context ended) fails the whole batch: then nobody's request could
 // commit, and nothing of it was written.
-func (c *committer) commit(batch []*Request) {
+//
+// loaded is called once the batch's state is loaded and its accounts
+// locked (perhaps more than once: the caller makes it idempotent).
+func (c *committer) commit(batch []*Request, loaded func()) {
 	var start time.Time
 	if c.meter != nil {
 		start = time.Now() // busy time, on the machine's clock: not Coffer's
 	}
 	replies := make([]Reply, len(batch))
 	var written []*store.Writes
-	c.commitPart(batch, replies, &written)
+	c.commitPart(batch, replies, &written, loaded)
 	for i, r := range batch {
 		r.reply <- replies[i]
 	}
@@ -203,8 +252,8 @@ func (c *committer) commit(batch []*Request) {
 // commitPart commits part of a batch, splitting it while a request of it
 // makes the store transaction fail. A batch of n requests with one poison
 // among them costs about 2·log2(n) extra transactions; with none, nothing.
-func (c *committer) commitPart(part []*Request, replies []Reply, written *[]*store.Writes) {
-	w, err := c.tryCommit(part, replies)
+func (c *committer) commitPart(part []*Request, replies []Reply, written *[]*store.Writes, loaded func()) {
+	w, err := c.tryCommit(part, replies, loaded)
 	if err == nil {
 		if w != nil {
 			*written = append(*written, w)
@@ -213,8 +262,8 @@ func (c *committer) commitPart(part []*Request, replies []Reply, written *[]*sto
 	}
 	if len(part) > 1 && requestFault(err) {
 		mid := len(part) / 2
-		c.commitPart(part[:mid], replies[:mid], written)
-		c.commitPart(part[mid:], replies[mid:], written)
+		c.commitPart(part[:mid], replies[:mid], written, loaded)
+		c.commitPart(part[mid:], replies[mid:], written, loaded)
 		return
 	}
 	c.log.Error("committer batch failed", "requests", len(part), "account", part[0].AccountID, "err", err)
@@ -230,7 +279,7 @@ const batchTimeout = 30 * time.Second
 
 // tryCommit runs one store transaction over the requests, rerunning it
 // when it lost a race for a unique key.
-func (c *committer) tryCommit(part []*Request, replies []Reply) (*store.Writes, error) {
+func (c *committer) tryCommit(part []*Request, replies []Reply, loaded func()) (*store.Writes, error) {
 	var written *store.Writes
 	var err error
 	for attempt := 0; attempt < conflictRetries; attempt++ {
@@ -239,7 +288,7 @@ func (c *committer) tryCommit(part []*Request, replies []Reply) (*store.Writes, 
 		ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 		err = c.store.Batch(ctx, func(b store.Batch) error {
 			var aerr error
-			written, aerr = c.apply(ctx, b, part, replies)
+			written, aerr = c.apply(ctx, b, part, replies, loaded)
 			return aerr
 		})
 		cancel()

@@ -31,6 +31,11 @@ type Config struct {
 	// share of the accounts; 0 lets the store choose (one on SQLite, whose
 	// single writer gains nothing from more, two on PostgreSQL).
 	Committers int
+	// Depth is how many of one committer's batches may be in flight at
+	// once, over disjoint accounts (pipeline.go); 0 lets the store choose
+	// (one on SQLite, whose single writer takes one transaction at a
+	// time, several on PostgreSQL).
+	Depth int
 	// Observe, if set, is told what each batch wrote, after the commit and
 	// after the callers have their answers. It runs on the committer's
 	// goroutine, so it must only hand the news on (to a channel, say) and
@@ -96,11 +101,12 @@ func New(st Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Committer 
 		cfg.IDs = &coffer.IDs{}
 	}
 	n := committerCount(cfg.Committers, st)
+	depth := batchDepth(cfg.Depth, st)
 	cs := make([]*committer, n)
 	for i := range cs {
 		// Each has its share of the queue, so the whole stays bounded by
 		// MaxQueue.
-		cs[i] = newCommitter(st, clock, cfg.IDs, log, cfg.MaxBatch, max(1, cfg.MaxQueue/n))
+		cs[i] = newCommitter(st, clock, cfg.IDs, log, cfg.MaxBatch, max(1, cfg.MaxQueue/n), depth)
 		cs[i].observe, cs[i].meter = cfg.Observe, cfg.Meter
 	}
 	return &Committer{cs: cs}
@@ -117,6 +123,22 @@ func committerCount(n int, st Store) int {
 	}
 	if p, ok := st.(batchParallelism); ok && p.BatchParallelism() > 0 {
 		return p.BatchParallelism()
+	}
+	return 1
+}
+
+// batchDepthAdvice is implemented by stores that tell how many of a
+// committer's batches they usefully run at once; a store without it runs
+// one.
+type batchDepthAdvice interface{ BatchDepth() int }
+
+// batchDepth is n, or if n is 0 what the store suggests.
+func batchDepth(n int, st Store) int {
+	if n > 0 {
+		return n
+	}
+	if p, ok := st.(batchDepthAdvice); ok && p.BatchDepth() > 0 {
+		return p.BatchDepth()
 	}
 	return 1
 }
@@ -160,6 +182,18 @@ func (c *Committer) Queued() int {
 	}
 	return n
 }
+
+// SetDepth changes how many of each committer's batches may be in flight
+// at once (Config.Depth), from its next batch on; n is kept within 1..64.
+// It is for measuring one depth against another in one run.
+func (c *Committer) SetDepth(n int) {
+	for _, one := range c.cs {
+		one.depth.Store(clampDepth(n))
+	}
+}
+
+// Depth is how many of each committer's batches may be in flight at once.
+func (c *Committer) Depth() int { return int(c.cs[0].depth.Load()) }
 
 // Count is how many committers run side by side.
 func (c *Committer) Count() int { return len(c.cs) }

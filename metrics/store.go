@@ -51,6 +51,14 @@ func (s *Store) failed(op string, err error) {
 	s.m.storeErrors.WithLabelValues(op, code).Inc()
 }
 
+// BatchDepth passes the engine's advice to the committer.
+func (s *Store) BatchDepth() int {
+	if p, ok := s.next.(interface{ BatchDepth() int }); ok {
+		return p.BatchDepth()
+	}
+	return 0
+}
+
 // BatchParallelism passes the engine's advice to the committer.
 func (s *Store) BatchParallelism() int {
 	if p, ok := s.next.(interface{ BatchParallelism() int }); ok {

@@ -27,7 +27,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	s.wirePayments()
 	s.wireNotify()
 	s.committer = committer.New(st, clock, log, committer.Config{IDs: s.ids, MaxBatch: cfg.MaxBatch, MaxQueue: cfg.MaxQueue,
-		Committers: cfg.Committers, Observe: s.notify, Meter: cfg.Meter})
+		Committers: cfg.Committers, Depth: cfg.CommitterDepth, Observe: s.notify, Meter: cfg.Meter})
 	return s
 }
 
@@ -52,6 +52,14 @@ func (s *Service) notify(w *store.Writes) {
 
 // Queued is how many requests wait for the committers.
 func (s *Service) Queued() int { return s.committer.Queued() }
+
+// CommitterDepth is how many of each committer's batches may be in
+// flight at once.
+func (s *Service) CommitterDepth() int { return s.committer.Depth() }
+
+// SetCommitterDepth changes it while the service runs, for the bench to
+// measure one depth against another in one run.
+func (s *Service) SetCommitterDepth(n int) { s.committer.SetDepth(n) }
 
 // Committers is how many committers the service runs side by side.
 func (s *Service) Committers() int { return s.committer.Count() }

@@ -35,6 +35,10 @@ type Config struct {
 	// one on SQLite, whose single writer gains nothing from more, two on
 	// PostgreSQL.
 	Committers int
+	// CommitterDepth is how many of one committer's batches may be in
+	// flight at once, over disjoint accounts (committer.Config.Depth); 0
+	// lets the store choose: one on SQLite, four on PostgreSQL.
+	CommitterDepth int
 	// SweepInterval is how often the interval jobs (expiry, settlement,
 	// schedules, the recharge sweep, recommendations) run on the system
 	// clock. The service runs none of them itself: the jobs `coffer serve`

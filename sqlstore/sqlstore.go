@@ -70,6 +70,13 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if !strings.Contains(dsn, "default_query_exec_mode") {
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheStatement
 	}
+	// Each committer keeps up to BatchDepth transactions in flight, each
+	// on a connection of its own; pgx's default pool (four connections,
+	// or one per CPU) would make them queue for connections, and leave
+	// none for reads. Connections open only as they are needed.
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, pgPoolConns)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
@@ -94,6 +101,27 @@ func (s *Store) BatchParallelism() int {
 	}
 	return 1
 }
+
+// BatchDepth is how many of one committer's batches the engine usefully
+// runs at once, over disjoint accounts. SQLite's one writer takes one
+// transaction at a time. On PostgreSQL a small batch spends most of its
+// time waiting for round trips and the WAL flush, and several in flight
+// fill that time and share their flushes (measured in
+// docs/performance.md).
+func (s *Store) BatchDepth() int {
+	if s.d.name == "postgres" {
+		return pgBatchDepth
+	}
+	return 1
+}
+
+// pgBatchDepth is BatchDepth on PostgreSQL.
+const pgBatchDepth = 4
+
+// pgPoolConns is the PostgreSQL pool's size unless the URL sets
+// pool_max_conns: the two committers' batches in flight, and as many
+// again for reads and the other writers.
+const pgPoolConns = 2 * 2 * pgBatchDepth
 
 // Close releases the store's connections.
 func (s *Store) Close() error { return s.eng.close() }
@@ -202,6 +230,11 @@ func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 // error in them, a conflict say, is returned here rather than by Write.
 func (s *Store) Batch(ctx context.Context, fn func(store.Batch) error) error {
 	return s.writeThen(ctx, func(t tx) ([]stmt, error) {
+		// Every statement of a batch finds its rows by key: on PostgreSQL
+		// it runs on cached generic plans of index probes (pgKeyedPlans).
+		if k, ok := t.(interface{ keyedPlans() }); ok {
+			k.keyedPlans()
+		}
 		b := &batch{s: s, q: t, loaded: map[string]bool{}}
 		if err := fn(b); err != nil {
 			return nil, err

@@ -33,6 +33,9 @@ month's close, and the close's rate. Named in --scenarios, the ops scenarios (or
 "ops" for them all) measure HTTP single debits against the request path
 coffer serve builds, with metrics and rate limits off and on, and in-process
 debits with the metrics decorators off and on, side by side with ratios.
+Named in --scenarios, sweep runs HTTP single debits and the naive design side
+by side at each of --sweep-clients concurrent clients, with allocations per
+debit and the process's RSS.
 
 The bench never touches existing data. With a postgres:// URL it creates a
 fresh database coffer_bench_<random> on that server and drops it at the end;
@@ -43,7 +46,8 @@ table (or --json) to stdout. See docs/performance.md.`,
   coffer bench --db 'postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable'
   coffer bench --count 20000 --accounts 100 --json
   coffer bench --scenarios invoice-close --close-accounts 10000
-  coffer bench --scenarios ops --duration 4s --rounds 4`,
+  coffer bench --scenarios ops --duration 4s --rounds 4
+  coffer bench --scenarios sweep --sweep-clients 1,8,64,256`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("duration") && o.Count > 0 {
@@ -94,6 +98,7 @@ table (or --json) to stdout. See docs/performance.md.`,
 	f.IntVar(&o.BatchSize, "batch-size", 200, "debits per POST /v1/debits/batch request")
 	f.IntVar(&o.AppendBatch, "append-batch", 512, "rows per commit of the raw append")
 	f.IntVar(&o.Committers, "committers", 0, "committers Coffer runs side by side (0: one on SQLite, two on PostgreSQL)")
+	f.IntVar(&o.Depth, "depth", 0, "batches each committer may have in flight at once (0: one on SQLite, four on PostgreSQL)")
 	f.Float64Var(&o.Rate, "rate", 5000, "debits per second the open-loop HTTP run offers")
 	f.IntVar(&o.Rounds, "rounds", 1, "split each scenario into this many runs taken in turn with the others, "+
 		"so background load falls on all alike")
@@ -102,6 +107,9 @@ table (or --json) to stdout. See docs/performance.md.`,
 		" (or "+bench.Ops+" for all of these)")
 	f.IntVar(&o.CloseAccounts, "close-accounts", 10_000, "accounts the invoice-close scenario gives a month of usage and closes")
 	f.IntVar(&o.CloseUsage, "close-usage", 30, "debits each of the invoice-close scenario's accounts gets in the month")
+	f.IntSliceVar(&o.SweepClients, "sweep-clients", []int{1, 8, 64, 256}, "concurrent clients of each step of the sweep scenario")
+	f.IntSliceVar(&o.SweepDepths, "sweep-depths", nil, "measure Coffer in the sweep at each of these committer depths in turn "+
+		"(default: the one coffer serve uses)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the scenarios to this file (read it with go tool pprof)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.BoolVar(&reports, "reports", false, "instead of the scenarios, seed a month of debits and measure the "+
