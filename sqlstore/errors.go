@@ -36,6 +36,11 @@ var conflicts = map[string]string{
 	"txns(account_id,event_id)":  "a debit for this event is already recorded on the account",
 	"events(id)":                 "an event with this id already exists",
 	"idempotency(scope,key)":     "a response is already recorded for this idempotency key",
+	"users(id)":                  "a user with this id already exists",
+	"users(email)":               "a user with this e-mail already exists",
+	"sessions(id)":               "a session with this id already exists",
+	"sessions(hash)":             "a session with this secret already exists",
+	"audit_events(id)":           "an audit event with this id already exists",
 }
 
 // translate maps a driver error to a coffer error where one applies, and
