@@ -107,8 +107,13 @@ func uniqueViolation(err error) (string, bool) {
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
 		// "UNIQUE constraint failed: txns.account_id, txns.event_id (2067)"
+		// The driver may put its own "constraint failed: " before
+		// SQLite's message, so the columns follow the last one.
 		msg := se.Error()
-		_, cols, _ := strings.Cut(msg, "failed: ")
+		cols := msg
+		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
+			cols = msg[i+len("failed: "):]
+		}
 		cols, _, _ = strings.Cut(cols, " (")
 		table := ""
 		var names []string

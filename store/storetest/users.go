@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -69,7 +70,11 @@ func testUsers(t *testing.T, s store.Store) {
 	wantCode(t, err, coffer.ENotFound)
 	dup := &coffer.User{ID: f.ids.New(coffer.PrefixUser, f.now), Email: staff.Email, Role: coffer.UserStaff, PasswordHash: "x",
 		CreatedAt: f.now, UpdatedAt: f.now}
-	wantCode(t, s.CreateUser(f.ctx, dup), coffer.EConflict)
+	err = s.CreateUser(f.ctx, dup)
+	wantCode(t, err, coffer.EConflict)
+	if !strings.Contains(err.Error(), "a user with this e-mail already exists") {
+		t.Fatalf("the conflict does not say what is duplicated: %v", err)
+	}
 	if n, err := s.CountUsers(f.ctx); err != nil || n != 2 {
 		t.Fatalf("count: %d, %v", n, err)
 	}
