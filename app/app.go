@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/console"
 	"github.com/cofferdev/coffer/httpapi"
 	"github.com/cofferdev/coffer/jobs"
 	"github.com/cofferdev/coffer/service"
@@ -164,8 +165,10 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	hc := cfg.HTTP.withDefaults()
 	s.conns = httpapi.LimitConnections(s.ln, hc.MaxConnections)
 	s.health = httpapi.NewHealth(s)
+	// The web console takes what the API does not: / and its pages.
+	web := console.New(s.svc, console.Options{Logger: cfg.Log, PublicURL: cfg.Service.Invoices.PublicURL})
 	h := httpapi.New(s.svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version,
-		Metrics: s.metrics.http(), RateLimits: hc.RateLimits, Health: s.health})
+		Metrics: s.metrics.http(), RateLimits: hc.RateLimits, Health: s.health, Fallback: web})
 	s.http = &http.Server{
 		Handler:           s.metrics.handler(h),
 		ReadHeaderTimeout: hc.ReadHeaderTimeout,
