@@ -81,7 +81,7 @@ func (f *form) Select(name, label string, pairs ...string) field {
 // {{template "field" (.Form.Input "amount" "Amount" "text" | hint "As 25.00" | required)}}.
 
 func withHint(h string, f field) field { f.Hint = h; return f }
-func withRequired(f field) field     { f.Required = true; return f }
+func withRequired(f field) field       { f.Required = true; return f }
 func withAttr(k, v string, f field) field {
 	m := map[string]string{k: v}
 	for a, b := range f.Attrs {

@@ -188,8 +188,9 @@ func grantInput(v url.Values) (api.GrantCreate, error) {
 		}
 		in.Priority = &n
 	}
-	// A grant set to expire on a day lasts through that day (UTC).
-	exp, err := parseDay("expires_at", v.Get("expires_at"), 24*time.Hour)
+	// A grant set to expire on a day expires as that day begins (UTC),
+	// so the grants list shows the day that was chosen.
+	exp, err := parseDay("expires_at", v.Get("expires_at"), 0)
 	if err != nil {
 		return in, err
 	}

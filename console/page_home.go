@@ -1,5 +1,7 @@
 package console
 
+import "github.com/cofferdev/coffer/service"
+
 // The console's front door: staff land on the accounts list, an owner on
 // its own account's billing overview.
 
@@ -8,8 +10,13 @@ func homeRoutes() []route {
 }
 
 func home(q *request) error {
-	if q.sess.Staff() {
-		return q.redirect("/accounts", "")
+	return q.redirect(homePath(q.sess), "")
+}
+
+// homePath is where the session's user starts.
+func homePath(s *service.ConsoleSession) string {
+	if s.Staff() {
+		return "/accounts"
 	}
-	return q.redirect("/accounts/"+q.sess.User.AccountID, "")
+	return "/accounts/" + s.User.AccountID
 }

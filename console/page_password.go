@@ -44,5 +44,5 @@ func changePassword(q *request) error {
 			Forced: q.sess.User.MustChangePassword})
 	}
 	q.startSession(in)
-	return q.redirect("/", "Your password has been changed.")
+	return q.redirect(homePath(in.Session), "Your password has been changed.")
 }
