@@ -165,7 +165,9 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	if opts.Fallback == nil {
 		return api
 	}
-	return withFallback(mux, api, opts.Fallback)
+	// The console's requests get the same access log, request id and
+	// version header as the API's.
+	return withFallback(mux, api, logRequests(logger, identify(version, opts.Fallback)))
 }
 
 // apiDescription heads the OpenAPI document and the documentation page.
