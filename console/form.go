@@ -35,11 +35,13 @@ func newForm(id string, values url.Values, fields ...string) *form {
 
 // fail records a refusal: beside its field when the form has one of that
 // name, else for the whole form. It reports false, recording nothing,
-// for an error that is not a refusal (a failure of Coffer's), which the
-// caller returns instead.
+// for an error that is not the form's to show, which the caller returns
+// instead: a failure of Coffer's, or a session that ended (answered by
+// sending the user to sign in), except on the sign-in form itself, where
+// "unauthenticated" is wrong credentials.
 func (f *form) fail(err error) bool {
 	var e *coffer.Error
-	if !errors.As(err, &e) || e.Code == coffer.EInternal || e.Code == coffer.EUnauthenticated && f.ID != "sign-in" {
+	if !errors.As(err, &e) || e.Code == coffer.EInternal || e.Code == coffer.EUnauthenticated && f.ID != signInFormID {
 		return false
 	}
 	if e.Param != "" && slices.Contains(f.fields, e.Param) {

@@ -17,6 +17,9 @@ func signInRoutes() []route {
 	}
 }
 
+// signInFormID names the sign-in form, whose ids start with it.
+const signInFormID = "sign-in"
+
 type signInData struct {
 	Form *form
 	Next string
@@ -26,7 +29,7 @@ func signInPage(q *request) error {
 	if q.sess != nil {
 		return q.redirect(safeNext(q.r.URL.Query().Get("next")), "")
 	}
-	return q.render(http.StatusOK, "sign-in", signInData{Form: newForm("sign-in", nil, "email", "password"),
+	return q.render(http.StatusOK, "sign-in", signInData{Form: newForm(signInFormID, nil, "email", "password"),
 		Next: safeNext(q.r.URL.Query().Get("next"))})
 }
 
@@ -34,7 +37,7 @@ func signIn(q *request) error {
 	if err := q.r.ParseForm(); err != nil {
 		return coffer.Errorf(coffer.EInvalid, "the form could not be read: %s", err)
 	}
-	f := newForm("sign-in", q.r.PostForm, "email", "password")
+	f := newForm(signInFormID, q.r.PostForm, "email", "password")
 	next := safeNext(q.r.PostForm.Get("next"))
 	in, err := q.c.svc.SignIn(q.r.Context(), service.SignIn{Email: f.Values.Get("email"), Password: f.Values.Get("password"),
 		RemoteAddr: q.remoteAddr()})

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/cofferdev/coffer"
@@ -123,7 +124,7 @@ func badToken() error {
 func (q *request) toSignIn() error {
 	next := ""
 	if q.r.Method == http.MethodGet && q.r.URL.Path != "/" {
-		next = "?next=" + urlQueryEscape(q.r.URL.RequestURI())
+		next = "?next=" + url.QueryEscape(q.r.URL.RequestURI())
 	}
 	return q.redirect("/sign-in"+next, "")
 }
