@@ -43,19 +43,31 @@ func accountsPage(q *request) error {
 		return q.render(coffer.HTTPStatus(coffer.ErrorCode(err)), "accounts", accountsData{Form: f})
 	}
 	d := accountsData{Form: f, Accounts: list.Data}
+	last := ""
+	if n := len(list.Data); n > 0 {
+		last = list.Data[n-1].ID
+	}
+	d.Next, d.First = pagerLinks(qv, list.HasMore, last, "q", "status")
+	return q.render(http.StatusOK, "accounts", d)
+}
+
+// pagerLinks are a list page's links to the next page (after the id last,
+// when there are more) and to the first (when this is not it), keeping
+// the query's filters named by keys.
+func pagerLinks(qv url.Values, more bool, last string, keys ...string) (next, first string) {
 	base := url.Values{}
-	for _, k := range []string{"q", "status"} {
+	for _, k := range keys {
 		if v := qv.Get(k); v != "" {
 			base.Set(k, v)
 		}
 	}
-	if list.HasMore && len(list.Data) > 0 {
-		d.Next = pageQuery(base, list.Data[len(list.Data)-1].ID)
+	if more && last != "" {
+		next = pageQuery(base, last)
 	}
-	if filter.StartingAfter != "" {
-		d.First = pageQuery(base, "")
+	if qv.Get("starting_after") != "" {
+		first = pageQuery(base, "")
 	}
-	return q.render(http.StatusOK, "accounts", d)
+	return next, first
 }
 
 // pageQuery is a list's query string for the page after the id after.

@@ -116,18 +116,11 @@ func (q *request) history(call service.Call, accountID string) (*historyData, er
 		return h, nil
 	}
 	h.Txns = list.Data
-	base := url.Values{}
-	for _, k := range []string{"type", "from", "to"} {
-		if v := qv.Get(k); v != "" {
-			base.Set(k, v)
-		}
+	last := ""
+	if n := len(list.Data); n > 0 {
+		last = list.Data[n-1].ID
 	}
-	if list.HasMore && len(list.Data) > 0 {
-		h.Next = pageQuery(base, list.Data[len(list.Data)-1].ID)
-	}
-	if filter.StartingAfter != "" {
-		h.First = pageQuery(base, "")
-	}
+	h.Next, h.First = pagerLinks(qv, list.HasMore, last, "type", "from", "to")
 	return h, nil
 }
 
