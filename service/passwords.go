@@ -24,9 +24,9 @@ type PasswordParams struct {
 
 // DefaultPasswordParams are OWASP's recommended minimum for argon2id
 // (Password Storage Cheat Sheet): 19 MiB, two passes, one lane. A hash
-// takes about 30 ms on one core here, which bounds what a stolen hash is
-// worth without letting sign-ins tax a 2-core machine shared with the hot
-// path.
+// took 52 to 70 ms on one core of the shared 2-core test machine
+// (BenchmarkHashPassword), which bounds what a stolen hash is worth
+// without letting sign-ins, which are also rate-limited, tax the hot path.
 func DefaultPasswordParams() PasswordParams {
 	return PasswordParams{Time: 2, MemoryKiB: 19 * 1024, Threads: 1}
 }

@@ -45,3 +45,11 @@ func TestTempPasswords(t *testing.T) {
 		}
 	}
 }
+
+// What one sign-in's hash costs at the default parameters:
+// go test -run - -bench HashPassword ./service.
+func BenchmarkHashPassword(b *testing.B) {
+	for b.Loop() {
+		hashPassword("correct horse battery staple", DefaultPasswordParams())
+	}
+}
