@@ -27,6 +27,9 @@ const (
 	PrefixInvoice         = "inv"
 	PrefixProgram         = "prog"
 	PrefixEnrollment      = "enr"
+	PrefixUser            = "usr"
+	PrefixSession         = "sess"
+	PrefixAudit           = "aud"
 )
 
 // Prefixes of generated keys and tokens that name no record and are never

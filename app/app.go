@@ -75,6 +75,10 @@ type Server struct {
 	// AdminKey is the admin key created on first start with an empty
 	// store; empty when keys already existed.
 	AdminKey string
+	// StaffEmail and StaffPassword are the first console user's sign-in,
+	// made on first start when the store has no console user; empty
+	// when users already existed.
+	StaffEmail, StaffPassword string
 
 	// metrics is nil when they are off (metrics.go).
 	metrics *serverMetrics
@@ -141,6 +145,10 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		s.closeCore()
 		return nil, fmt.Errorf("create the initial admin key: %w", err)
 	}
+	if s.StaffEmail, s.StaffPassword, err = s.svc.EnsureStaffUser(ctx); err != nil {
+		s.closeCore()
+		return nil, fmt.Errorf("create the first console user: %w", err)
+	}
 	s.jobs = jobs.ForServer(s.metrics.jobs(s.svc), cfg.Log, jobs.ServerConfig{Interval: cfg.Service.SweepInterval,
 		Poll: cfg.Service.Notify.PollInterval, TestClock: cfg.TestClock, NoDelivery: cfg.Service.Notify.NoDelivery})
 	// The jobs live as long as the server, not as the call that starts it:
@@ -151,6 +159,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	if s.AdminKey != "" && cfg.Banner != nil {
 		writeBanner(cfg.Banner, cfg.Logging.Format, s.AdminKey)
+	}
+	if s.StaffPassword != "" && cfg.Banner != nil {
+		writeStaffBanner(cfg.Banner, cfg.Logging.Format, s.StaffEmail, s.StaffPassword)
 	}
 	if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		s.closeCore()

@@ -20,3 +20,18 @@ func writeBanner(w io.Writer, format, key string) {
 	}
 	fmt.Fprintf(w, "\n%s:\n\n    %s\n\n", adminKeyNotice, key)
 }
+
+// staffUserNotice introduces the first console user.
+const staffUserNotice = "Created the first console user (staff). Sign in at / with the e-mail and temporary password below, shown only this once; the console asks for a new password at once"
+
+// writeStaffBanner shows the first console user's sign-in on w, as
+// writeBanner does the first admin key: with the JSON log format one JSON
+// object on one line, its console_email and console_password.
+func writeStaffBanner(w io.Writer, format, email, password string) {
+	if format == "json" {
+		slog.New(slog.NewJSONHandler(w, nil)).Info(staffUserNotice,
+			slog.String("console_email", email), slog.String("console_password", password))
+		return
+	}
+	fmt.Fprintf(w, "%s:\n\n    e-mail:   %s\n    password: %s\n\n", staffUserNotice, email, password)
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/console"
 	"github.com/cofferdev/coffer/httpapi"
 	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/sqlstore"
@@ -36,7 +37,9 @@ func NewStack(st *sqlstore.Store, clock coffer.Clock, cfg ServerConfig, health *
 	m := newServerMetrics(cfg.Metrics)
 	svc := service.New(m.store(st), clock, cfg.Log, m.service(cfg.Service))
 	m.watch(st, svc, clock)
+	// The web console takes what the API does not: / and its pages.
+	web := console.New(svc, console.Options{Logger: cfg.Log, PublicURL: cfg.Service.Invoices.PublicURL})
 	h := httpapi.New(svc, httpapi.Options{Logger: cfg.Log, TestClock: cfg.TestClock, Version: cfg.Version,
-		Metrics: m.http(), RateLimits: cfg.HTTP.RateLimits, Health: health})
+		Metrics: m.http(), RateLimits: cfg.HTTP.RateLimits, Health: health, Fallback: web})
 	return &Stack{Service: svc, Handler: m.handler(h), metrics: m}
 }

@@ -47,6 +47,9 @@ type Options struct {
 	// Health answers /readyz and refuses requests once the server
 	// drains (health.go); nil is always ready.
 	Health *Health
+	// Fallback, if set, serves every request outside /v1 that no API
+	// route takes: the web console at / (fallback.go).
+	Fallback http.Handler
 }
 
 // Body size limits. A batch carries up to maxBatchDebits debits, each a few
@@ -158,7 +161,13 @@ func newHandler(svc *service.Service, auth authenticator, opts Options) http.Han
 	registerDocs(mux)
 	registerHostedInvoices(mux, svc)
 
-	return logRequests(logger, identify(version, observeRequests(opts.Metrics, opts.Health.refuseWhileDraining(recoverPanics(assumeJSON(jsonNotFound(mux)))))))
+	api := logRequests(logger, identify(version, observeRequests(opts.Metrics, opts.Health.refuseWhileDraining(recoverPanics(assumeJSON(jsonNotFound(mux)))))))
+	if opts.Fallback == nil {
+		return api
+	}
+	// The console's requests get the same access log, request id and
+	// version header as the API's.
+	return withFallback(mux, api, logRequests(logger, identify(version, opts.Fallback)))
 }
 
 // apiDescription heads the OpenAPI document and the documentation page.

@@ -495,3 +495,81 @@ func (ms *Store) Check(ctx context.Context) ([]store.Violation, error) {
 	ms.failed("Check", err)
 	return r0, err
 }
+
+func (ms *Store) SearchAccounts(ctx context.Context, f store.AccountFilter) ([]*coffer.Account, bool, error) {
+	r0, r1, err := ms.next.SearchAccounts(ctx, f)
+	ms.failed("SearchAccounts", err)
+	return r0, r1, err
+}
+
+func (ms *Store) CreateUser(ctx context.Context, u *coffer.User, audit ...*coffer.AuditEvent) error {
+	err := ms.next.CreateUser(ctx, u, audit...)
+	ms.failed("CreateUser", err)
+	return err
+}
+
+func (ms *Store) GetUser(ctx context.Context, id string) (*coffer.User, error) {
+	r0, err := ms.next.GetUser(ctx, id)
+	ms.failed("GetUser", err)
+	return r0, err
+}
+
+func (ms *Store) GetUserByEmail(ctx context.Context, email string) (*coffer.User, error) {
+	r0, err := ms.next.GetUserByEmail(ctx, email)
+	ms.failed("GetUserByEmail", err)
+	return r0, err
+}
+
+func (ms *Store) ListUsers(ctx context.Context, p store.Page) ([]*coffer.User, bool, error) {
+	r0, r1, err := ms.next.ListUsers(ctx, p)
+	ms.failed("ListUsers", err)
+	return r0, r1, err
+}
+
+func (ms *Store) CountUsers(ctx context.Context) (int, error) {
+	r0, err := ms.next.CountUsers(ctx)
+	ms.failed("CountUsers", err)
+	return r0, err
+}
+
+func (ms *Store) UpdateUser(ctx context.Context, id string, fn func(*coffer.User) ([]*coffer.AuditEvent, error)) (*coffer.User, error) {
+	r0, err := ms.next.UpdateUser(ctx, id, fn)
+	ms.failed("UpdateUser", err)
+	return r0, err
+}
+
+func (ms *Store) CreateSession(ctx context.Context, s *coffer.Session, audit ...*coffer.AuditEvent) error {
+	err := ms.next.CreateSession(ctx, s, audit...)
+	ms.failed("CreateSession", err)
+	return err
+}
+
+func (ms *Store) GetSessionByHash(ctx context.Context, hash []byte) (*coffer.Session, error) {
+	r0, err := ms.next.GetSessionByHash(ctx, hash)
+	ms.failed("GetSessionByHash", err)
+	return r0, err
+}
+
+func (ms *Store) TouchSession(ctx context.Context, id string, seen, idleUntil time.Time) error {
+	err := ms.next.TouchSession(ctx, id, seen, idleUntil)
+	ms.failed("TouchSession", err)
+	return err
+}
+
+func (ms *Store) DeleteSession(ctx context.Context, id string, audit ...*coffer.AuditEvent) error {
+	err := ms.next.DeleteSession(ctx, id, audit...)
+	ms.failed("DeleteSession", err)
+	return err
+}
+
+func (ms *Store) RecordAudit(ctx context.Context, events ...*coffer.AuditEvent) error {
+	err := ms.next.RecordAudit(ctx, events...)
+	ms.failed("RecordAudit", err)
+	return err
+}
+
+func (ms *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]*coffer.AuditEvent, bool, error) {
+	r0, r1, err := ms.next.ListAudit(ctx, f)
+	ms.failed("ListAudit", err)
+	return r0, r1, err
+}

@@ -24,6 +24,7 @@ func New(st store.Store, clock coffer.Clock, log *slog.Logger, cfg Config) *Serv
 	s := &Service{store: st, clock: clock, ids: &coffer.IDs{}, log: withRequestIDs(log), cfg: cfg, docs: invoicedoc.New()}
 	s.keys = newKeyCache(time.Minute, 10000, cfg.Wall)
 	s.inflight = newInflight()
+	s.signIns = newSignInLimiter(cfg.Console)
 	s.wirePayments()
 	s.wireNotify()
 	s.committer = committer.New(st, clock, log, committer.Config{IDs: s.ids, MaxBatch: cfg.MaxBatch, MaxQueue: cfg.MaxQueue,

@@ -52,6 +52,8 @@ type Config struct {
 	// Invoices configures periods, payment retries and the documents
 	// (invoices.go).
 	Invoices InvoiceConfig
+	// Console configures the web console's users and sessions (users.go).
+	Console ConsoleConfig
 	// Secrets seals webhook signing secrets in the store (secrets.go);
 	// nil keeps new ones in the clear.
 	Secrets *secretbox.Keyring
@@ -80,6 +82,7 @@ func DefaultConfig() Config {
 		SweepInterval:      time.Minute,
 		Payments:           DefaultPaymentsConfig(),
 		Invoices:           DefaultInvoiceConfig(),
+		Console:            DefaultConsoleConfig(),
 	}
 }
 
@@ -109,6 +112,7 @@ func (c Config) withDefaults() Config {
 	}
 	c.Payments = c.Payments.withDefaults()
 	c.Invoices = c.Invoices.withDefaults()
+	c.Console = c.Console.withDefaults()
 	return c
 }
 
@@ -153,8 +157,9 @@ type Service struct {
 	keys      *keyCache // API keys by secret hash; see keycache.go
 	pay       *payer    // payment gateway and what the recharge job checks; see payments.go
 	docs      *invoicedoc.Renderer
-	notifier  *notifier // alerts e-mail and webhook delivery; see notify.go
-	inflight  *inflight // Idempotency-Keys whose request is running; see Once
+	notifier  *notifier      // alerts e-mail and webhook delivery; see notify.go
+	inflight  *inflight      // Idempotency-Keys whose request is running; see Once
+	signIns   *signInLimiter // console sign-in attempts; see sessions.go
 	// background is the writes of when keys were last used, which Close
 	// waits for (apikeys.go).
 	background sync.WaitGroup

@@ -36,6 +36,11 @@ var conflicts = map[string]string{
 	"txns(account_id,event_id)":  "a debit for this event is already recorded on the account",
 	"events(id)":                 "an event with this id already exists",
 	"idempotency(scope,key)":     "a response is already recorded for this idempotency key",
+	"users(id)":                  "a user with this id already exists",
+	"users(email)":               "a user with this e-mail already exists",
+	"sessions(id)":               "a session with this id already exists",
+	"sessions(hash)":             "a session with this secret already exists",
+	"audit_events(id)":           "an audit event with this id already exists",
 }
 
 // translate maps a driver error to a coffer error where one applies, and
@@ -102,8 +107,13 @@ func uniqueViolation(err error) (string, bool) {
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
 		// "UNIQUE constraint failed: txns.account_id, txns.event_id (2067)"
+		// The driver may put its own "constraint failed: " before
+		// SQLite's message, so the columns follow the last one.
 		msg := se.Error()
-		_, cols, _ := strings.Cut(msg, "failed: ")
+		cols := msg
+		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
+			cols = msg[i+len("failed: "):]
+		}
 		cols, _, _ = strings.Cut(cols, " (")
 		table := ""
 		var names []string

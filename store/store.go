@@ -132,6 +132,7 @@ type Store interface {
 	Invoices
 	Programs
 	Reports
+	Users
 
 	// Check verifies the ledger invariants and reports every violation.
 	Check(ctx context.Context) ([]Violation, error)
@@ -171,6 +172,8 @@ type Accounts interface {
 	CreateAccount(ctx context.Context, a *coffer.Account, events []ledger.Event, idem *Idempotency) error
 	GetAccount(ctx context.Context, id string) (*coffer.Account, error)
 	ListAccounts(ctx context.Context, p Page) ([]*coffer.Account, bool, error)
+	// SearchAccounts lists accounts in id order that match f.
+	SearchAccounts(ctx context.Context, f AccountFilter) ([]*coffer.Account, bool, error)
 	// UpdateAccount locks the account, calls fn to change it, and saves it.
 	UpdateAccount(ctx context.Context, id string, fn func(*coffer.Account) error, idem *Idempotency) (*coffer.Account, error)
 

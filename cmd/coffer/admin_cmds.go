@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -74,20 +73,15 @@ func newKeysCmd() *cobra.Command {
 		Short: "Create an API key and print its secret once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := app.OpenStore(cmd.Context(), dsn)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			svc := service.New(st, coffer.SystemClock{}, slog.New(slog.DiscardHandler), service.DefaultConfig())
-			defer svc.Close()
-			secret, k, err := svc.CreateAPIKey(cmd.Context(), coffer.Role(role), account, name)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "created %s key %s; the secret below is shown only once\n", k.Role, k.ID)
-			fmt.Fprintln(cmd.OutOrStdout(), secret)
-			return nil
+			return withService(cmd.Context(), dsn, func(svc *service.Service) error {
+				secret, k, err := svc.CreateAPIKey(cmd.Context(), coffer.Role(role), account, name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "created %s key %s; the secret below is shown only once\n", k.Role, k.ID)
+				fmt.Fprintln(cmd.OutOrStdout(), secret)
+				return nil
+			})
 		},
 	}
 	addStoreFlag(create, &dsn)

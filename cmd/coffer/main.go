@@ -32,7 +32,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newConfigCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newSecretsCmd(), newBenchCmd(), newOpenAPICmd())
+	root.AddCommand(newServeCmd(), newConfigCmd(), newMigrateCmd(), newCheckCmd(), newKeysCmd(), newUsersCmd(), newSecretsCmd(), newBenchCmd(), newOpenAPICmd())
 	addClientCommands(root)
 	addVersion(root)
 	return root

@@ -101,9 +101,12 @@ func TestServeWritesOnlyJSON(t *testing.T) {
 		return out
 	}
 	banner := records("stdout", stdout)
-	if len(banner) != 1 || !strings.HasPrefix(banner[0]["admin_key"].(string), "ck_admin_") ||
+	if len(banner) != 2 || !strings.HasPrefix(banner[0]["admin_key"].(string), "ck_admin_") ||
 		!strings.HasPrefix(banner[0]["msg"].(string), "Created the first admin API key") {
-		t.Errorf("stdout is not the one admin-key record: %v", banner)
+		t.Errorf("stdout is not the admin-key record and the console-user record: %v", banner)
+	} else if banner[1]["console_email"] != "admin@localhost" || len(banner[1]["console_password"].(string)) < 12 ||
+		!strings.HasPrefix(banner[1]["msg"].(string), "Created the first console user") {
+		t.Errorf("the second record is not the first console user: %v", banner[1])
 	}
 	requests := 0
 	for _, rec := range records("stderr", stderr) {

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests = append(tests, notifyTests...)
 	tests = append(tests, invoiceTests...)
 	tests = append(tests, reportTests...)
+	tests = append(tests, userTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
