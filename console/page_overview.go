@@ -19,6 +19,7 @@ type overviewData struct {
 	Balance *api.Balance
 	Credits []amountRow // by category
 	Units   []amountRow // by unit
+	Charts  *accountCharts
 }
 
 type amountRow struct {
@@ -40,6 +41,9 @@ func overviewPage(q *request) error {
 		return err
 	}
 	d.Credits, d.Units = rows(d.Balance.Credits), rows(d.Balance.Units)
+	if d.Charts, err = q.accountCharts(call, v.Account.ID); err != nil {
+		return err
+	}
 	return q.renderView(http.StatusOK, "overview", v)
 }
 

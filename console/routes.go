@@ -22,6 +22,8 @@ func (c *Console) pageRoutes() [][]route {
 		accountsRoutes(),
 		overviewRoutes(),
 		creditsRoutes(),
+		paymentsRoutes(),
+		alertsRoutes(),
 	}
 }
 
