@@ -25,7 +25,7 @@ import (
 	"github.com/cofferdev/coffer/service"
 )
 
-//go:embed templates/*.html static/*.css
+//go:embed templates/*.html static/*.css static/*.js
 var files embed.FS
 
 // Options configures the console.

@@ -22,6 +22,7 @@ func (c *Console) pageRoutes() [][]route {
 		accountsRoutes(),
 		overviewRoutes(),
 		creditsRoutes(),
+		subaccountsRoutes(),
 	}
 }
 
