@@ -156,3 +156,79 @@ func (s *site) status(req *http.Request) int {
 	res.Body.Close()
 	return res.StatusCode
 }
+
+// Staff create an account key and see its secret once, with a copy
+// button; the API takes the secret. Revoking it, after a confirmation,
+// makes the API refuse it.
+func TestAPIKeySecretShownOnceThenRevoked(t *testing.T) {
+	t.Parallel()
+	s := startSite(t, "sqlite")
+	a := s.account("Acme Rockets")
+	b := openTab(t, s)
+	b.allowClipboard()
+	b.firstSignIn(s.srv.StaffEmail, s.srv.StaffPassword)
+	if st := b.visit("/api-keys"); st != http.StatusOK {
+		t.Fatalf("the API keys page answered %d", st)
+	}
+	if st := b.submit("form[action='/api-keys'] button[type=submit]"); st != http.StatusBadRequest {
+		t.Fatalf("an account key without an account answered %d", st)
+	}
+	if msg := b.text("#key-account_id-error"); !strings.Contains(msg, "required") {
+		t.Fatalf("the account's error says %q", msg)
+	}
+	b.fill(map[string]string{"#key-account_id": a.ID, "#key-name": "Billing worker"})
+	if st := b.submit("form[action='/api-keys'] button[type=submit]"); st != http.StatusCreated {
+		t.Fatalf("creating a key answered %d", st)
+	}
+	if w := b.text(".secret-once"); !strings.Contains(w, "will not be shown again") {
+		t.Fatalf("the new secret's box says %q", w)
+	}
+	b.shoot("api-key-created")
+	secret := b.copySecret("new-secret")
+	if st := s.bearer(a.ID, secret); st != http.StatusOK {
+		t.Fatalf("the new key answered %d", st)
+	}
+
+	b.visit("/api-keys")
+	if n, err := b.count("#new-secret"); err != nil || n != 0 {
+		t.Fatalf("the secret is shown again (%d, %v)", n, err)
+	}
+	row := b.text("#keys-title + .table-wrap tbody")
+	if !strings.Contains(row, "Billing worker") || !strings.Contains(row, a.ID) || !strings.Contains(row, "Active") {
+		t.Fatalf("the keys list shows %q", row)
+	}
+	b.shoot("api-keys")
+	keys, err := s.srv.Service().ListAPIKeys(t.Context(), s.admin, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID := keys.Data[len(keys.Data)-1].ID // the newest: the one made here
+	b.submit("#keys-title + .table-wrap a[href='/api-keys/" + keyID + "']")
+	b.shoot("api-key")
+	b.submit("a[href='/api-keys/" + keyID + "/revoke']")
+	if h := b.text("#removal-title"); !strings.Contains(h, "Revoke API key Billing worker?") {
+		t.Fatalf("the confirmation asks %q", h)
+	}
+	b.submit("form[action$='/revoke'] button[type=submit]")
+	if n := b.text(".notice"); !strings.Contains(n, "Revoked API key Billing worker") {
+		t.Fatalf("after revoking: %q", n)
+	}
+	if row := b.text("#keys-title + .table-wrap tbody"); !strings.Contains(row, "Revoked") {
+		t.Fatalf("the revoked key's row reads %q", row)
+	}
+	if st := s.bearer(a.ID, secret); st != http.StatusUnauthorized {
+		t.Fatalf("the revoked key answered %d", st)
+	}
+}
+
+// bearer reads an account's balance through the API with an API key and
+// returns the answer's status.
+func (s *site) bearer(accountID, secret string) int {
+	s.t.Helper()
+	req, err := http.NewRequestWithContext(s.t.Context(), http.MethodGet, s.srv.URL()+"/v1/accounts/"+accountID+"/balance", nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+secret)
+	return s.status(req)
+}

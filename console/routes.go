@@ -23,6 +23,7 @@ func (c *Console) pageRoutes() [][]route {
 		overviewRoutes(),
 		creditsRoutes(),
 		subaccountsRoutes(),
+		apiKeysRoutes(),
 	}
 }
 
