@@ -24,6 +24,7 @@ func (c *Console) pageRoutes() [][]route {
 		creditsRoutes(),
 		subaccountsRoutes(),
 		apiKeysRoutes(),
+		webhooksRoutes(),
 	}
 }
 
