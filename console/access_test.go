@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cofferdev/coffer"
+	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/store"
 )
 
@@ -231,4 +232,44 @@ func (s *site) bearer(accountID, secret string) int {
 	}
 	req.Header.Set("Authorization", "Bearer "+secret)
 	return s.status(req)
+}
+
+// An owner sees its own account's subaccounts tab and not another's
+// (404); the API keys and webhooks pages, and a key or endpoint made by
+// hand, are staff's (403), and neither shows in the owner's navigation.
+func TestOwnerIsKeptFromAccessPagesNotItsOwn(t *testing.T) {
+	t.Parallel()
+	s := startSite(t, "sqlite")
+	mine, theirs := s.account("Mine Ltd"), s.account("Theirs Inc")
+	if _, err := s.srv.Service().CreateSubaccount(t.Context(), s.admin, mine.ID, api.SubaccountCreate{Name: "Mine's bot"}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.srv.Service().CreateSubaccount(t.Context(), s.admin, theirs.ID, api.SubaccountCreate{Name: "Their bot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	temp := s.user("owner@mine.test", coffer.UserOwner, mine.ID)
+	b := openTab(t, s)
+	b.firstSignIn("owner@mine.test", temp)
+	if st := b.visit("/accounts/" + mine.ID + "/subaccounts"); st != http.StatusOK {
+		t.Fatalf("the owner's own subaccounts answered %d", st)
+	}
+	if row := b.text("#subaccounts-title + .table-wrap tbody"); !strings.Contains(row, "Mine's bot") {
+		t.Fatalf("the owner's subaccounts list %q", row)
+	}
+	if nav, err := b.count("nav[aria-label=Main] a[href='/api-keys'], nav[aria-label=Main] a[href='/webhooks']"); err != nil || nav != 0 {
+		t.Fatalf("an owner's navigation offers staff pages (%d, %v)", nav, err)
+	}
+	for path, want := range map[string]int{
+		"/accounts/" + theirs.ID + "/subaccounts":                         http.StatusNotFound,
+		"/accounts/" + mine.ID + "/subaccounts/" + other.ID + "/delete":   http.StatusNotFound,
+		"/accounts/" + theirs.ID + "/subaccounts/" + other.ID + "/delete": http.StatusNotFound,
+		"/api-keys":                      http.StatusForbidden,
+		"/api-keys/key_0000000000000000": http.StatusForbidden,
+		"/webhooks":                      http.StatusForbidden,
+	} {
+		if st := b.visit(path); st != want {
+			t.Errorf("%s answered %d, want %d", path, st, want)
+		}
+	}
 }
