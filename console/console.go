@@ -2,8 +2,9 @@
 // operator's staff and for account owners, over the service layer only.
 //
 // Pages are html/template files embedded in the binary (templates/), with
-// one stylesheet (static/); nothing is fetched from elsewhere and no
-// script is needed. Every page works as a plain HTML form.
+// one stylesheet and a copy-button script (static/); nothing is fetched
+// from elsewhere, and no page needs the script: every page works as a
+// plain HTML form.
 //
 // Security: sessions are server-side (package service keeps only a hash
 // of the cookie's secret); cookies are HttpOnly, SameSite=Lax, and Secure
@@ -25,7 +26,7 @@ import (
 	"github.com/cofferdev/coffer/service"
 )
 
-//go:embed templates/*.html static/*.css
+//go:embed templates/*.html static/*.css static/*.js
 var files embed.FS
 
 // Options configures the console.

@@ -23,6 +23,7 @@ func (p *pages) funcs() template.FuncMap {
 		"negative": func(a money.Amount) bool { return a < 0 },
 		"nonzero":  func(a money.Amount) bool { return a != 0 },
 		"dict":     dict,
+		"when":     formatWhen,
 	}
 }
 

@@ -24,6 +24,9 @@ func (c *Console) pageRoutes() [][]route {
 		creditsRoutes(),
 		paymentsRoutes(),
 		alertsRoutes(),
+		subaccountsRoutes(),
+		apiKeysRoutes(),
+		webhooksRoutes(),
 	}
 }
 

@@ -388,6 +388,12 @@ func (ms *Store) ListDeliveries(ctx context.Context, eventID string) ([]*coffer.
 	return r0, r1, err
 }
 
+func (ms *Store) ListEndpointDeliveries(ctx context.Context, endpointID string, p store.Page) ([]*coffer.Delivery, bool, map[string][]*coffer.Attempt, error) {
+	r0, r1, r2, err := ms.next.ListEndpointDeliveries(ctx, endpointID, p)
+	ms.failed("ListEndpointDeliveries", err)
+	return r0, r1, r2, err
+}
+
 func (ms *Store) GetInvoice(ctx context.Context, id string) (*invoice.Invoice, error) {
 	r0, err := ms.next.GetInvoice(ctx, id)
 	ms.failed("GetInvoice", err)

@@ -69,17 +69,7 @@ func (s *Service) GetEvent(ctx context.Context, c Call, id string) (*api.EventDe
 		return nil, err
 	}
 	for _, d := range ds {
-		v := api.Delivery{ID: d.ID, Channel: string(d.Channel), EndpointID: d.EndpointID, Status: string(d.Status),
-			LastError: d.LastError, Attempts: []api.Attempt{}}
-		if !d.NextAttemptAt.IsZero() {
-			at := d.NextAttemptAt
-			v.NextAttemptAt = &at
-		}
-		for _, a := range atts[d.ID] {
-			v.Attempts = append(v.Attempts, api.Attempt{N: a.N, StatusCode: a.StatusCode, LatencyMS: a.Latency.Milliseconds(),
-				Response: a.Response, Succeeded: a.Succeeded, AttemptedAt: a.AttemptedAt})
-		}
-		out.Deliveries = append(out.Deliveries, v)
+		out.Deliveries = append(out.Deliveries, deliveryView(d, atts[d.ID]))
 	}
 	return out, nil
 }

@@ -75,4 +75,7 @@ type Notifications interface {
 	RecordAttempt(ctx context.Context, a *coffer.Attempt, d *coffer.Delivery, failing *bool) error
 	// ListDeliveries returns an event's deliveries with their attempts.
 	ListDeliveries(ctx context.Context, eventID string) ([]*coffer.Delivery, map[string][]*coffer.Attempt, error)
+	// ListEndpointDeliveries returns a page of an endpoint's deliveries,
+	// newest first, with their attempts.
+	ListEndpointDeliveries(ctx context.Context, endpointID string, p Page) ([]*coffer.Delivery, bool, map[string][]*coffer.Attempt, error)
 }

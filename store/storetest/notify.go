@@ -217,6 +217,16 @@ func testEventsAndDeliveries(t *testing.T, s store.Store) {
 		atts[d.ID][0].Latency != 1500*time.Microsecond || atts[d.ID][0].Response != "boom" {
 		t.Fatalf("deliveries %+v %+v %v", ds, atts, err)
 	}
+	// The endpoint's deliveries, newest first: the other event's, not yet
+	// attempted, then d with its attempt.
+	newest, more, eatts, err := s.ListEndpointDeliveries(f.ctx, ep.ID, store.Page{Limit: 1})
+	if err != nil || !more || len(newest) != 1 || newest[0].ID != claimed[1].ID || len(eatts[newest[0].ID]) != 0 {
+		t.Fatalf("endpoint deliveries, first page: %+v %v %+v %v", newest, more, eatts, err)
+	}
+	older2, more, eatts, err := s.ListEndpointDeliveries(f.ctx, ep.ID, store.Page{Limit: 5, StartingAfter: newest[0].ID})
+	if err != nil || more || len(older2) != 1 || older2[0].ID != d.ID || len(eatts[d.ID]) != 1 || eatts[d.ID][0].StatusCode != 500 {
+		t.Fatalf("endpoint deliveries, next page: %+v %v %+v %v", older2, more, eatts, err)
+	}
 	// Replaying keeps the delivery (its id is the webhook-id) and sets it
 	// pending again.
 	f.tick(time.Hour)
