@@ -22,6 +22,11 @@ func (c *Console) pageRoutes() [][]route {
 		accountsRoutes(),
 		overviewRoutes(),
 		creditsRoutes(),
+		invoicesRoutes(),
+		paymentsRoutes(),
+		enrollmentRoutes(),
+		programsRoutes(),
+		reportsRoutes(),
 	}
 }
 
