@@ -173,6 +173,16 @@ func TestInvoicePageAndPDF(t *testing.T) {
 	}
 	b.shoot("invoice")
 
+	// Staff see every account, but an invoice is a page of its own
+	// account only.
+	other := s.account("Globex Corporation")
+	if st := b.visit("/accounts/" + other.ID + "/invoices/" + inv.ID + "/pdf"); st != http.StatusNotFound {
+		t.Fatalf("the invoice's PDF under another account answered %d", st)
+	}
+	if st := b.visit("/accounts/" + other.ID + "/invoices/" + inv.ID); st != http.StatusNotFound {
+		t.Fatalf("the invoice under another account answered %d", st)
+	}
+	b.visit("/accounts/" + acme.account.ID + "/invoices/" + inv.ID)
 	if st := b.submit("form[action$='/pay'] button[type=submit]"); st != http.StatusPaymentRequired {
 		t.Fatalf("a retry on a declining card answered %d", st)
 	}
