@@ -22,11 +22,16 @@ func (c *Console) pageRoutes() [][]route {
 		accountsRoutes(),
 		overviewRoutes(),
 		creditsRoutes(),
+		invoicesRoutes(),
 		paymentsRoutes(),
+		paymentHistoryRoutes(),
 		alertsRoutes(),
 		subaccountsRoutes(),
+		enrollmentRoutes(),
 		apiKeysRoutes(),
 		webhooksRoutes(),
+		programsRoutes(),
+		reportsRoutes(),
 	}
 }
 

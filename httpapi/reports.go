@@ -3,17 +3,15 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
+	"io"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/cofferdev/coffer/api"
-	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/service"
 )
 
@@ -75,7 +73,7 @@ func (h *handler) registerReports(a huma.API) {
 			return nil, fail(ctx, err)
 		}
 		if in.csv() {
-			return csvDocument(ctx, "credits.csv", creditsCSV(r))
+			return csvDocument(ctx, "credits.csv", func(w io.Writer) error { return service.WriteCreditsCSV(w, r) })
 		}
 		if r.Data, r.HasMore, r.NextCursor, err = service.Page(r.Data, in.limit(), in.StartingAfter); err != nil {
 			return nil, fail(ctx, err)
@@ -98,7 +96,7 @@ func (h *handler) registerReports(a huma.API) {
 			return nil, fail(ctx, err)
 		}
 		if in.csv() {
-			return csvDocument(ctx, "liability.csv", liabilityCSV(r))
+			return csvDocument(ctx, "liability.csv", func(w io.Writer) error { return service.WriteLiabilityCSV(w, r) })
 		}
 		return jsonDocument(ctx, r)
 	})
@@ -116,7 +114,7 @@ func (h *handler) registerReports(a huma.API) {
 			return nil, fail(ctx, err)
 		}
 		if in.csv() {
-			return csvDocument(ctx, "usage.csv", usageCSV(r))
+			return csvDocument(ctx, "usage.csv", func(w io.Writer) error { return service.WriteUsageCSV(w, r) })
 		}
 		if r.Data, r.HasMore, r.NextCursor, err = service.Page(r.Data, in.limit(), in.StartingAfter); err != nil {
 			return nil, fail(ctx, err)
@@ -149,55 +147,13 @@ func jsonDocument(ctx context.Context, v any) (*document, error) {
 	return &document{ContentType: "application/json", CacheControl: "private, no-store", Body: body}, nil
 }
 
-func csvDocument(ctx context.Context, name string, records [][]string) (*document, error) {
+// csvDocument is a CSV answer written by write (the service's writers,
+// which the console's downloads share).
+func csvDocument(ctx context.Context, name string, write func(io.Writer) error) (*document, error) {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.WriteAll(records); err != nil {
+	if err := write(&buf); err != nil {
 		return nil, fail(ctx, err)
 	}
 	return &document{ContentType: "text/csv; charset=utf-8", CacheControl: "private, no-store",
 		ContentDisposition: `attachment; filename="` + name + `"`, Body: buf.Bytes()}, nil
-}
-
-func instant(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func amounts(vs ...money.Amount) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = v.String()
-	}
-	return out
-}
-
-// CSV columns, one header row each; docs/reports.md describes them.
-var (
-	creditsHeader   = []string{"period_start", "period_end", "currency", "unit", "kind", "category", "opening", "granted", "consumed", "expired", "voided", "remaining"}
-	liabilityHeader = []string{"at", "currency", "unit", "kind", "category", "bucket", "amount", "grants"}
-	usageHeader     = []string{"date", "account_id", "subaccount_id", "unit", "currency", "events", "quantity", "amount"}
-)
-
-func creditsCSV(r *api.CreditsReport) [][]string {
-	out := [][]string{creditsHeader}
-	for _, x := range r.Data {
-		out = append(out, append([]string{instant(x.PeriodStart), instant(x.PeriodEnd), x.Currency, x.Unit, x.Kind, x.Category},
-			amounts(x.Opening, x.Granted, x.Consumed, x.Expired, x.Voided, x.Remaining)...))
-	}
-	return out
-}
-
-func liabilityCSV(r *api.LiabilityReport) [][]string {
-	out := [][]string{liabilityHeader}
-	for _, x := range r.Data {
-		out = append(out, []string{instant(r.At), x.Currency, x.Unit, x.Kind, x.Category, x.Bucket, x.Amount.String(), strconv.Itoa(x.Lots)})
-	}
-	return out
-}
-
-func usageCSV(r *api.UsageReport) [][]string {
-	out := [][]string{usageHeader}
-	for _, x := range r.Data {
-		out = append(out, append([]string{x.Date, x.AccountID, x.SubaccountID, x.Unit, x.Currency, strconv.Itoa(x.Events)},
-			amounts(x.Quantity, x.Amount)...))
-	}
-	return out
 }
