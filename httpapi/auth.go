@@ -1,12 +1,10 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -87,9 +85,16 @@ func (h *handler) authenticate(hctx huma.Context, next func(huma.Context)) {
 			return
 		}
 		// huma reads the body next; give it the bytes just read.
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		rb := &replayBody{}
+		rb.Reset(body)
+		r.Body = rb
 		st.idemKey = key
-		st.hash = requestHash(r.Method, r.URL.RequestURI(), body)
+		// The hash is only ever compared under an Idempotency-Key: a
+		// request without one (every debit the Go client sends) skips
+		// the SHA-256 of its body.
+		if key != "" {
+			st.hash = requestHash(r.Method, r.URL.RequestURI(), body)
+		}
 		st.svc = h.svc
 	} else if errb := checkRequestText(hctx, r, nil); errb != nil {
 		writeError(w, errb)
@@ -175,7 +180,7 @@ func readBody(hctx huma.Context, r *http.Request) ([]byte, *errorBody) {
 	_ = hctx.SetReadDeadline(time.Now().Add(timeout)) // socket deadlines are on the wall clock by definition
 	defer func() { _ = hctx.SetReadDeadline(time.Time{}) }()
 	// huma refuses a body of exactly the limit; read one byte more to match.
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit))
+	body, err := readAtMost(r.Body, limit, r.ContentLength)
 	_ = r.Body.Close()
 	if int64(len(body)) >= limit {
 		e := newErrorBody(coffer.EInvalid, "request body is too large", "", nil)
@@ -206,7 +211,10 @@ func requestHash(method, uri string, body []byte) string {
 	sum.Write([]byte(uri))
 	sum.Write([]byte("\n"))
 	sum.Write(body)
-	return hex.EncodeToString(sum.Sum(nil))
+	var digest [sha256.Size]byte
+	var text [2 * sha256.Size]byte
+	hex.Encode(text[:], sum.Sum(digest[:0]))
+	return string(text[:])
 }
 
 // callFrom returns what the service needs to know about the request.

@@ -15,9 +15,17 @@ import (
 // reqState is what one request carries through the layers: the logger,
 // and once authentication ran, the caller and the idempotency inputs.
 // It lives in the request's context and is only touched by the goroutine
-// serving the request.
+// serving the request. The answer's statusWriter lives in it too, so the
+// two cost one allocation.
 type reqState struct {
+	// base is the server's logger; log is base with the request's id,
+	// method and path, made by loggerFrom the first time something is
+	// logged: most requests log nothing but their access-log line.
+	base    *slog.Logger
 	log     *slog.Logger
+	method  string
+	path    string
+	writer  statusWriter
 	caller  *service.Caller
 	idemKey string
 	hash    string
@@ -40,10 +48,16 @@ func stateFrom(ctx context.Context) *reqState {
 
 // loggerFrom returns the request's logger, or one that discards.
 func loggerFrom(ctx context.Context) *slog.Logger {
-	if st := stateFrom(ctx); st != nil && st.log != nil {
-		return st.log
+	st := stateFrom(ctx)
+	switch {
+	case st == nil:
+		return slog.New(slog.DiscardHandler)
+	case st.log == nil && st.base != nil:
+		st.log = st.base.With(slog.String("request_id", st.requestID), slog.String("method", st.method), slog.String("path", st.path))
+	case st.log == nil:
+		return slog.New(slog.DiscardHandler)
 	}
-	return slog.New(slog.DiscardHandler)
+	return st.log
 }
 
 // statusWriter records the status and size of an answer for the access log.
@@ -84,9 +98,9 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now() // the request's duration for the log: wall time, not Coffer's clock
 		id := requestID(r)
 		w.Header().Set(requestIDHeader, id)
-		st := &reqState{requestID: id,
-			log: logger.With(slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path))}
-		sw := &statusWriter{ResponseWriter: w}
+		st := &reqState{requestID: id, base: logger, method: r.Method, path: r.URL.Path}
+		sw := &st.writer
+		sw.ResponseWriter = w
 		ctx := service.WithRequestID(context.WithValue(r.Context(), reqStateKey{}, st), id)
 		next.ServeHTTP(sw, r.WithContext(ctx))
 

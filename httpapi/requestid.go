@@ -37,9 +37,13 @@ func validRequestID(id string) bool {
 	return true
 }
 
-// newRequestID is "req_" and 64 random bits in hex.
+// newRequestID is "req_" and 64 random bits in hex, spelled in one
+// buffer so that the id is the only allocation.
 func newRequestID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
-	return "req_" + hex.EncodeToString(b[:])
+	var id [len("req_") + 2*len(b)]byte
+	copy(id[:], "req_")
+	hex.Encode(id[len("req_"):], b[:])
+	return string(id[:])
 }

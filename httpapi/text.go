@@ -75,7 +75,11 @@ func checkRequestText(hctx huma.Context, r *http.Request, body []byte) *errorBod
 	}
 	// Every query parameter, documented or not: an unknown one is refused
 	// later by name, and its name is only printable once its value is.
-	for name, vs := range r.URL.Query() {
+	var query map[string][]string // parsing an empty query would still make a map
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
+	for name, vs := range query {
 		if m := textProblem(name); m != "" {
 			add("query."+quoted(name), "the parameter name "+m)
 			continue

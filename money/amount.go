@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"strconv"
 	"strings"
 )
 
@@ -112,22 +113,39 @@ func Mul(a, b Amount) (Amount, error) {
 // String formats the amount with at least two and at most six decimals,
 // dropping trailing zeros past the second: "25.00", "0.0075", "-3.20".
 func (a Amount) String() string {
-	neg := a < 0
+	var buf [maxText]byte
+	return string(a.appendText(buf[:0]))
+}
+
+// maxText is the longest text of an amount: a minus sign, the 13 whole
+// digits of the int64 range, the point and six decimals.
+const maxText = 1 + 13 + 1 + Scale
+
+// appendText appends the amount's decimal string to b: at least two
+// decimals and at most six, trailing zeros beyond two dropped ("25.00",
+// "0.0075", "-3.20"). String and MarshalText share it so that each makes
+// one allocation, the text itself: an answer carries several amounts.
+func (a Amount) appendText(b []byte) []byte {
 	u := uint64(a)
-	if neg {
+	if a < 0 {
+		b = append(b, '-')
 		u = uint64(-a) // correct for MinInt64 too, as unsigned
 	}
 	whole, frac := u/unit, u%unit
-	fs := fmt.Sprintf("%06d", frac)
-	fs = strings.TrimRight(fs, "0")
-	for len(fs) < 2 {
-		fs += "0"
+	b = strconv.AppendUint(b, whole, 10)
+	b = append(b, '.')
+	// Six digits with their leading zeros, then trailing zeros trimmed
+	// down to two.
+	var digits [Scale]byte
+	for i := Scale - 1; i >= 0; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
 	}
-	s := fmt.Sprintf("%d.%s", whole, fs)
-	if neg {
-		return "-" + s
+	n := Scale
+	for n > 2 && digits[n-1] == '0' {
+		n--
 	}
-	return s
+	return append(b, digits[:n]...)
 }
 
 // Parse reads a decimal string such as "25", "25.00", "-3.2" or "0.0075".
@@ -198,7 +216,9 @@ func MustParse(s string) Amount {
 }
 
 // MarshalText encodes the amount as its decimal string.
-func (a Amount) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+func (a Amount) MarshalText() ([]byte, error) {
+	return a.appendText(make([]byte, 0, maxText)), nil
+}
 
 // UnmarshalText decodes a decimal string. JSON numbers are refused on purpose:
 // amounts travel as strings so that no client rounds them through a float.
