@@ -2,17 +2,14 @@ package console_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
 	"github.com/cofferdev/coffer/app"
 	"github.com/cofferdev/coffer/money"
@@ -78,13 +75,7 @@ func (rc *receiver) wait(t *testing.T, n int) *received {
 // itself, so what a test sees delivered again is its replay.
 func startSiteOnTestClock(t *testing.T) *site {
 	t.Helper()
-	srv, err := app.StartServer(t.Context(), app.ServerConfig{Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "coffer.db"),
-		TestClock: true, Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return &site{t: t, srv: srv, admin: service.Call{Caller: &service.Caller{KeyID: "key_browser_test", Role: coffer.RoleAdmin}}}
+	return launch(t, "sqlite", app.ServerConfig{TestClock: true})
 }
 
 // delivery waits until the endpoint's newest delivery has n attempts

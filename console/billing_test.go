@@ -88,13 +88,26 @@ type fetched struct {
 // browser would on a click, without leaving the page.
 func (b *tab) fetch(link string) fetched {
 	b.t.Helper()
+	return b.fetchHref(fmt.Sprintf(`document.querySelector(%q)?.href`, link), link)
+}
+
+// fetchPath gets a path of the site as fetch does a link's.
+func (b *tab) fetchPath(path string) fetched {
+	b.t.Helper()
+	return b.fetchHref(fmt.Sprintf(`new URL(%q, location.href).href`, path), path)
+}
+
+// fetchHref gets the URL the script href evaluates to; what names it in
+// a failure.
+func (b *tab) fetchHref(href, what string) fetched {
+	b.t.Helper()
 	js := fmt.Sprintf(`(async () => {
-		const a = document.querySelector(%q);
-		if (!a) return JSON.stringify({status: 0, body: "no link"});
-		const r = await fetch(a.href, {credentials: "same-origin"});
+		const href = %s;
+		if (!href) return JSON.stringify({status: 0, body: "no link"});
+		const r = await fetch(href, {credentials: "same-origin"});
 		return JSON.stringify({status: r.status, type: r.headers.get("content-type") || "",
 			disposition: r.headers.get("content-disposition") || "", body: await r.text()});
-	})()`, link)
+	})()`, href)
 	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.t.Fatal(err)
@@ -104,7 +117,7 @@ func (b *tab) fetch(link string) fetched {
 		b.t.Fatal(err)
 	}
 	if f.Status == 0 {
-		b.t.Fatalf("%s: %s", link, f.Body)
+		b.t.Fatalf("%s: %s", what, f.Body)
 	}
 	return f
 }

@@ -121,11 +121,19 @@ type site struct {
 // engine is "postgres".
 func startSite(t *testing.T, engine string) *site {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "coffer.db")
+	return launch(t, engine, app.ServerConfig{})
+}
+
+// launch starts Coffer as `coffer serve` would with cfg, on a fresh store
+// of the engine ("sqlite" or "postgres") and a port of its own.
+func launch(t *testing.T, engine string, cfg app.ServerConfig) *site {
+	t.Helper()
+	cfg.DB = filepath.Join(t.TempDir(), "coffer.db")
 	if engine == "postgres" {
-		db = pgtest.TestPostgresDSN(t)
+		cfg.DB = pgtest.TestPostgresDSN(t)
 	}
-	srv, err := app.StartServer(t.Context(), app.ServerConfig{Addr: "127.0.0.1:0", DB: db, Log: slog.New(slog.DiscardHandler)})
+	cfg.Addr, cfg.Log = "127.0.0.1:0", slog.New(slog.DiscardHandler)
+	srv, err := app.StartServer(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,7 @@ package console_test
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,13 +24,7 @@ import (
 // the test moves with s.advance.
 func startClockSite(t *testing.T, at time.Time) *site {
 	t.Helper()
-	srv, err := app.StartServer(t.Context(), app.ServerConfig{Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "coffer.db"),
-		TestClock: true, ClockAt: at, Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return &site{t: t, srv: srv, admin: service.Call{Caller: &service.Caller{KeyID: "key_browser_test", Role: coffer.RoleAdmin}}}
+	return launch(t, "sqlite", app.ServerConfig{TestClock: true, ClockAt: at})
 }
 
 // advance moves the test clock on by d.
