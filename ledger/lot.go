@@ -111,10 +111,10 @@ func (l *Lot) Usable(now time.Time) bool {
 		!now.Before(l.EffectiveAt) && !l.Expired(now)
 }
 
-// consumptionOrder sorts lots in the order a debit consumes them: lower
+// ConsumptionOrder sorts lots in the order a debit consumes them: lower
 // priority first, then soonest expiry (never-expiring last), then
 // promotional before paid, then oldest, then by id so the order is total.
-func consumptionOrder(a, b *Lot) int {
+func ConsumptionOrder(a, b *Lot) int {
 	if c := cmp.Compare(a.Priority, b.Priority); c != 0 {
 		return c
 	}

@@ -167,9 +167,9 @@ type Load struct {
 	// reserving at At (past its TTL, not yet swept), so that every hold
 	// left out reserves at At.
 	Holds []*Hold
-	// ExpiringSoon is what the monetary realtime lots left out that
-	// expire within ExpiringSoonWindow of At hold, for Balance; a store
-	// that serves no balance view may leave it zero.
+	// ExpiringSoon is what the account's realtime monetary lots usable
+	// at At that expire within ExpiringSoonWindow of it hold, loaded or
+	// not (Balance.ExpiringSoon).
 	ExpiringSoon money.Amount
 	Source       Source
 }
@@ -178,7 +178,7 @@ type Load struct {
 type rest struct {
 	t       Totals // over the active lots and holds not loaded
 	at      time.Time
-	soon    money.Amount // Load.ExpiringSoon, less what was loaded since
+	soon    money.Amount // Load.ExpiringSoon, less what was loaded
 	src     Source
 	money   cursor             // how far the realtime monetary lots were read
 	units   cursor             // how far the unit lots were read, by unit then order
@@ -213,7 +213,7 @@ func Partial(l Load) (*State, error) {
 	}
 	for _, group := range [][]*Lot{l.Money, l.Units, l.Others} {
 		for _, x := range group {
-			s.adoptLot(x, false)
+			s.adoptLot(x)
 		}
 	}
 	for _, h := range l.Holds {
@@ -229,9 +229,8 @@ func Partial(l Load) (*State, error) {
 func (s *State) Partial() bool { return s.rest != nil }
 
 // adoptLot adds a lot read from the store, unless the state has it
-// already (then its own copy, perhaps changed since, stands). A lot read
-// after the load (later) leaves what Load.ExpiringSoon counted.
-func (s *State) adoptLot(l *Lot, later bool) {
+// already (then its own copy, perhaps changed since, stands).
+func (s *State) adoptLot(l *Lot) {
 	for _, x := range s.Lots {
 		if x.ID == l.ID {
 			return
@@ -240,7 +239,7 @@ func (s *State) adoptLot(l *Lot, later bool) {
 	s.Lots = append(s.Lots, l)
 	if r := s.rest; r != nil {
 		r.t.addLot(l, -1)
-		if later && l.Status == LotActive && l.Kind == Monetary && l.Application == Realtime && l.Usable(r.at) && soon(l, r.at) {
+		if l.Status == LotActive && l.Kind == Monetary && l.Application == Realtime && l.Usable(r.at) && soon(l, r.at) {
 			r.soon -= l.Remaining
 		}
 	}
@@ -285,7 +284,7 @@ func (s *State) settle(now time.Time) error {
 		return fmt.Errorf("load the rest of account %s: %w", s.Account.ID, err)
 	}
 	for _, l := range lots {
-		s.adoptLot(l, true)
+		s.adoptLot(l)
 	}
 	for _, h := range holds {
 		s.adoptHold(h)
@@ -351,7 +350,7 @@ func (s *State) queue(now time.Time, unit string, need money.Amount, keep func(*
 				cands = append(cands, l)
 			}
 		}
-		slices.SortFunc(cands, consumptionOrder)
+		slices.SortFunc(cands, ConsumptionOrder)
 		var c *cursor
 		if s.rest != nil {
 			c = s.rest.cursorFor(unit)
@@ -360,7 +359,7 @@ func (s *State) queue(now time.Time, unit string, need money.Amount, keep func(*
 		var sum money.Amount
 		short := true
 		for _, l := range cands {
-			if c != nil && !c.done && (c.after == nil || consumptionOrder(l, c.after) > 0) {
+			if c != nil && !c.done && (c.after == nil || ConsumptionOrder(l, c.after) > 0) {
 				break // past what the store was read to: a lot not loaded may come first
 			}
 			if keep != nil && !keep(l) {
@@ -380,7 +379,7 @@ func (s *State) queue(now time.Time, unit string, need money.Amount, keep func(*
 			return nil, fmt.Errorf("load lots of account %s: %w", s.Account.ID, err)
 		}
 		for _, l := range more {
-			s.adoptLot(l, true)
+			s.adoptLot(l)
 		}
 		if len(more) > 0 {
 			c.after = more[len(more)-1]
@@ -403,7 +402,7 @@ func (s *State) lotByID(id string) (*Lot, error) {
 	if l.AccountID != s.Account.ID {
 		return nil, nil
 	}
-	s.adoptLot(l, true)
+	s.adoptLot(l)
 	return s.lot(id), nil
 }
 

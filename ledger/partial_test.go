@@ -107,7 +107,7 @@ func (b *book) view() *ledger.State {
 		}
 	}
 	for _, x := range active(full) {
-		if !loaded[x.ID] && x.Kind == ledger.Monetary && x.Application == ledger.Realtime &&
+		if x.Kind == ledger.Monetary && x.Application == ledger.Realtime && x.Usable(now) &&
 			!x.ExpiresAt.IsZero() && x.ExpiresAt.Sub(now) <= ledger.ExpiringSoonWindow {
 			l.ExpiringSoon += x.Remaining
 		}

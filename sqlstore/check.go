@@ -177,6 +177,11 @@ func (s *Store) Check(ctx context.Context) ([]store.Violation, error) {
 			return fmt.Errorf("check programs: %w", err)
 		}
 		out = append(out, progs...)
+		size, err := s.checkAccountSize(ctx, q)
+		if err != nil {
+			return fmt.Errorf("check account totals: %w", err)
+		}
+		out = append(out, size...)
 		return nil
 	})
 	return out, err

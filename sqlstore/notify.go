@@ -152,7 +152,7 @@ func (s *Store) SaveRecommendations(ctx context.Context, recs []coffer.Recommend
 // alertStmt reads the alert thresholds of the batch's accounts, in the
 // same round trip as their state (it must follow stateReads): the
 // account's own, or the deployment defaults when it has no row.
-func alertStmt(d dialect, ids []string, states map[string]*ledger.State) stmt {
+func alertStmt(d dialect, ids []string, state func(id string) *ledger.State) stmt {
 	in, args := d.in(1, ids)
 	return stmt{sql: "SELECT account_id, thresholds FROM balance_alerts WHERE account_id " + in, args: args,
 		scan: func(r rows) error {
@@ -161,7 +161,7 @@ func alertStmt(d dialect, ids []string, states map[string]*ledger.State) stmt {
 				if err := r.Scan(&id, &th); err != nil {
 					return err
 				}
-				if st := states[id]; st != nil {
+				if st := state(id); st != nil {
 					t, err := readAmounts(th)
 					if err != nil {
 						return err
@@ -172,8 +172,8 @@ func alertStmt(d dialect, ids []string, states map[string]*ledger.State) stmt {
 			if err := r.Err(); err != nil {
 				return err
 			}
-			for _, st := range states {
-				if st.Alerts == nil {
+			for _, id := range ids {
+				if st := state(id); st != nil && st.Alerts == nil {
 					st.Alerts = ledger.DefaultAlertThresholds()
 				}
 			}

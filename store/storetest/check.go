@@ -91,7 +91,7 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	la := f.mustApply(a.ID, grant(ledger.Grant{Amount: amt("100")})).Lots[0]
 	f.mustApply(a.ID, debit(ledger.Debit{Amount: amt("10")}))
 	exec("UPDATE lots SET remaining = remaining - 1000000 WHERE id = $1", la.ID)
-	want = append(want, rs{"lot_remaining", la.ID}, rs{"account_balance", a.ID})
+	want = append(want, rs{"lot_remaining", la.ID}, rs{"account_balance", a.ID}, rs{"account_lots", a.ID})
 
 	// An unbalanced transaction.
 	b := f.account()
@@ -121,7 +121,21 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	e := f.account()
 	le := f.mustApply(e.ID, grant(ledger.Grant{Amount: amt("10")})).Lots[0]
 	exec("UPDATE lots SET status = 'expired' WHERE id = $1", le.ID)
-	want = append(want, rs{"lot_final", le.ID}, rs{"account_balance", e.ID})
+	want = append(want, rs{"lot_final", le.ID}, rs{"account_balance", e.ID}, rs{"account_lots", e.ID})
+
+	// Totals in the account row that are not its lots' and holds', and a
+	// lot out of its place in the consumption order: a batch would load
+	// the wrong lots first.
+	k := f.account()
+	lk := f.mustApply(k.ID, grant(ledger.Grant{Amount: amt("10")})).Lots[0]
+	f.mustApply(k.ID, hold(ledger.HoldRequest{Amount: amt("1"), TTL: time.Hour}))
+	exec("UPDATE accounts SET lots_promotional = lots_promotional + 1, holds_held = 0 WHERE id = $1", k.ID)
+	exec("UPDATE lots SET consume_key = '0' || consume_key WHERE id = $1", lk.ID)
+	want = append(want, rs{"account_lots", k.ID}, rs{"account_holds", k.ID}, rs{"consume_key", lk.ID})
+	u := f.account()
+	f.mustApply(u.ID, grant(ledger.Grant{Kind: ledger.Units, Unit: "sms", Amount: amt("10")}))
+	exec(`UPDATE accounts SET lots_units = '{"sms":1}' WHERE id = $1`, u.ID)
+	want = append(want, rs{"account_lots", u.ID})
 
 	// A transaction whose account is not there: the journal has no
 	// foreign key to stop it.

@@ -1,0 +1,377 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+)
+
+// How a committer batch loads an account (docs/storage.md, "Accounts of
+// any size"). An account of at most smallLots active lots has them all
+// loaded, and one of at most smallHolds active holds has those: one
+// statement for all such accounts of the batch, as before. A larger one
+// is loaded as a ledger.Partial state: its first prefixLots realtime
+// monetary lots and first prefixLots unit lots in consumption order (the
+// lots_consume index), its true_up lots and the lots not usable at the
+// batch's instant (lots_expiry, lots_scheduled), its holds past their TTL
+// (holds_expiry), the holds the batch's requests name, and the totals in
+// its account row; the state asks for more through the batch only when a
+// debit consumes past what was loaded.
+const (
+	smallLots  = 32
+	smallHolds = 32
+	prefixLots = 16
+)
+
+// accountTotalsCols are the totals the account row keeps over its active
+// lots and holds (ledger.Totals).
+const accountTotalsCols = "lots_paid, lots_promotional, lots_gifted, lots_units, lots_active, holds_held, holds_active"
+
+func scanAccountTotals(r scanner) (*ledger.Account, ledger.Totals, error) {
+	var a ledger.Account
+	var t ledger.Totals
+	var currency, status, units string
+	var minBalance, debt, creditLimit, paid, promo, gifted, held int64
+	var postpaid *int64
+	if err := r.Scan(&a.ID, &currency, &status, &minBalance, &debt, &creditLimit, &a.AtCreditLimit, &postpaid,
+		&paid, &promo, &gifted, &units, &t.Lots, &held, &t.Holds); err != nil {
+		return nil, t, err
+	}
+	a.PostpaidSince = fromNullMicros(postpaid)
+	a.Currency, a.Status = money.Currency(currency), ledger.Status(status)
+	a.MinBalance, a.Debt, a.CreditLimit = money.Amount(minBalance), money.Amount(debt), money.Amount(creditLimit)
+	t.Paid, t.Promotional, t.Gifted, t.Held = money.Amount(paid), money.Amount(promo), money.Amount(gifted), money.Amount(held)
+	var err error
+	t.Units, err = readUnits(units)
+	return &a, t, err
+}
+
+// readUnits reads lots_units: micro-units by unit.
+func readUnits(s string) (map[string]money.Amount, error) {
+	var m map[string]int64
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, err
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]money.Amount, len(m))
+	for k, v := range m {
+		if v != 0 {
+			out[k] = money.Amount(v)
+		}
+	}
+	return out, nil
+}
+
+// unitsJSON writes lots_units.
+func unitsJSON(m map[string]money.Amount) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	out := make(map[string]int64, len(m))
+	for k, v := range m {
+		out[k] = int64(v)
+	}
+	b, _ := json.Marshal(out) // ints always encode
+	return string(b)
+}
+
+// loading is one account's load in progress.
+type loading struct {
+	st           *ledger.State // account, alerts, and the lots and holds read so far
+	totals       ledger.Totals
+	money, units []*ledger.Lot // the prefixes of a large account
+	soon         money.Amount  // a large account's value expiring soon (ledger.Load.ExpiringSoon)
+}
+
+// bigLots and bigHolds say whether the account is loaded in part.
+func (l *loading) bigLots() bool  { return l.totals.Lots > smallLots }
+func (l *loading) bigHolds() bool { return l.totals.Holds > smallHolds }
+
+// loadStmts are the reads of a batch's accounts at now: see the constants
+// above. With a zero now every account is loaded whole.
+func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map[string]*loading) []stmt {
+	d := b.s.d
+	in, args := d.in(1, ids)
+	whole := now.IsZero()
+	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
+	if whole {
+		nLots, nHolds = "2147483647", "2147483647"
+	}
+	addLot := func(prefix string) func(rows) error {
+		return func(r rows) error {
+			for r.Next() {
+				l, err := scanLot(r)
+				if err != nil {
+					return err
+				}
+				ld := out[l.AccountID]
+				if ld == nil {
+					continue
+				}
+				switch prefix {
+				case "money":
+					ld.money = append(ld.money, l)
+				case "units":
+					ld.units = append(ld.units, l)
+				default:
+					ld.st.Lots = append(ld.st.Lots, l)
+				}
+			}
+			return r.Err()
+		}
+	}
+	addHold := func(r rows) error {
+		for r.Next() {
+			h, err := scanHold(r)
+			if err != nil {
+				return err
+			}
+			if ld := out[h.AccountID]; ld != nil && !slices.ContainsFunc(ld.st.Holds, func(x *ledger.Hold) bool { return x.ID == h.ID }) {
+				ld.st.Holds = append(ld.st.Holds, h)
+			}
+		}
+		return r.Err()
+	}
+	lotsOf := func(cond string) string {
+		return "SELECT " + prefixed("l.", lotColumns) + " FROM accounts a JOIN lots l ON l.account_id = a.id WHERE a.id " + in + " AND " + cond
+	}
+	stmts := []stmt{
+		{sql: "SELECT " + ledgerAccountCols + ", " + accountTotalsCols + " FROM accounts WHERE id " + in + " ORDER BY id" + d.forUpdate,
+			args: args, scan: func(r rows) error {
+				for r.Next() {
+					a, t, err := scanAccountTotals(r)
+					if err != nil {
+						return err
+					}
+					out[a.ID] = &loading{st: &ledger.State{Account: *a}, totals: t}
+				}
+				return r.Err()
+			}},
+		{sql: lotsOf("a.lots_active <= " + nLots + " AND l.status = 'active'"), args: args, scan: addLot("")},
+		{sql: "SELECT " + prefixed("h.", holdColumns) + " FROM accounts a JOIN holds h ON h.account_id = a.id WHERE a.id " + in +
+			" AND a.holds_active <= " + nHolds + " AND h.status = 'active'", args: args, scan: addHold},
+	}
+	if len(holdIDs) > 0 {
+		hin, hargs := d.in(1, holdIDs)
+		stmts = append(stmts, stmt{sql: "SELECT " + holdCols + " FROM holds WHERE id " + hin + " AND status = 'active'",
+			args: hargs, scan: addHold})
+	}
+	if whole {
+		return stmts
+	}
+	at := micros(now)
+	big := " AND a.lots_active > " + nLots + " AND l.status = 'active' AND "
+	largs := append(slices.Clone(args), at)
+	stmts = append(stmts,
+		stmt{sql: lotsOf("TRUE"+big+"l.kind = 'monetary' AND l.application = 'true_up'") +
+			" UNION ALL " + lotsOf("TRUE"+big+"l.expires_at IS NOT NULL AND l.expires_at <= $2") +
+			" UNION ALL " + lotsOf("TRUE"+big+"l.effective_at > l.created_at AND l.effective_at > $2"),
+			args: largs, scan: addLot("")},
+		stmt{sql: "SELECT " + prefixed("h.", holdColumns) + " FROM accounts a JOIN holds h ON h.account_id = a.id WHERE a.id " + in +
+			" AND a.holds_active > " + nHolds + " AND h.status = 'active' AND h.expires_at <= $2", args: largs, scan: addHold},
+		// What expires soon, for the balance a debit answers with: one
+		// range of lots_expiry per large account.
+		stmt{sql: "SELECT l.account_id, CAST(SUM(l.remaining) AS BIGINT) FROM accounts a JOIN lots l ON l.account_id = a.id WHERE a.id " + in +
+			big + moneyStream2 + " AND l.expires_at > $2 AND l.expires_at <= $3 AND l.effective_at <= $2 GROUP BY l.account_id",
+			args: append(slices.Clone(largs), micros(now.Add(ledger.ExpiringSoonWindow))), scan: func(r rows) error {
+				for r.Next() {
+					var id string
+					var v int64
+					if err := r.Scan(&id, &v); err != nil {
+						return err
+					}
+					if ld := out[id]; ld != nil {
+						ld.soon = money.Amount(v)
+					}
+				}
+				return r.Err()
+			}},
+	)
+	if d.name == "postgres" {
+		// The prefixes of the large accounts in the same round trip: one
+		// index range per account, each cut at prefixLots.
+		lateral := func(cond, order string) string {
+			return "SELECT " + prefixed("x.", lotColumns) + " FROM accounts a CROSS JOIN LATERAL (SELECT " + lotCols +
+				" FROM lots WHERE account_id = a.id AND status = 'active' AND " + cond + " ORDER BY " + order +
+				" LIMIT " + strconv.Itoa(prefixLots) + ") AS x WHERE a.id " + in + " AND a.lots_active > " + nLots
+		}
+		stmts = append(stmts,
+			stmt{sql: lateral(moneyStream, "consume_key"), args: args, scan: addLot("money")},
+			stmt{sql: lateral(unitStream, "unit, consume_key"), args: args, scan: addLot("units")})
+	}
+	return stmts
+}
+
+// The realtime monetary lots and the unit lots, as lots_consume has them.
+const (
+	moneyStream  = "kind = 'monetary' AND application = 'realtime' AND unit = ''"
+	moneyStream2 = "l.kind = 'monetary' AND l.application = 'realtime' AND l.unit = ''"
+	unitStream   = "kind = 'units' AND application = 'realtime'"
+)
+
+// prefixStmts are SQLite's reads of the large accounts' prefixes, run
+// after the others (SQLite has no LATERAL; in-process, a statement per
+// account costs no round trip).
+func (b *batch) prefixStmts(out map[string]*loading) []stmt {
+	var stmts []stmt
+	for _, ld := range out {
+		if !ld.bigLots() {
+			continue
+		}
+		ld := ld
+		scan := func(to *[]*ledger.Lot) func(rows) error {
+			return func(r rows) error {
+				for r.Next() {
+					l, err := scanLot(r)
+					if err != nil {
+						return err
+					}
+					*to = append(*to, l)
+				}
+				return r.Err()
+			}
+		}
+		stmts = append(stmts,
+			stmt{sql: "SELECT " + lotCols + " FROM lots WHERE account_id = $1 AND status = 'active' AND " + moneyStream +
+				" ORDER BY consume_key LIMIT $2", args: []any{ld.st.Account.ID, prefixLots}, scan: scan(&ld.money)},
+			stmt{sql: "SELECT " + lotCols + " FROM lots WHERE account_id = $1 AND status = 'active' AND " + unitStream +
+				" ORDER BY unit, consume_key LIMIT $2", args: []any{ld.st.Account.ID, prefixLots}, scan: scan(&ld.units)})
+	}
+	return stmts
+}
+
+// state makes the loaded account's State: whole for a small account, a
+// ledger.Partial one for a large account.
+func (b *batch) state(ctx context.Context, ld *loading, now time.Time) (*ledger.State, error) {
+	st := ld.st
+	if now.IsZero() || (!ld.bigLots() && !ld.bigHolds()) {
+		return st, nil
+	}
+	l := ledger.Load{Account: st.Account, Alerts: st.Alerts, Totals: ld.totals, At: now, Others: st.Lots, ExpiringSoon: ld.soon,
+		Holds: st.Holds, MoneyAll: true, UnitsAll: true, Source: &batchSource{b: b, ctx: ctx, account: st.Account.ID}}
+	if !ld.bigLots() {
+		// Every lot is loaded: what expires soon is theirs.
+		l.ExpiringSoon = 0
+		for _, x := range st.Lots {
+			if x.Kind == ledger.Monetary && x.Application == ledger.Realtime && x.Usable(now) &&
+				!x.ExpiresAt.IsZero() && x.ExpiresAt.Sub(now) <= ledger.ExpiringSoonWindow {
+				l.ExpiringSoon += x.Remaining
+			}
+		}
+	} else {
+		// The prefixes arrive in their order on both engines; sorting
+		// makes the last one read the cursor whatever the plan.
+		slices.SortFunc(ld.money, ledger.ConsumptionOrder)
+		slices.SortFunc(ld.units, func(x, y *ledger.Lot) int {
+			if c := strings.Compare(x.Unit, y.Unit); c != 0 {
+				return c
+			}
+			return ledger.ConsumptionOrder(x, y)
+		})
+		l.Money, l.MoneyAll = ld.money, len(ld.money) < prefixLots
+		l.Units, l.UnitsAll = ld.units, len(ld.units) < prefixLots
+	}
+	return ledger.Partial(l)
+}
+
+// prefixed names each column with a table's alias.
+func prefixed(alias string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = alias + c
+	}
+	return strings.Join(out, ", ")
+}
+
+// batchSource is where a partial state of the batch reads the rest of its
+// account: the batch's own transaction, which holds the account's lock.
+type batchSource struct {
+	b       *batch
+	ctx     context.Context
+	account string
+}
+
+// run sends the batch's pending writes, then the statement.
+func (s *batchSource) run(st stmt) error {
+	stmts := append(s.b.pending, st)
+	s.b.pending = nil
+	return s.b.q.pipeline(s.ctx, stmts)
+}
+
+func (s *batchSource) lots(query string, args ...any) ([]*ledger.Lot, error) {
+	var out []*ledger.Lot
+	err := s.run(stmt{sql: query, args: args, scan: func(r rows) error {
+		for r.Next() {
+			l, err := scanLot(r)
+			if err != nil {
+				return err
+			}
+			s.b.loaded[l.ID] = true
+			out = append(out, l)
+		}
+		return r.Err()
+	}})
+	return out, err
+}
+
+func (s *batchSource) Lots(unit string, after *ledger.Lot, n int) ([]*ledger.Lot, error) {
+	kind := ledger.Monetary
+	if unit != "" {
+		kind = ledger.Units
+	}
+	key := ""
+	if after != nil {
+		key = consumeKey(after)
+	}
+	return s.lots("SELECT "+lotCols+" FROM lots WHERE account_id = $1 AND status = 'active' AND kind = $2"+
+		" AND application = 'realtime' AND unit = $3 AND consume_key > $4 ORDER BY consume_key LIMIT $5",
+		s.account, string(kind), unit, key, n)
+}
+
+func (s *batchSource) Lot(id string) (*ledger.Lot, error) {
+	ls, err := s.lots("SELECT "+lotCols+" FROM lots WHERE id = $1 AND account_id = $2", id, s.account)
+	if err != nil || len(ls) == 0 {
+		return nil, err
+	}
+	return ls[0], nil
+}
+
+func (s *batchSource) holds(query string, args ...any) ([]*ledger.Hold, error) {
+	var out []*ledger.Hold
+	err := s.run(stmt{sql: query, args: args, scan: func(r rows) error {
+		for r.Next() {
+			h, err := scanHold(r)
+			if err != nil {
+				return err
+			}
+			out = append(out, h)
+		}
+		return r.Err()
+	}})
+	return out, err
+}
+
+func (s *batchSource) Hold(id string) (*ledger.Hold, error) {
+	hs, err := s.holds("SELECT "+holdCols+" FROM holds WHERE id = $1 AND account_id = $2 AND status = 'active'", id, s.account)
+	if err != nil || len(hs) == 0 {
+		return nil, err
+	}
+	return hs[0], nil
+}
+
+func (s *batchSource) All() ([]*ledger.Lot, []*ledger.Hold, error) {
+	ls, err := s.lots("SELECT "+lotCols+" FROM lots WHERE account_id = $1 AND status = 'active'", s.account)
+	if err != nil {
+		return nil, nil, err
+	}
+	hs, err := s.holds("SELECT "+holdCols+" FROM holds WHERE account_id = $1 AND status = 'active'", s.account)
+	return ls, hs, err
+}
