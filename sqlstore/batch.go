@@ -217,6 +217,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 		holdAt  = map[string]int{}
 		txnRows [][]any
 		events  []ledger.Event
+		hours   hourSums
 	)
 	for _, e := range w.Effects {
 		// The same lot or hold may appear in several effects of a batch;
@@ -243,6 +244,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 				return err
 			}
 			txnRows = append(txnRows, row)
+			hours.add(t)
 		}
 		events = append(events, e.Events...)
 	}
@@ -270,6 +272,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 		" ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status,"+
 			" txn_id = excluded.txn_id, finished_at = excluded.finished_at")...)
 	stmts = append(stmts, appendRows("txns", txnColumns, txnRows)...)
+	stmts = append(stmts, hours.stmts()...)
 	evs, err := eventStmts(events)
 	if err != nil {
 		return err

@@ -140,6 +140,7 @@ var checks = []check{
 			return fmt.Sprintf("live lots hold %s, more than the %s one account may", value, ledger.MaxValue)
 		},
 	},
+	checkHours,
 }
 
 // Check verifies the ledger invariants in one consistent snapshot and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -96,35 +95,6 @@ func (s *Store) AccountsToRecommend(ctx context.Context, before time.Time, after
 		return id, r.Scan(&id)
 	})
 	return ids, s.translate(err)
-}
-
-// UsageBetween sums what debits and captures took from each account's
-// money: the customer postings of monetary lots and the receivables
-// postings (debt), both negative, in the account's currency. Unit credits
-// are left out: they are not money. It reads the accounts' debits and
-// captures in the period through txns_account_time.
-func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to time.Time) (map[string]money.Amount, error) {
-	out := map[string]money.Amount{}
-	if len(accountIDs) == 0 {
-		return out, nil
-	}
-	in, args := s.d.in(3, accountIDs)
-	args = append([]any{micros(from), micros(to)}, args...)
-	r, err := s.eng.pool(false).query(ctx, "SELECT id, account_id, postings FROM txns WHERE account_id "+in+
-		" AND created_at >= $1 AND created_at < $2 AND type IN ('debit', 'capture')", args...)
-	if err != nil {
-		return nil, s.translate(err)
-	}
-	defer r.Close()
-	err = postingRows(r, func(accountID string, p ledger.Posting) {
-		if ownsPostings(p.Book) && !strings.HasPrefix(p.Asset, "unit:") {
-			out[accountID] -= p.Amount
-		}
-	})
-	if err != nil {
-		return nil, s.translate(err)
-	}
-	return out, nil
 }
 
 // SaveRecommendations upserts the job's figures. The WHERE on the update

@@ -98,7 +98,8 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	gb := f.mustApply(b.ID, grant(ledger.Grant{Amount: amt("50")}))
 	// The grant's customer posting is its only one of +50.00.
 	exec(`UPDATE txns SET postings = replace(postings, '"amount":50000000}', '"amount":50000001}') WHERE id = $1`, gb.Txn.ID)
-	want = append(want, rs{"postings_balance", gb.Txn.ID}, rs{"lot_remaining", gb.Lots[0].ID})
+	want = append(want, rs{"postings_balance", gb.Txn.ID}, rs{"lot_remaining", gb.Lots[0].ID},
+		rs{"ledger_hours", b.ID + " " + gb.Lots[0].ID})
 
 	// Debt that disagrees with the receivables.
 	c := f.account()
@@ -144,7 +145,16 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	exec("UPDATE txns SET account_id = 'acct_missing' WHERE id = $1", gh.Txn.ID)
 	// Its customer posting, which belongs to the transaction's account,
 	// now names a grant of another account too.
-	want = append(want, rs{"txn_account", gh.Txn.ID}, rs{"posting_lot", gh.Txn.ID})
+	want = append(want, rs{"txn_account", gh.Txn.ID}, rs{"posting_lot", gh.Txn.ID},
+		rs{"ledger_hours", h.ID + " " + gh.Lots[0].ID}, rs{"ledger_hours", "acct_missing " + gh.Lots[0].ID})
+
+	// An hour's sums that are not its postings: a balance as of a later
+	// instant, or a usage window, would add up the wrong figures.
+	hh := f.account()
+	lh := f.mustApply(hh.ID, grant(ledger.Grant{Amount: amt("10")})).Lots[0]
+	f.mustApply(hh.ID, debit(ledger.Debit{Amount: amt("2"), AllowNegative: true}))
+	exec("UPDATE ledger_hours SET usage = usage + 1 WHERE account_id = $1 AND lot_id = $2", hh.ID, lh.ID)
+	want = append(want, rs{"ledger_hours", hh.ID + " " + lh.ID})
 
 	// Healthy neighbours stay quiet: an overdraft on record is no violation.
 	ok1 := f.account()
