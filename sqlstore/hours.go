@@ -79,7 +79,7 @@ func (h *hourSums) stmts() []stmt {
 }
 
 // hoursBefore reads the account's sums of whole hours before hour (µs):
-// by lot, and '' for its receivables.
+// by lot, and under the empty lot id its receivables.
 func hoursBefore(accountID string, hour int64, out map[string]money.Amount) stmt {
 	return stmt{sql: "SELECT lot_id, CAST(SUM(amount) AS BIGINT) FROM ledger_hours WHERE account_id = $1 AND hour < $2 GROUP BY lot_id",
 		args: []any{accountID, hour}, scan: func(r rows) error {
