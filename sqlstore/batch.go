@@ -50,7 +50,8 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	ids = slices.Compact(ids)
 	loads := map[string]*loading{}
 	// Writes the batch already made go first, so that Load sees them.
-	stmts := append(b.pending, b.loadStmts(ids, l.Now, l.HoldIDs, loads)...)
+	pg := b.s.d.name == "postgres"
+	stmts := append(b.pending, b.loadStmts(ids, l.Now, l.HoldIDs, pg, loads)...)
 	b.pending = nil
 	stmts = append(stmts, alertStmt(b.s.d, ids, func(id string) *ledger.State {
 		if ld := loads[id]; ld != nil {
@@ -73,8 +74,10 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	if err := b.q.pipeline(ctx, stmts); err != nil {
 		return nil, err
 	}
-	if b.s.d.name != "postgres" && !l.Now.IsZero() {
-		if err := b.q.pipeline(ctx, b.prefixStmts(loads)); err != nil {
+	if big := bigIDs(loads); !pg && !l.Now.IsZero() && len(big) > 0 {
+		// SQLite, in-process: the large accounts' reads, now that the
+		// batch knows which accounts are large.
+		if err := b.q.pipeline(ctx, append(b.bigStmts(big, l.Now, loads), b.prefixStmts(loads)...)); err != nil {
 			return nil, err
 		}
 	}

@@ -95,17 +95,10 @@ type loading struct {
 func (l *loading) bigLots() bool  { return l.totals.Lots > smallLots }
 func (l *loading) bigHolds() bool { return l.totals.Holds > smallHolds }
 
-// loadStmts are the reads of a batch's accounts at now: see the constants
-// above. With a zero now every account is loaded whole.
-func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map[string]*loading) []stmt {
-	d := b.s.d
-	in, args := d.in(1, ids)
-	whole := now.IsZero()
-	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
-	if whole {
-		nLots, nHolds = "2147483647", "2147483647"
-	}
-	addLot := func(prefix string) func(rows) error {
+// lotScan reads lots into their accounts' loads: into a prefix ("money",
+// "units") or among the lots read for their own sake ("").
+func lotScan(out map[string]*loading) func(prefix string) func(rows) error {
+	return func(prefix string) func(rows) error {
 		return func(r rows) error {
 			for r.Next() {
 				l, err := scanLot(r)
@@ -128,7 +121,11 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 			return r.Err()
 		}
 	}
-	addHold := func(r rows) error {
+}
+
+// holdScan reads holds into their accounts' loads, each once.
+func holdScan(out map[string]*loading) func(rows) error {
+	return func(r rows) error {
 		for r.Next() {
 			h, err := scanHold(r)
 			if err != nil {
@@ -140,6 +137,21 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 		}
 		return r.Err()
 	}
+}
+
+// loadStmts are the reads of a batch's accounts at now: see the constants
+// above. With a zero now every account is loaded whole. Without big, the
+// reads only large accounts need are left out (SQLite sends them after
+// the others, and only when the batch has a large account).
+func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, big bool, out map[string]*loading) []stmt {
+	d := b.s.d
+	in, args := d.in(1, ids)
+	whole := now.IsZero()
+	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
+	if whole {
+		nLots, nHolds = "2147483647", "2147483647"
+	}
+	addLot, addHold := lotScan(out), holdScan(out)
 	lotsOf := func(cond string) string {
 		return "SELECT " + prefixed("l.", lotColumns) + " FROM accounts a JOIN lots l ON l.account_id = a.id WHERE a.id " + in + " AND " + cond
 	}
@@ -164,9 +176,24 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 		stmts = append(stmts, stmt{sql: "SELECT " + holdCols + " FROM holds WHERE id " + hin + " AND status = 'active'",
 			args: hargs, scan: addHold})
 	}
-	if whole {
+	if whole || !big {
 		return stmts
 	}
+	return append(stmts, b.bigStmts(ids, now, out)...)
+}
+
+// bigStmts are the reads of the large accounts among the batch's: their
+// lots and holds every rule must see, what their money expiring soon
+// holds, and on PostgreSQL their prefixes.
+func (b *batch) bigStmts(ids []string, now time.Time, out map[string]*loading) []stmt {
+	d := b.s.d
+	in, args := d.in(1, ids)
+	addLot, addHold := lotScan(out), holdScan(out)
+	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
+	lotsOf := func(cond string) string {
+		return "SELECT " + prefixed("l.", lotColumns) + " FROM accounts a JOIN lots l ON l.account_id = a.id WHERE a.id " + in + " AND " + cond
+	}
+	var stmts []stmt
 	at := micros(now)
 	big := " AND a.lots_active > " + nLots + " AND l.status = 'active' AND "
 	largs := append(slices.Clone(args), at)
@@ -208,6 +235,18 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 			stmt{sql: lateral(unitStream, "unit, consume_key"), args: args, scan: addLot("units")})
 	}
 	return stmts
+}
+
+// bigIDs are the loaded accounts that are loaded in part.
+func bigIDs(out map[string]*loading) []string {
+	var ids []string
+	for id, ld := range out {
+		if ld.bigLots() || ld.bigHolds() {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // The realtime monetary lots and the unit lots, as lots_consume has them.
