@@ -22,7 +22,8 @@ import (
 // batch's instant (lots_expiry, lots_scheduled), its holds past their TTL
 // (holds_expiry), the holds the batch's requests name, and the totals in
 // its account row; the state asks for more through the batch only when a
-// debit consumes past what was loaded.
+// debit consumes past what was loaded. Migration 00011's indexes
+// accounts_many_lots and accounts_many_holds repeat the two bounds.
 const (
 	smallLots  = 32
 	smallHolds = 32
@@ -148,13 +149,11 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, big boo
 	in, args := d.in(1, ids)
 	whole := now.IsZero()
 	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
+	maxLots, maxHolds := smallLots, smallHolds
 	if whole {
-		nLots, nHolds = "2147483647", "2147483647"
+		nLots, nHolds, maxLots, maxHolds = "2147483647", "2147483647", -1, -1
 	}
 	addLot, addHold := lotScan(out), holdScan(out)
-	lotsOf := func(cond string) string {
-		return "SELECT " + prefixed("l.", lotColumns) + " FROM accounts a JOIN lots l ON l.account_id = a.id WHERE a.id " + in + " AND " + cond
-	}
 	stmts := []stmt{
 		{sql: "SELECT " + ledgerAccountCols + ", " + accountTotalsCols + " FROM accounts WHERE id " + in + " ORDER BY id" + d.forUpdate,
 			args: args, scan: func(r rows) error {
@@ -167,9 +166,8 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, big boo
 				}
 				return r.Err()
 			}},
-		{sql: lotsOf("a.lots_active <= " + nLots + " AND l.status = 'active'"), args: args, scan: addLot("")},
-		{sql: "SELECT " + prefixed("h.", holdColumns) + " FROM accounts a JOIN holds h ON h.account_id = a.id WHERE a.id " + in +
-			" AND a.holds_active <= " + nHolds + " AND h.status = 'active'", args: args, scan: addHold},
+		{sql: smallOf(d, "lots", lotColumns, in, "a.lots_active <= "+nLots, maxLots), args: args, scan: addLot("")},
+		{sql: smallOf(d, "holds", holdColumns, in, "a.holds_active <= "+nHolds, maxHolds), args: args, scan: addHold},
 	}
 	if len(holdIDs) > 0 {
 		hin, hargs := d.in(1, holdIDs)
@@ -179,12 +177,15 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, big boo
 	if whole || !big {
 		return stmts
 	}
+	if d.name == "postgres" {
+		return append(stmts, b.pgBigStmts(ids, now, out)...)
+	}
 	return append(stmts, b.bigStmts(ids, now, out)...)
 }
 
-// bigStmts are the reads of the large accounts among the batch's: their
-// lots and holds every rule must see, what their money expiring soon
-// holds, and on PostgreSQL their prefixes.
+// bigStmts are the reads of the large accounts among the batch's on
+// SQLite: their lots and holds every rule must see and what their money
+// expiring soon holds (prefixStmts reads their prefixes).
 func (b *batch) bigStmts(ids []string, now time.Time, out map[string]*loading) []stmt {
 	d := b.s.d
 	in, args := d.in(1, ids)
@@ -222,19 +223,91 @@ func (b *batch) bigStmts(ids []string, now time.Time, out map[string]*loading) [
 				return r.Err()
 			}},
 	)
-	if d.name == "postgres" {
-		// The prefixes of the large accounts in the same round trip: one
-		// index range per account, each cut at prefixLots.
-		lateral := func(cond, order string) string {
-			return "SELECT " + prefixed("x.", lotColumns) + " FROM accounts a CROSS JOIN LATERAL (SELECT " + lotCols +
-				" FROM lots WHERE account_id = a.id AND status = 'active' AND " + cond + " ORDER BY " + order +
-				" LIMIT " + strconv.Itoa(prefixLots) + ") AS x WHERE a.id " + in + " AND a.lots_active > " + nLots
-		}
-		stmts = append(stmts,
-			stmt{sql: lateral(moneyStream, "consume_key"), args: args, scan: addLot("money")},
-			stmt{sql: lateral(unitStream, "unit, consume_key"), args: args, scan: addLot("units")})
-	}
 	return stmts
+}
+
+// pgBigStmts are bigStmts on PostgreSQL, in two statements that cost a
+// batch without a large account one probe of an empty index each
+// (accounts_many_lots, accounts_many_holds): the large accounts' lots
+// every rule must see (part 0), their prefixes (parts 1 and 2, one index
+// range per account cut at prefixLots), and what their money expiring
+// soon holds (part 3, a lot-shaped row carrying the sum); and their holds
+// past their TTL.
+func (b *batch) pgBigStmts(ids []string, now time.Time, out map[string]*loading) []stmt {
+	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
+	with := "WITH big AS (SELECT id FROM accounts WHERE id = ANY($1::text[]) AND lots_active > " + nLots + ") "
+	part := func(n, cond string) string {
+		return "SELECT " + n + " AS part, " + prefixed("l.", lotColumns) + " FROM big JOIN lots l ON l.account_id = big.id WHERE l.status = 'active' AND " + cond
+	}
+	prefix := func(n, cond, order string) string {
+		return "SELECT " + n + ", " + prefixed("x.", lotColumns) + " FROM big CROSS JOIN LATERAL (SELECT " + lotCols +
+			" FROM lots WHERE account_id = big.id AND status = 'active' AND " + cond + " ORDER BY " + order +
+			" LIMIT " + strconv.Itoa(prefixLots) + ") AS x"
+	}
+	q := with + part("0", "l.kind = 'monetary' AND l.application = 'true_up'") +
+		" UNION ALL " + part("0", "l.expires_at IS NOT NULL AND l.expires_at <= $2") +
+		" UNION ALL " + part("0", "l.effective_at > l.created_at AND l.effective_at > $2") +
+		" UNION ALL " + prefix("1", moneyStream, "consume_key") +
+		" UNION ALL " + prefix("2", unitStream, "unit, consume_key") +
+		" UNION ALL SELECT 3, l.account_id, l.account_id, '', '', 0, CAST(SUM(l.remaining) AS BIGINT), '', 0, 0, NULL::bigint, '', '', '', '', '', 0" +
+		" FROM big JOIN lots l ON l.account_id = big.id WHERE l.status = 'active' AND " + moneyStream2 +
+		" AND l.expires_at > $2 AND l.expires_at <= $3 AND l.effective_at <= $2 GROUP BY l.account_id"
+	lots := stmt{sql: q, args: []any{ids, micros(now), micros(now.Add(ledger.ExpiringSoonWindow))}, scan: func(r rows) error {
+		for r.Next() {
+			var n int
+			l, err := scanLot(partScanner{r, &n})
+			if err != nil {
+				return err
+			}
+			ld := out[l.AccountID]
+			if ld == nil {
+				continue
+			}
+			switch n {
+			case 1:
+				ld.money = append(ld.money, l)
+			case 2:
+				ld.units = append(ld.units, l)
+			case 3:
+				ld.soon = l.Remaining
+			default:
+				ld.st.Lots = append(ld.st.Lots, l)
+			}
+		}
+		return r.Err()
+	}}
+	holds := stmt{sql: "WITH big AS (SELECT id FROM accounts WHERE id = ANY($1::text[]) AND holds_active > " + nHolds + ") SELECT " +
+		prefixed("h.", holdColumns) + " FROM big JOIN holds h ON h.account_id = big.id WHERE h.status = 'active' AND h.expires_at <= $2",
+		args: []any{ids, micros(now)}, scan: holdScan(out)}
+	return []stmt{lots, holds}
+}
+
+// partScanner scans a part number, then a lot's columns.
+type partScanner struct {
+	r    scanner
+	part *int
+}
+
+func (p partScanner) Scan(dest ...any) error { return p.r.Scan(append([]any{p.part}, dest...)...) }
+
+// smallOf reads the active rows of table for the batch's accounts that
+// pass cond, an account's bound on their number. On PostgreSQL it reads
+// at most smallMax+1 rows of each account, one index range per account
+// (LIMIT keeps the LATERAL from being flattened into a join, which left
+// the planner free to read every row of a large account and drop them,
+// or to scan the whole table; measured), without probing the accounts
+// again: a large account's extra rows are harmless, its state adopts
+// them as it would rows read later. On SQLite the plain join.
+func smallOf(d dialect, table string, cols []string, in, cond string, smallMax int) string {
+	if d.name == "postgres" && smallMax < 0 {
+		return "SELECT " + strings.Join(cols, ", ") + " FROM " + table + " WHERE account_id " + in + " AND status = 'active'"
+	}
+	if d.name == "postgres" {
+		return "SELECT " + prefixed("x.", cols) + " FROM unnest($1::text[]) AS k (id) CROSS JOIN LATERAL (SELECT " + strings.Join(cols, ", ") +
+			" FROM " + table + " WHERE account_id = k.id AND status = 'active' LIMIT " + strconv.Itoa(smallMax+1) + ") AS x"
+	}
+	return "SELECT " + prefixed("t.", cols) + " FROM accounts a JOIN " + table + " t ON t.account_id = a.id WHERE a.id " + in +
+		" AND " + cond + " AND t.status = 'active'"
 }
 
 // bigIDs are the loaded accounts that are loaded in part.
