@@ -50,8 +50,7 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	ids = slices.Compact(ids)
 	loads := map[string]*loading{}
 	// Writes the batch already made go first, so that Load sees them.
-	pg := b.s.d.name == "postgres"
-	stmts := append(b.pending, b.loadStmts(ids, l.Now, l.HoldIDs, pg, loads)...)
+	stmts := append(b.pending, b.loadStmts(ids, l.Now, l.HoldIDs, loads)...)
 	b.pending = nil
 	stmts = append(stmts, alertStmt(b.s.d, ids, func(id string) *ledger.State {
 		if ld := loads[id]; ld != nil {
@@ -74,10 +73,11 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	if err := b.q.pipeline(ctx, stmts); err != nil {
 		return nil, err
 	}
-	if big := bigIDs(loads); !pg && !l.Now.IsZero() && len(big) > 0 {
-		// SQLite, in-process: the large accounts' reads, now that the
-		// batch knows which accounts are large.
-		if err := b.q.pipeline(ctx, append(b.bigStmts(big, l.Now, loads), b.prefixStmts(loads)...)); err != nil {
+	if big := bigIDs(loads); !l.Now.IsZero() && len(big) > 0 {
+		// The large accounts' further reads, now that the batch knows
+		// which they are: one more round trip on PostgreSQL, for
+		// batches that hold a large account only.
+		if err := b.q.pipeline(ctx, b.moreStmts(big, l.Now, loads)); err != nil {
 			return nil, err
 		}
 	}

@@ -22,8 +22,7 @@ import (
 // batch's instant (lots_expiry, lots_scheduled), its holds past their TTL
 // (holds_expiry), the holds the batch's requests name, and the totals in
 // its account row; the state asks for more through the batch only when a
-// debit consumes past what was loaded. Migration 00011's indexes
-// accounts_many_lots and accounts_many_holds repeat the two bounds.
+// debit consumes past what was loaded.
 const (
 	smallLots  = 32
 	smallHolds = 32
@@ -140,11 +139,11 @@ func holdScan(out map[string]*loading) func(rows) error {
 	}
 }
 
-// loadStmts are the reads of a batch's accounts at now: see the constants
-// above. With a zero now every account is loaded whole. Without big, the
-// reads only large accounts need are left out (SQLite sends them after
-// the others, and only when the batch has a large account).
-func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, big bool, out map[string]*loading) []stmt {
+// loadStmts are the first reads of a batch's accounts at now: the account
+// rows with their totals, all the lots and holds of the small accounts,
+// and the holds the batch names (moreStmts reads the rest of what a
+// large account needs). With a zero now every account is loaded whole.
+func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map[string]*loading) []stmt {
 	d := b.s.d
 	in, args := d.in(1, ids)
 	whole := now.IsZero()
@@ -174,13 +173,17 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, big boo
 		stmts = append(stmts, stmt{sql: "SELECT " + holdCols + " FROM holds WHERE id " + hin + " AND status = 'active'",
 			args: hargs, scan: addHold})
 	}
-	if whole || !big {
-		return stmts
+	return stmts
+}
+
+// moreStmts are the reads of the large accounts of a batch, sent once the
+// first reads have told which they are: a batch of small accounts never
+// pays for them.
+func (b *batch) moreStmts(big []string, now time.Time, out map[string]*loading) []stmt {
+	if b.s.d.name == "postgres" {
+		return b.pgBigStmts(big, now, out)
 	}
-	if d.name == "postgres" {
-		return append(stmts, b.pgBigStmts(ids, now, out)...)
-	}
-	return append(stmts, b.bigStmts(ids, now, out)...)
+	return append(b.bigStmts(big, now, out), b.prefixStmts(out)...)
 }
 
 // bigStmts are the reads of the large accounts among the batch's on
@@ -226,9 +229,8 @@ func (b *batch) bigStmts(ids []string, now time.Time, out map[string]*loading) [
 	return stmts
 }
 
-// pgBigStmts are bigStmts on PostgreSQL, in two statements that cost a
-// batch without a large account one probe of an empty index each
-// (accounts_many_lots, accounts_many_holds): the large accounts' lots
+// pgBigStmts are bigStmts on PostgreSQL, in two statements: the large
+// accounts' lots
 // every rule must see (part 0), their prefixes (parts 1 and 2, one index
 // range per account cut at prefixLots), and what their money expiring
 // soon holds (part 3, a lot-shaped row carrying the sum); and their holds
@@ -305,6 +307,7 @@ func smallOf(d dialect, table string, cols []string, in, cond string, smallMax i
 	if d.name == "postgres" {
 		return "SELECT " + prefixed("x.", cols) + " FROM unnest($1::text[]) AS k (id) CROSS JOIN LATERAL (SELECT " + strings.Join(cols, ", ") +
 			" FROM " + table + " WHERE account_id = k.id AND status = 'active' LIMIT " + strconv.Itoa(smallMax+1) + ") AS x"
+
 	}
 	return "SELECT " + prefixed("t.", cols) + " FROM accounts a JOIN " + table + " t ON t.account_id = a.id WHERE a.id " + in +
 		" AND " + cond + " AND t.status = 'active'"

@@ -53,10 +53,6 @@ CREATE INDEX lots_expiry ON lots (account_id, expires_at) WHERE status = 'active
 CREATE INDEX lots_scheduled ON lots (account_id, effective_at) WHERE status = 'active' AND effective_at > created_at;
 DROP INDEX holds_active;
 CREATE INDEX holds_expiry ON holds (account_id, expires_at) WHERE status = 'active';
--- The large accounts, which a batch reads more for: a batch of small
--- accounts finds none here at the cost of a probe of an empty index.
-CREATE INDEX accounts_many_lots ON accounts (id) WHERE lots_active > 32;
-CREATE INDEX accounts_many_holds ON accounts (id) WHERE holds_active > 32;
 
 CREATE TABLE ledger_hours (
     account_id TEXT NOT NULL,
@@ -75,8 +71,6 @@ GROUP BY p.account_id, p.created_at - p.created_at % 3600000000, p.lot_id;
 
 -- +goose Down
 DROP TABLE ledger_hours;
-DROP INDEX accounts_many_holds;
-DROP INDEX accounts_many_lots;
 DROP INDEX holds_expiry;
 CREATE INDEX holds_active ON holds (account_id) WHERE status = 'active';
 DROP INDEX lots_scheduled;
