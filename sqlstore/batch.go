@@ -52,6 +52,14 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	// Writes the batch already made go first, so that Load sees them.
 	stmts := append(b.pending, b.loadStmts(ids, l.Now, l.HoldIDs, loads)...)
 	b.pending = nil
+	if b.s.d.name != "postgres" {
+		// SQLite, in-process: the account rows first, then the lots and
+		// holds of the accounts they say are small.
+		if err := b.q.pipeline(ctx, stmts); err != nil {
+			return nil, err
+		}
+		stmts = b.sqliteSmallStmts(loads, l.Now.IsZero())
+	}
 	stmts = append(stmts, alertStmt(b.s.d, ids, func(id string) *ledger.State {
 		if ld := loads[id]; ld != nil {
 			return ld.st

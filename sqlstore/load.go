@@ -54,6 +54,9 @@ func scanAccountTotals(r scanner) (*ledger.Account, ledger.Totals, error) {
 
 // readUnits reads lots_units: micro-units by unit.
 func readUnits(s string) (map[string]money.Amount, error) {
+	if s == "{}" {
+		return nil, nil // most accounts hold no units: no decoding per batch
+	}
 	var m map[string]int64
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		return nil, err
@@ -165,8 +168,11 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 				}
 				return r.Err()
 			}},
-		{sql: smallOf(d, "lots", lotColumns, in, "a.lots_active <= "+nLots, maxLots), args: args, scan: addLot("")},
-		{sql: smallOf(d, "holds", holdColumns, in, "a.holds_active <= "+nHolds, maxHolds), args: args, scan: addHold},
+	}
+	if d.name == "postgres" {
+		stmts = append(stmts,
+			stmt{sql: smallOf(d, "lots", lotColumns, in, "a.lots_active <= "+nLots, maxLots), args: args, scan: addLot("")},
+			stmt{sql: smallOf(d, "holds", holdColumns, in, "a.holds_active <= "+nHolds, maxHolds), args: args, scan: addHold})
 	}
 	if len(holdIDs) > 0 {
 		hin, hargs := d.in(1, holdIDs)
@@ -291,6 +297,29 @@ type partScanner struct {
 }
 
 func (p partScanner) Scan(dest ...any) error { return p.r.Scan(append([]any{p.part}, dest...)...) }
+
+// sqliteSmallStmts are SQLite's reads of every lot and hold of the
+// accounts small enough to load whole, sent once the account rows have
+// said which (in-process, a second step costs no round trip).
+func (b *batch) sqliteSmallStmts(out map[string]*loading, whole bool) []stmt {
+	var lots, holds []string
+	for id, ld := range out {
+		if whole || !ld.bigLots() {
+			lots = append(lots, id)
+		}
+		if whole || !ld.bigHolds() {
+			holds = append(holds, id)
+		}
+	}
+	slices.Sort(lots)
+	slices.Sort(holds)
+	lin, largs := b.s.d.in(1, lots)
+	hin, hargs := b.s.d.in(1, holds)
+	return []stmt{
+		{sql: "SELECT " + lotCols + " FROM lots WHERE account_id " + lin + " AND status = 'active'", args: largs, scan: lotScan(out)("")},
+		{sql: "SELECT " + holdCols + " FROM holds WHERE account_id " + hin + " AND status = 'active'", args: hargs, scan: holdScan(out)},
+	}
+}
 
 // smallOf reads the active rows of table for the batch's accounts that
 // pass cond, an account's bound on their number. On PostgreSQL it reads

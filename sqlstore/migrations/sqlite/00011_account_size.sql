@@ -61,7 +61,7 @@ CREATE TABLE ledger_hours (
     amount     BIGINT NOT NULL,
     usage      BIGINT NOT NULL,
     PRIMARY KEY (account_id, hour, lot_id)
-);
+) WITHOUT ROWID; -- one B-tree to upsert into, not a table and its key
 INSERT INTO ledger_hours (account_id, hour, lot_id, amount, usage)
 SELECT p.account_id, p.created_at - p.created_at % 3600000000, p.lot_id, SUM(p.amount),
        SUM(CASE WHEN t.type IN ('debit', 'capture') AND p.asset NOT LIKE 'unit:%' THEN -p.amount ELSE 0 END)
