@@ -80,6 +80,7 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 
 	ids := make([]string, 0, len(batch))
 	var debitKeys, holdKeys []store.EventKey
+	var holdIDs []string
 	var idemKeys []store.Idempotency
 	numbers := false
 	for _, r := range batch {
@@ -91,12 +92,18 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 		if r.HoldKey != nil {
 			holdKeys = append(holdKeys, *r.HoldKey)
 		}
+		if r.HoldID != "" {
+			holdIDs = append(holdIDs, r.HoldID)
+		}
 		if r.Idempotency != nil {
 			idemKeys = append(idemKeys, *r.Idempotency)
 		}
 	}
 	ids = uniqueSorted(ids)
-	loaded, err := b.Load(ctx, ids, store.Lookup{Debits: debitKeys, Holds: holdKeys, Idempotency: idemKeys, InvoiceNumbers: numbers})
+	// The requests run at now, so the store may load a large account in
+	// part, for that instant (ledger.Partial).
+	loaded, err := b.Load(ctx, ids, store.Lookup{Debits: debitKeys, Holds: holdKeys, Idempotency: idemKeys, InvoiceNumbers: numbers,
+		Now: now, HoldIDs: holdIDs})
 	if err != nil {
 		return nil, err
 	}

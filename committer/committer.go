@@ -63,6 +63,9 @@ type Request struct {
 	Idempotency *store.Idempotency // nil without an Idempotency-Key
 	DebitKey    *store.EventKey    // for debits: the usage event they settle
 	HoldKey     *store.EventKey    // for holds: the event they reserve for
+	// HoldID names the hold a capture or release finishes, so the batch
+	// loads it with its account however many holds the account has.
+	HoldID string
 	// Kind names what the request is, for a Meter to count by: KindDebit,
 	// KindHold, or empty for anything else.
 	Kind Kind

@@ -35,6 +35,10 @@ type book struct {
 	n    int
 	txns []*ledger.Txn
 	lots map[string]*ledger.Lot // by the test's name for them
+	// partial, when zero or more, runs each operation on a partial state
+	// loaded from s with that many lots of each consumption order
+	// (partial_test.go); negative runs them on s itself.
+	partial int
 }
 
 func newBook(t tb, minBalance string) *book {
@@ -43,7 +47,8 @@ func newBook(t tb, minBalance string) *book {
 		now: t0,
 		s: &ledger.State{Account: ledger.Account{ID: "acct_1", Currency: "USD",
 			Status: ledger.StatusActive, MinBalance: amt(minBalance), CreditLimit: ledger.NoCreditLimit}},
-		lots: map[string]*ledger.Lot{},
+		lots:    map[string]*ledger.Lot{},
+		partial: -1,
 	}
 }
 
@@ -97,7 +102,7 @@ func (b *book) grant(name string, g ledger.Grant) *ledger.Lot {
 }
 
 func (b *book) debit(d ledger.Debit) (*ledger.Effect, error) {
-	e, err := b.s.Debit(b.env(), d)
+	e, err := b.do(func(s *ledger.State) (*ledger.Effect, error) { return s.Debit(b.env(), d) })
 	return b.record(e), err
 }
 
@@ -111,7 +116,9 @@ func (b *book) mustDebit(d ledger.Debit) *ledger.Effect {
 }
 
 func (b *book) hold(amount string, ttl time.Duration) (*ledger.Hold, error) {
-	e, err := b.s.PlaceHold(b.env(), ledger.HoldRequest{Amount: amt(amount), TTL: ttl})
+	e, err := b.do(func(s *ledger.State) (*ledger.Effect, error) {
+		return s.PlaceHold(b.env(), ledger.HoldRequest{Amount: amt(amount), TTL: ttl})
+	})
 	if err != nil {
 		return nil, err
 	}

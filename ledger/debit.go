@@ -46,6 +46,9 @@ func (s *State) Debit(env Env, d Debit) (*Effect, error) {
 	if err := s.writable(); err != nil {
 		return nil, err
 	}
+	if err := s.settle(env.Now); err != nil {
+		return nil, err
+	}
 	if !d.AllowNegative && s.Account.Status == StatusSuspended {
 		return nil, coffer.Errorf(coffer.EAccountSuspended,
 			"account %s is suspended: strict debits are refused until a payment succeeds", s.Account.ID)
@@ -73,7 +76,11 @@ func (s *State) plan(env Env, d Debit) (plan, error) {
 	p.money = d.Amount
 	if d.Unit != "" {
 		left := d.Quantity
-		for _, l := range s.usableLots(env.Now, d.Unit) {
+		lots, err := s.queue(env.Now, d.Unit, left, nil)
+		if err != nil {
+			return p, err
+		}
+		for _, l := range lots {
 			if left == 0 {
 				break
 			}
@@ -109,7 +116,11 @@ func (s *State) plan(env Env, d Debit) (plan, error) {
 		return p, s.refuse(env, "amount", "%s is more than the %s available", p.money, avail)
 	}
 	left := p.money
-	for _, l := range s.usableLots(env.Now, "") {
+	lots, err := s.queue(env.Now, "", left, nil)
+	if err != nil {
+		return p, err
+	}
+	for _, l := range lots {
 		if left == 0 {
 			break
 		}

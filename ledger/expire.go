@@ -1,6 +1,9 @@
 package ledger
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/cofferdev/coffer"
 )
 
@@ -10,7 +13,13 @@ func (s *State) Void(env Env, lotID, reason, actor string) (*Effect, error) {
 	if reason == "" {
 		return nil, coffer.Invalid("reason", "is required: say why the credit is voided")
 	}
-	l := s.lot(lotID)
+	if err := s.settle(env.Now); err != nil {
+		return nil, err
+	}
+	l, err := s.lotByID(lotID)
+	if err != nil {
+		return nil, err
+	}
 	if l == nil {
 		return nil, coffer.Errorf(coffer.ENotFound, "no grant %s on account %s", lotID, s.Account.ID)
 	}
@@ -25,20 +34,34 @@ func (s *State) Void(env Env, lotID, reason, actor string) (*Effect, error) {
 
 // Expire writes an expire transaction for every active lot past its expiry
 // and marks every hold past its TTL expired. It returns one effect per lot
-// or hold, and nothing when nothing is due.
+// or hold, and nothing when nothing is due. A partial state holds every
+// lot and hold due at the instant it was loaded for (Load.Others).
 func (s *State) Expire(env Env) []*Effect {
+	s.mustSettle(env.Now)
 	var out []*Effect
+	// In id order, which is creation order: the order of the effects
+	// does not depend on the order the lots and holds were loaded in.
+	var lots []*Lot
 	for _, l := range s.Lots {
 		if l.Status == LotActive && l.Expired(env.Now) {
-			out = append(out, s.withdraw(env, l, TxnExpire, LotExpired, EventExpired))
+			lots = append(lots, l)
 		}
 	}
-	for _, h := range append([]*Hold(nil), s.Holds...) {
+	slices.SortStableFunc(lots, func(a, b *Lot) int { return strings.Compare(a.ID, b.ID) })
+	for _, l := range lots {
+		out = append(out, s.withdraw(env, l, TxnExpire, LotExpired, EventExpired))
+	}
+	var holds []*Hold
+	for _, h := range s.Holds {
 		if h.Status == HoldActive && !h.Reserving(env.Now) {
-			h.Status, h.FinishedAt = HoldExpired, env.Now
-			s.dropHold(h)
-			out = append(out, &Effect{Holds: []*Hold{h}})
+			holds = append(holds, h)
 		}
+	}
+	slices.SortStableFunc(holds, func(a, b *Hold) int { return strings.Compare(a.ID, b.ID) })
+	for _, h := range holds {
+		h.Status, h.FinishedAt = HoldExpired, env.Now
+		s.dropHold(h)
+		out = append(out, &Effect{Holds: []*Hold{h}})
 	}
 	return out
 }

@@ -38,6 +38,9 @@ func (s *State) Grant(env Env, g Grant) (*Effect, error) {
 	if err := s.writable(); err != nil {
 		return nil, err
 	}
+	if err := s.settle(env.Now); err != nil {
+		return nil, err
+	}
 	if g.Amount <= 0 {
 		return nil, coffer.Invalid("amount", "must be greater than zero")
 	}

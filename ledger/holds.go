@@ -22,6 +22,9 @@ func (s *State) PlaceHold(env Env, r HoldRequest) (*Effect, error) {
 	if err := s.writable(); err != nil {
 		return nil, err
 	}
+	if err := s.settle(env.Now); err != nil {
+		return nil, err
+	}
 	if s.Account.Status == StatusSuspended {
 		return nil, coffer.Errorf(coffer.EAccountSuspended,
 			"account %s is suspended: holds are refused until a payment succeeds", s.Account.ID)
@@ -49,7 +52,13 @@ func (s *State) PlaceHold(env Env, r HoldRequest) (*Effect, error) {
 
 // liveHold finds an active hold that is still within its TTL.
 func (s *State) liveHold(env Env, id string) (*Hold, error) {
-	h := s.hold(id)
+	if err := s.settle(env.Now); err != nil {
+		return nil, err
+	}
+	h, err := s.holdByID(id)
+	if err != nil {
+		return nil, err
+	}
 	if h == nil || h.Status != HoldActive {
 		return nil, coffer.Errorf(coffer.ENotFound, "no active hold %s on account %s", id, s.Account.ID)
 	}
@@ -104,6 +113,9 @@ func (s *State) Release(env Env, holdID string) (*Effect, error) {
 
 // dropHold removes a finished hold from the live state.
 func (s *State) dropHold(h *Hold) {
+	if s.rest != nil {
+		s.rest.done = append(s.rest.done, h.ID)
+	}
 	for i, x := range s.Holds {
 		if x == h {
 			s.Holds = append(s.Holds[:i], s.Holds[i+1:]...)

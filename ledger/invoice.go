@@ -49,14 +49,18 @@ func (s *State) ApplyCredits(env Env, a CreditApplication) (*Effect, []Applied, 
 	if a.Amount < 0 {
 		return nil, nil, coffer.Invalid("amount", "must not be negative")
 	}
+	if err := s.settle(env.Now); err != nil {
+		return nil, nil, err
+	}
 	left := min(a.Amount, s.Account.Debt)
 	var applied []Applied
-	for _, l := range s.usableLots(env.Now, "") {
+	lots, err := s.queue(env.Now, "", left, func(l *Lot) bool { return l.EffectiveAt.Before(a.Before) })
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, l := range lots {
 		if left == 0 {
 			break
-		}
-		if !l.EffectiveAt.Before(a.Before) {
-			continue
 		}
 		n := min(left, l.Remaining)
 		applied = append(applied, Applied{Lot: *l, Amount: n})
@@ -110,6 +114,9 @@ func (s *State) VoidInvoice(env Env, v InvoiceVoid) (*Effect, error) {
 	}
 	if v.Reason == "" {
 		return nil, coffer.Invalid("reason", "is required: say why the invoice is voided")
+	}
+	if err := s.settle(env.Now); err != nil {
+		return nil, err
 	}
 	cur := string(s.Account.Currency)
 	var back money.Amount

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"cmp"
-	"slices"
 	"time"
 
 	"github.com/cofferdev/coffer/money"
@@ -112,10 +111,10 @@ func (l *Lot) Usable(now time.Time) bool {
 		!now.Before(l.EffectiveAt) && !l.Expired(now)
 }
 
-// consumptionOrder sorts lots in the order a debit consumes them: lower
+// ConsumptionOrder sorts lots in the order a debit consumes them: lower
 // priority first, then soonest expiry (never-expiring last), then
 // promotional before paid, then oldest, then by id so the order is total.
-func consumptionOrder(a, b *Lot) int {
+func ConsumptionOrder(a, b *Lot) int {
 	if c := cmp.Compare(a.Priority, b.Priority); c != 0 {
 		return c
 	}
@@ -138,20 +137,4 @@ func consumptionOrder(a, b *Lot) int {
 		return c
 	}
 	return cmp.Compare(a.ID, b.ID)
-}
-
-// usableLots returns, in consumption order, the lots a debit at now may draw
-// on: realtime monetary lots when unit is empty, else lots of that unit.
-func (s *State) usableLots(now time.Time, unit string) []*Lot {
-	var out []*Lot
-	for _, l := range s.Lots {
-		if !l.Usable(now) || l.Application != Realtime {
-			continue
-		}
-		if (unit == "" && l.Kind == Monetary) || (unit != "" && l.Kind == Units && l.Unit == unit) {
-			out = append(out, l)
-		}
-	}
-	slices.SortFunc(out, consumptionOrder)
-	return out
 }

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"errors"
+	"flag"
 	"math/big"
 	"reflect"
 	"slices"
@@ -239,6 +240,9 @@ type run struct {
 	t *rapid.T
 	b *book
 	m *model
+	// seeding skips the snapshots of refusals while an account is being
+	// filled with thousands of grants, none of which is refused.
+	seeding bool
 }
 
 func (r *run) sync() { r.b.now = r.m.now }
@@ -350,8 +354,11 @@ func (r *run) grant(t *rapid.T) {
 	if m.status == ledger.StatusClosed {
 		want = coffer.EAccountClosed
 	}
-	before := r.b.snapshot()
-	e, err := r.b.s.Grant(r.b.env(), g)
+	var before snapshot
+	if !r.seeding {
+		before = r.b.snapshot()
+	}
+	e, err := r.b.do(func(s *ledger.State) (*ledger.Effect, error) { return s.Grant(r.b.env(), g) })
 	if !r.outcome("grant", err, want, before) {
 		return
 	}
@@ -425,6 +432,26 @@ func (r *run) hold(t *rapid.T) {
 	m.holds = append(m.holds, &mHold{id: h.ID, amount: amount, expires: m.now.Add(ttl), status: ledger.HoldActive})
 }
 
+// seedHolds places n holds on an account whose clock stands still: what
+// is available falls by each hold placed, so the model need not add up
+// every lot for each.
+func (r *run) seedHolds(t *rapid.T, n int) {
+	avail := r.m.available()
+	for range n {
+		amount, ttl := genAmount.Draw(t, "amount"), genTTL.Draw(t, "ttl")
+		h, err := r.b.hold(money.Amount(amount).String(), ttl)
+		if amount > avail {
+			wantCode(t, err, coffer.EInsufficientBalance)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("seed hold of %d with %d available: %v", amount, avail, err)
+		}
+		avail -= amount
+		r.m.holds = append(r.m.holds, &mHold{id: h.ID, amount: amount, expires: r.m.now.Add(ttl), status: ledger.HoldActive})
+	}
+}
+
 // pickHold picks any hold ever placed, finished ones too, or nil.
 func (r *run) pickHold(t *rapid.T) *mHold {
 	if len(r.m.holds) == 0 {
@@ -467,7 +494,9 @@ func (r *run) capture(t *rapid.T) {
 		}
 	}
 	before, bal, wasAtLimit := r.b.snapshot(), r.m.bookBalance(), r.m.atLimit
-	e, err := r.b.s.Capture(r.b.env(), h.id, money.Amount(amount), "")
+	e, err := r.b.do(func(s *ledger.State) (*ledger.Effect, error) {
+		return s.Capture(r.b.env(), h.id, money.Amount(amount), "")
+	})
 	r.limitEvent("capture", e, want, wasAtLimit)
 	if !r.outcome("capture", err, want, before) {
 		return
@@ -485,7 +514,7 @@ func (r *run) release(t *rapid.T) {
 	}
 	want := r.holdError(h)
 	before := r.b.snapshot()
-	_, err := r.b.s.Release(r.b.env(), h.id)
+	_, err := r.b.do(func(s *ledger.State) (*ledger.Effect, error) { return s.Release(r.b.env(), h.id) })
 	if r.outcome("release", err, want, before) {
 		h.status = ledger.HoldReleased
 	}
@@ -501,7 +530,7 @@ func (r *run) void(t *rapid.T) {
 		want = coffer.EConflict
 	}
 	before, bal := r.b.snapshot(), r.m.bookBalance()
-	e, err := r.b.s.Void(r.b.env(), l.id, "property test", "op")
+	e, err := r.b.do(func(s *ledger.State) (*ledger.Effect, error) { return s.Void(r.b.env(), l.id, "property test", "op") })
 	if !r.outcome("void", err, want, before) {
 		return
 	}
@@ -520,7 +549,7 @@ func nonzero(tk mTake) []mTake {
 
 func (r *run) expire(t *rapid.T) {
 	m := r.m
-	effects := r.b.s.Expire(r.b.env())
+	effects := r.b.doAll(func(s *ledger.State) []*ledger.Effect { return s.Expire(r.b.env()) })
 	i := 0
 	next := func() *ledger.Effect {
 		if i == len(effects) {
@@ -640,28 +669,69 @@ func (r *run) check(t *rapid.T) {
 
 func TestLedgerMatchesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		minBalance := rapid.SampledFrom([]int64{0, 0, -10_000_000, -100_000_000}).Draw(t, "min_balance")
-		// Mostly a limit that served usage reaches within a run, sometimes
-		// the floor itself, sometimes none to speak of.
-		limit := minBalance - rapid.SampledFrom([]int64{0, 5_000_000, 30_000_000, 100_000_000, -ledger.NoCreditLimit.Micros()}).Draw(t, "credit_limit")
-		r := &run{t: t, b: newBook(t, money.Amount(minBalance).String()),
-			m: &model{now: t0, min: minBalance, limit: limit, status: ledger.StatusActive}}
-		r.b.s.Account.CreditLimit = money.Amount(limit)
-		ops := map[string]func(*rapid.T){
-			"grant": r.grant, "debit": r.debit, "hold": r.hold, "capture": r.capture, "release": r.release,
-			"void": r.void, "expire": r.expire, "tick": r.tick, "status": r.setStatus,
-		}
-		// Weighted: value moves often, the account's status rarely.
-		names := []string{"grant", "grant", "grant", "debit", "debit", "debit", "debit", "hold", "hold",
-			"capture", "capture", "release", "void", "expire", "expire", "tick", "tick", "tick", "status"}
-		steps := rapid.IntRange(10, 120).Draw(t, "steps")
-		for range steps {
-			name := rapid.SampledFrom(names).Draw(t, "op")
-			if name == "status" && rapid.IntRange(0, 2).Draw(t, "really") != 0 {
-				continue
-			}
-			ops[name](t)
-			r.check(t)
-		}
+		// Mostly the whole state; else each operation runs on a partial
+		// state with a few lots of each order loaded, asking for more.
+		partial := rapid.SampledFrom([]int{-1, -1, -1, 0, 1, 2, 5}).Draw(t, "partial")
+		propertyRun(t, partial, 0, 0, rapid.IntRange(10, 120).Draw(t, "steps"))
 	})
+}
+
+// TestLedgerMatchesModelManyLots starts each run from an account of
+// thousands of lots and holds, then runs the operations on partial states
+// of it, as a committer loads them.
+func TestLedgerMatchesModelManyLots(t *testing.T) {
+	if testing.Short() {
+		t.Skip("thousands of lots per run")
+	}
+	// Each run costs thousands of the model's operations: fewer runs than
+	// the other properties, unless -rapid.checks asks for more.
+	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
+		_ = f.Value.Set("8")
+		defer func() { _ = f.Value.Set(f.DefValue) }()
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		lots := rapid.SampledFrom([]int{1000, 3000}).Draw(t, "lots")
+		holds := rapid.SampledFrom([]int{500, 2000}).Draw(t, "holds")
+		partial := rapid.SampledFrom([]int{0, 3, 16}).Draw(t, "partial")
+		propertyRun(t, partial, lots, holds, rapid.IntRange(10, 30).Draw(t, "steps"))
+	})
+}
+
+// propertyRun runs one property run: seedLots grants and seedHolds holds
+// on the whole state, then steps random operations, each on a partial
+// state when partial is zero or more, checking against the model after
+// each.
+func propertyRun(t *rapid.T, partial, seedLots, seedHolds, steps int) {
+	minBalance := rapid.SampledFrom([]int64{0, 0, -10_000_000, -100_000_000}).Draw(t, "min_balance")
+	// Mostly a limit that served usage reaches within a run, sometimes
+	// the floor itself, sometimes none to speak of.
+	limit := minBalance - rapid.SampledFrom([]int64{0, 5_000_000, 30_000_000, 100_000_000, -ledger.NoCreditLimit.Micros()}).Draw(t, "credit_limit")
+	r := &run{t: t, b: newBook(t, money.Amount(minBalance).String()),
+		m: &model{now: t0, min: minBalance, limit: limit, status: ledger.StatusActive}}
+	r.b.s.Account.CreditLimit = money.Amount(limit)
+	r.seeding = true
+	for range seedLots {
+		r.grant(t)
+	}
+	r.seedHolds(t, seedHolds)
+	r.seeding = false
+	if seedLots+seedHolds > 0 {
+		r.check(t)
+	}
+	r.b.partial = partial
+	ops := map[string]func(*rapid.T){
+		"grant": r.grant, "debit": r.debit, "hold": r.hold, "capture": r.capture, "release": r.release,
+		"void": r.void, "expire": r.expire, "tick": r.tick, "status": r.setStatus,
+	}
+	// Weighted: value moves often, the account's status rarely.
+	names := []string{"grant", "grant", "grant", "debit", "debit", "debit", "debit", "hold", "hold",
+		"capture", "capture", "release", "void", "expire", "expire", "tick", "tick", "tick", "status"}
+	for range steps {
+		name := rapid.SampledFrom(names).Draw(t, "op")
+		if name == "status" && rapid.IntRange(0, 2).Draw(t, "really") != 0 {
+			continue
+		}
+		ops[name](t)
+		r.check(t)
+	}
 }

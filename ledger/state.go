@@ -61,6 +61,10 @@ const NoCreditLimit = -MaxValue
 // State is one account's live ledger: the account, its active lots and its
 // active holds. Operations mutate it in place and return an Effect naming
 // what changed; an operation that fails leaves it untouched.
+//
+// A State made by Partial holds only part of the account (partial.go):
+// Lots and Holds are then what it loaded, and its totals stand for the
+// rest; every figure and rule is the same as if it held everything.
 type State struct {
 	Account Account
 	Lots    []*Lot
@@ -68,6 +72,9 @@ type State struct {
 	// Alerts are the balance alert thresholds (see alerts.go); the store
 	// loads them with the state. Nil raises no alert.
 	Alerts []money.Amount
+	// rest is what a partial state did not load; nil when Lots and Holds
+	// are every active lot and hold of the account.
+	rest *rest
 }
 
 // Env is what an operation may read from the world: the time, and a source
@@ -84,6 +91,9 @@ type Env struct {
 // past expiry but not yet swept.
 func (s *State) LedgerBalance() money.Amount {
 	var sum money.Amount
+	if s.rest != nil {
+		sum = s.rest.t.Paid + s.rest.t.Promotional
+	}
 	for _, l := range s.Lots {
 		if l.Status == LotActive && l.Kind == Monetary && l.Application == Realtime {
 			sum += l.Remaining
@@ -93,9 +103,13 @@ func (s *State) LedgerBalance() money.Amount {
 }
 
 // spendable is the monetary value debits at now can draw on: usable
-// realtime monetary lots minus debt.
+// realtime monetary lots minus debt. Every lot a partial state left out is
+// usable at the instant it answers for (Load.Others).
 func (s *State) spendable(now time.Time) money.Amount {
 	var sum money.Amount
+	if s.rest != nil {
+		sum = s.rest.t.Paid + s.rest.t.Promotional
+	}
 	for _, l := range s.Lots {
 		if l.Kind == Monetary && l.Application == Realtime && l.Usable(now) {
 			sum += l.Remaining
@@ -107,6 +121,9 @@ func (s *State) spendable(now time.Time) money.Amount {
 // held is the sum of holds still reserving value at now.
 func (s *State) held(now time.Time) money.Amount {
 	var sum money.Amount
+	if s.rest != nil {
+		sum = s.rest.t.Held
+	}
 	for _, h := range s.Holds {
 		if h.Reserving(now) {
 			sum += h.Amount
@@ -140,6 +157,15 @@ func (s *State) creditRoom(now time.Time) money.Amount {
 // MaxValue bounds.
 func (s *State) liveValue(asset string) money.Amount {
 	var sum money.Amount
+	if r := s.rest; r != nil && asset == string(s.Account.Currency) {
+		sum = r.t.Paid + r.t.Promotional + r.t.Gifted
+	} else if r != nil {
+		for u, v := range r.t.Units {
+			if UnitAsset(u) == asset {
+				sum += v
+			}
+		}
+	}
 	for _, l := range s.Lots {
 		if l.Status == LotActive && l.Asset(s.Account.Currency) == asset {
 			sum += l.Remaining
@@ -168,8 +194,10 @@ type Balance struct {
 	Status             Status
 }
 
-// Balance summarises the state at now.
+// Balance summarises the state at now. A partial state asked for another
+// instant than it was loaded for loads the rest of its account first.
 func (s *State) Balance(now time.Time) Balance {
+	s.mustSettle(now)
 	b := Balance{
 		Currency:   s.Account.Currency,
 		Debt:       s.Account.Debt,
@@ -178,6 +206,13 @@ func (s *State) Balance(now time.Time) Balance {
 		Credits:    map[Category]money.Amount{Paid: 0, Promotional: 0},
 		Units:      map[string]money.Amount{},
 		Status:     s.Account.Status,
+	}
+	if r := s.rest; r != nil {
+		b.Credits[Paid], b.Credits[Promotional], b.GiftedRemaining = r.t.Paid, r.t.Promotional, r.t.Gifted
+		b.Balance, b.ExpiringSoon = r.t.Paid+r.t.Promotional, r.soon
+		for u, v := range r.t.Units {
+			b.Units[u] = v
+		}
 	}
 	for _, l := range s.Lots {
 		if !l.Usable(now) {
@@ -191,7 +226,7 @@ func (s *State) Balance(now time.Time) Balance {
 		default:
 			b.Credits[l.Category] += l.Remaining
 			b.Balance += l.Remaining
-			if !l.ExpiresAt.IsZero() && l.ExpiresAt.Sub(now) <= ExpiringSoonWindow {
+			if soon(l, now) {
 				b.ExpiringSoon += l.Remaining
 			}
 		}

@@ -37,7 +37,13 @@ func (s *State) ApplyGift(env Env, t GiftCredit) (*Effect, money.Amount, error) 
 	if t.Amount < 0 {
 		return nil, 0, coffer.Invalid("amount", "must not be negative")
 	}
-	gift := s.lot(t.LotID)
+	if err := s.settle(env.Now); err != nil {
+		return nil, 0, err
+	}
+	gift, err := s.lotByID(t.LotID)
+	if err != nil {
+		return nil, 0, err
+	}
 	if gift == nil || gift.Application != TrueUp {
 		return nil, 0, coffer.Errorf(coffer.ENotFound, "no gift %s on account %s", t.LotID, s.Account.ID)
 	}

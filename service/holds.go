@@ -111,7 +111,7 @@ func (s *Service) finishHold(ctx context.Context, c Call, id string,
 	if err != nil {
 		return nil, err
 	}
-	val, err := s.submit(ctx, &committer.Request{AccountID: h.AccountID, Idempotency: idemKey(c),
+	val, err := s.submit(ctx, &committer.Request{AccountID: h.AccountID, Idempotency: idemKey(c), HoldID: id,
 		Run: func(b *committer.Batch, st *ledger.State) (any, error) {
 			e, err := op(b, st)
 			if coffer.ErrorCode(err) == coffer.ENotFound {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cofferdev/coffer/ledger"
@@ -44,10 +45,27 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	out := &store.Loaded{Debits: map[store.EventKey]*ledger.Txn{}, Holds: map[store.EventKey]*ledger.Hold{},
 		Idempotency: map[[2]string]*store.Idempotency{}}
 	out.States = map[string]*ledger.State{}
+	ids := slices.Clone(accountIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	loads := map[string]*loading{}
 	// Writes the batch already made go first, so that Load sees them.
-	stmts := append(b.pending, stateReads(b.s.d, accountIDs, true, out.States)...)
+	stmts := append(b.pending, b.loadStmts(ids, l.Now, l.HoldIDs, loads)...)
 	b.pending = nil
-	stmts = append(stmts, alertStmt(b.s.d, accountIDs, out.States))
+	if b.s.d.name != "postgres" {
+		// SQLite, in-process: the account rows first, then the lots and
+		// holds of the accounts they say are small.
+		if err := b.q.pipeline(ctx, stmts); err != nil {
+			return nil, err
+		}
+		stmts = b.sqliteSmallStmts(loads, l.Now.IsZero())
+	}
+	stmts = append(stmts, alertStmt(b.s.d, ids, func(id string) *ledger.State {
+		if ld := loads[id]; ld != nil {
+			return ld.st
+		}
+		return nil
+	}))
 	if len(l.Debits) > 0 {
 		stmts = append(stmts, b.debitsStmt(l.Debits, out.Debits))
 	}
@@ -63,9 +81,24 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	if err := b.q.pipeline(ctx, stmts); err != nil {
 		return nil, err
 	}
-	for _, st := range out.States {
-		for _, l := range st.Lots {
-			b.loaded[l.ID] = true
+	if big := bigIDs(loads); !l.Now.IsZero() && len(big) > 0 {
+		// The large accounts' further reads, now that the batch knows
+		// which they are: one more round trip on PostgreSQL, for
+		// batches that hold a large account only.
+		if err := b.q.pipeline(ctx, b.moreStmts(big, l.Now, loads)); err != nil {
+			return nil, err
+		}
+	}
+	for id, ld := range loads {
+		st, err := b.state(ctx, ld, l.Now)
+		if err != nil {
+			return nil, err
+		}
+		out.States[id] = st
+		for _, group := range [][]*ledger.Lot{st.Lots, ld.money, ld.units} {
+			for _, x := range group {
+				b.loaded[x.ID] = true
+			}
 		}
 	}
 	return out, nil
@@ -195,6 +228,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 		holdAt  = map[string]int{}
 		txnRows [][]any
 		events  []ledger.Event
+		hours   hourSums
 	)
 	for _, e := range w.Effects {
 		// The same lot or hold may appear in several effects of a batch;
@@ -221,6 +255,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 				return err
 			}
 			txnRows = append(txnRows, row)
+			hours.add(t)
 		}
 		events = append(events, e.Events...)
 	}
@@ -237,7 +272,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 			lotRows = append(lotRows, lotRow(l))
 		}
 	}
-	stmts = append(stmts, insertRows("lots", lotColumns, lotRows,
+	stmts = append(stmts, insertRows("lots", lotInsertColumns, lotRows,
 		" ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining, status = excluded.status")...)
 	stmts = append(stmts, updateRows("lots", lotChangeColumns, lotChanges)...)
 	holdRows := make([][]any, len(holds))
@@ -248,6 +283,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 		" ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status,"+
 			" txn_id = excluded.txn_id, finished_at = excluded.finished_at")...)
 	stmts = append(stmts, appendRows("txns", txnColumns, txnRows)...)
+	stmts = append(stmts, hours.stmts()...)
 	evs, err := eventStmts(events)
 	if err != nil {
 		return err
@@ -270,7 +306,9 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 var (
 	lotChangeColumns     = []column{{"id", "text"}, {"remaining", "bigint"}, {"status", "text"}}
 	accountChangeColumns = []column{{"id", "text"}, {"debt", "bigint"}, {"balance", "bigint"}, {"status", "text"}, {"at_credit_limit", "boolean"},
-		{"postpaid_since", "bigint"}, {"billing_mode", "text"}}
+		{"postpaid_since", "bigint"}, {"billing_mode", "text"},
+		{"lots_paid", "bigint"}, {"lots_promotional", "bigint"}, {"lots_gifted", "bigint"}, {"lots_units", "text"},
+		{"lots_active", "bigint"}, {"holds_held", "bigint"}, {"holds_active", "bigint"}}
 )
 
 // column is a column an update sets (or, the first, finds rows by), with
@@ -307,7 +345,8 @@ func updateRows(table string, cols []column, rows [][]any) []stmt {
 
 // accountUpdates writes each state's ledger fields (debt, cached balance,
 // status, whether the credit limit has refused usage, since when it is
-// postpaid).
+// postpaid) and its totals over its active lots and holds, which the next
+// batch loads instead of the lots and holds themselves.
 func accountUpdates(states []*ledger.State) []stmt {
 	at := map[string]int{}
 	var rows [][]any
@@ -318,8 +357,10 @@ func accountUpdates(states []*ledger.State) []stmt {
 		if !st.Account.PostpaidSince.IsZero() {
 			mode = "postpaid"
 		}
+		t := st.Totals()
 		row := []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status), st.Account.AtCreditLimit,
-			nullMicros(st.Account.PostpaidSince), mode}
+			nullMicros(st.Account.PostpaidSince), mode,
+			int64(t.Paid), int64(t.Promotional), int64(t.Gifted), unitsJSON(t.Units), int64(t.Lots), int64(t.Held), int64(t.Holds)}
 		if i, ok := at[st.Account.ID]; ok {
 			rows[i] = row // the last state given for an account wins
 			continue

@@ -140,6 +140,7 @@ var checks = []check{
 			return fmt.Sprintf("live lots hold %s, more than the %s one account may", value, ledger.MaxValue)
 		},
 	},
+	checkHours,
 }
 
 // Check verifies the ledger invariants in one consistent snapshot and
@@ -177,6 +178,11 @@ func (s *Store) Check(ctx context.Context) ([]store.Violation, error) {
 			return fmt.Errorf("check programs: %w", err)
 		}
 		out = append(out, progs...)
+		size, err := s.checkAccountSize(ctx, q)
+		if err != nil {
+			return fmt.Errorf("check account totals: %w", err)
+		}
+		out = append(out, size...)
 		return nil
 	})
 	return out, err

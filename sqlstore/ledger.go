@@ -186,21 +186,21 @@ func stateReads(d dialect, ids []string, lock bool, out map[string]*ledger.State
 	}
 }
 
-// StateAt rebuilds the account's ledger state as of t from its
-// transactions, in one snapshot: the lots created at or before t that
-// still held value at t (remaining = their customer postings up to t;
-// status active), the debt at t (minus the receivables postings up to t)
-// and the holds active at t (created by t and not finished by t, shown as
-// they were then). Lots that held nothing at t are left out, as LoadState
-// leaves out finished lots, so StateAt(now) equals LoadState. The
-// account's currency, floor and status are today's: their history is not
-// kept. Every posting of an account's lots and debt is in one of its own
-// transactions, so the account's transactions up to t are all it reads.
+// StateAt rebuilds the account's ledger state as of t, in one snapshot:
+// the lots created at or before t that still held value at t (remaining =
+// their customer postings up to t; status active), the debt at t (minus
+// the receivables postings up to t) and the holds active at t (created by
+// t and not finished by t, shown as they were then). Lots that held
+// nothing at t are left out, as LoadState leaves out finished lots, so
+// StateAt(now) equals LoadState. The account's currency, floor and status
+// are today's: their history is not kept. The postings up to t are the
+// whole hours before t's hour, summed in ledger_hours, and the account's
+// transactions from that hour's start to t: however long the history,
+// the read costs its hours of activity and at most an hour of journal.
 func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*ledger.State, error) {
 	var st *ledger.State
 	var lots []*ledger.Lot
-	lotSum := map[string]money.Amount{}
-	var debt money.Amount
+	sums := map[string]money.Amount{} // by lot; "" the receivables
 	at := micros(t)
 	err := s.read(ctx, func(q querier) error {
 		return q.pipeline(ctx, []stmt{
@@ -227,15 +227,13 @@ func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*le
 					}
 					return r.Err()
 				}},
-			{sql: "SELECT id, account_id, postings FROM txns WHERE account_id = $1 AND created_at <= $2",
-				args: []any{accountID, at},
+			hoursBefore(accountID, hourOf(at), sums),
+			{sql: "SELECT id, account_id, postings FROM txns WHERE account_id = $1 AND created_at >= $2 AND created_at <= $3",
+				args: []any{accountID, hourOf(at), at},
 				scan: func(r rows) error {
 					return postingRows(r, func(_ string, p ledger.Posting) {
-						switch p.Book {
-						case ledger.BookCustomer:
-							lotSum[p.LotID] += p.Amount
-						case ledger.BookReceivables:
-							debt -= p.Amount
+						if ownsPostings(p.Book) {
+							sums[p.LotID] += p.Amount
 						}
 					})
 				}},
@@ -263,12 +261,12 @@ func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*le
 		return nil, coffer.Errorf(coffer.ENotFound, "account %s not found", accountID)
 	}
 	for _, l := range lots {
-		if remaining := lotSum[l.ID]; remaining > 0 {
+		if remaining := sums[l.ID]; remaining > 0 {
 			l.Remaining, l.Status = remaining, ledger.LotActive
 			st.Lots = append(st.Lots, l)
 		}
 	}
-	st.Account.Debt = debt
+	st.Account.Debt = -sums[""]
 	return st, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -98,35 +97,6 @@ func (s *Store) AccountsToRecommend(ctx context.Context, before time.Time, after
 	return ids, s.translate(err)
 }
 
-// UsageBetween sums what debits and captures took from each account's
-// money: the customer postings of monetary lots and the receivables
-// postings (debt), both negative, in the account's currency. Unit credits
-// are left out: they are not money. It reads the accounts' debits and
-// captures in the period through txns_account_time.
-func (s *Store) UsageBetween(ctx context.Context, accountIDs []string, from, to time.Time) (map[string]money.Amount, error) {
-	out := map[string]money.Amount{}
-	if len(accountIDs) == 0 {
-		return out, nil
-	}
-	in, args := s.d.in(3, accountIDs)
-	args = append([]any{micros(from), micros(to)}, args...)
-	r, err := s.eng.pool(false).query(ctx, "SELECT id, account_id, postings FROM txns WHERE account_id "+in+
-		" AND created_at >= $1 AND created_at < $2 AND type IN ('debit', 'capture')", args...)
-	if err != nil {
-		return nil, s.translate(err)
-	}
-	defer r.Close()
-	err = postingRows(r, func(accountID string, p ledger.Posting) {
-		if ownsPostings(p.Book) && !strings.HasPrefix(p.Asset, "unit:") {
-			out[accountID] -= p.Amount
-		}
-	})
-	if err != nil {
-		return nil, s.translate(err)
-	}
-	return out, nil
-}
-
 // SaveRecommendations upserts the job's figures. The WHERE on the update
 // keeps an owner's thresholds even if the owner saved them after the job
 // read the account list.
@@ -152,7 +122,7 @@ func (s *Store) SaveRecommendations(ctx context.Context, recs []coffer.Recommend
 // alertStmt reads the alert thresholds of the batch's accounts, in the
 // same round trip as their state (it must follow stateReads): the
 // account's own, or the deployment defaults when it has no row.
-func alertStmt(d dialect, ids []string, states map[string]*ledger.State) stmt {
+func alertStmt(d dialect, ids []string, state func(id string) *ledger.State) stmt {
 	in, args := d.in(1, ids)
 	return stmt{sql: "SELECT account_id, thresholds FROM balance_alerts WHERE account_id " + in, args: args,
 		scan: func(r rows) error {
@@ -161,7 +131,7 @@ func alertStmt(d dialect, ids []string, states map[string]*ledger.State) stmt {
 				if err := r.Scan(&id, &th); err != nil {
 					return err
 				}
-				if st := states[id]; st != nil {
+				if st := state(id); st != nil {
 					t, err := readAmounts(th)
 					if err != nil {
 						return err
@@ -172,8 +142,8 @@ func alertStmt(d dialect, ids []string, states map[string]*ledger.State) stmt {
 			if err := r.Err(); err != nil {
 				return err
 			}
-			for _, st := range states {
-				if st.Alerts == nil {
+			for _, id := range ids {
+				if st := state(id); st != nil && st.Alerts == nil {
 					st.Alerts = ledger.DefaultAlertThresholds()
 				}
 			}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -240,6 +241,10 @@ var lotColumns = []string{"id", "account_id", "kind", "unit", "amount", "remaini
 
 var lotCols = strings.Join(lotColumns, ", ")
 
+// lotInsertColumns are what a new lot's row is written with: its columns
+// and its place in the consumption order (consumeKey).
+var lotInsertColumns = append(slices.Clone(lotColumns), "consume_key")
+
 func scanLot(r scanner) (*ledger.Lot, error) {
 	var l ledger.Lot
 	var kind, category, application, status, origin string
@@ -259,7 +264,7 @@ func scanLot(r scanner) (*ledger.Lot, error) {
 func lotRow(l *ledger.Lot) []any {
 	return []any{l.ID, l.AccountID, string(l.Kind), l.Unit, int64(l.Amount), int64(l.Remaining), string(l.Category),
 		l.Priority, micros(l.EffectiveAt), nullMicros(l.ExpiresAt), string(l.Application), string(l.Status),
-		string(l.Origin), l.Reason, l.Actor, micros(l.CreatedAt)}
+		string(l.Origin), l.Reason, l.Actor, micros(l.CreatedAt), consumeKey(l)}
 }
 
 var holdColumns = []string{"id", "account_id", "subaccount_id", "event_id", "description", "amount", "captured",

@@ -89,6 +89,13 @@ type Lookup struct {
 	// InvoiceNumbers locks the invoice counter, after the accounts, and
 	// reads the last number given: for batches that finalize invoices.
 	InvoiceNumbers bool
+	// Now is the instant the batch's requests run at. With it, a large
+	// account is loaded in part (ledger.Partial), answering for Now only;
+	// without it every account is loaded whole.
+	Now time.Time
+	// HoldIDs are holds the requests capture or release: loaded with
+	// their accounts, however many holds those have.
+	HoldIDs []string
 }
 
 // Loaded is what Load read. The maps hold only what was found.

@@ -17,8 +17,9 @@ func newBenchCmd() *cobra.Command {
 	var o bench.Options
 	var asJSON bool
 	var scenarios, cpuProfile string
-	var reports bool
+	var reports, accountSize bool
 	var ro bench.ReportsOptions
+	var so bench.AccountSizeOptions
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure the hot path against a naive design and the store's raw append rate",
@@ -68,6 +69,9 @@ table (or --json) to stdout. See docs/performance.md.`,
 			if reports {
 				return runReportsBench(cmd, o, ro, asJSON)
 			}
+			if accountSize {
+				return runAccountSizeBench(cmd, o, so, asJSON)
+			}
 			rep, err := bench.Run(cmd.Context(), o)
 			if err != nil {
 				return err
@@ -116,7 +120,35 @@ table (or --json) to stdout. See docs/performance.md.`,
 		"credit-usage and liability reports beside the hot path (--duration is each measurement's least time)")
 	f.IntVar(&ro.Accounts, "reports-accounts", 10_000, "with --reports: accounts the seeded debits are spread over")
 	f.Int64Var(&ro.Debits, "reports-debits", 1_000_000, "with --reports: debits seeded over the month")
+	f.BoolVar(&accountSize, "account-size", false, "instead of the scenarios, measure single HTTP debits on accounts "+
+		"with many live lots or open holds, grants and holds at each size, and balance and usage reads over long histories "+
+		"(--count debits per measurement, default 3000)")
+	f.IntSliceVar(&so.Lots, "size-lots", []int{1, 1000, 10_000}, "with --account-size: live lots on the measured accounts")
+	f.IntSliceVar(&so.Holds, "size-holds", []int{1, 1000, 10_000}, "with --account-size: open holds on the measured accounts")
+	f.IntSliceVar(&so.History, "size-history", []int{1, 1000, 10_000, 1_000_000}, "with --account-size: transactions in the read accounts' histories")
 	return cmd
+}
+
+// runAccountSizeBench runs the account-size scenario with the shared flags.
+func runAccountSizeBench(cmd *cobra.Command, o bench.Options, so bench.AccountSizeOptions, asJSON bool) error {
+	so.DB, so.Clients, so.Committers, so.Progress, so.Count = o.DB, o.Clients, o.Committers, o.Progress, o.Count
+	res, err := bench.RunAccountSize(cmd.Context(), so)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(cmd.OutOrStdout())
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		res.WriteTable(cmd.OutOrStdout())
+	}
+	if !res.CheckOK {
+		return fmt.Errorf("coffer check failed on the store after the run: %s", strings.Join(res.Problems, "; "))
+	}
+	return nil
 }
 
 // runReportsBench runs the reports scenario with the shared flags.

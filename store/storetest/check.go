@@ -91,14 +91,15 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	la := f.mustApply(a.ID, grant(ledger.Grant{Amount: amt("100")})).Lots[0]
 	f.mustApply(a.ID, debit(ledger.Debit{Amount: amt("10")}))
 	exec("UPDATE lots SET remaining = remaining - 1000000 WHERE id = $1", la.ID)
-	want = append(want, rs{"lot_remaining", la.ID}, rs{"account_balance", a.ID})
+	want = append(want, rs{"lot_remaining", la.ID}, rs{"account_balance", a.ID}, rs{"account_lots", a.ID})
 
 	// An unbalanced transaction.
 	b := f.account()
 	gb := f.mustApply(b.ID, grant(ledger.Grant{Amount: amt("50")}))
 	// The grant's customer posting is its only one of +50.00.
 	exec(`UPDATE txns SET postings = replace(postings, '"amount":50000000}', '"amount":50000001}') WHERE id = $1`, gb.Txn.ID)
-	want = append(want, rs{"postings_balance", gb.Txn.ID}, rs{"lot_remaining", gb.Lots[0].ID})
+	want = append(want, rs{"postings_balance", gb.Txn.ID}, rs{"lot_remaining", gb.Lots[0].ID},
+		rs{"ledger_hours", b.ID + " " + gb.Lots[0].ID})
 
 	// Debt that disagrees with the receivables.
 	c := f.account()
@@ -121,7 +122,21 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	e := f.account()
 	le := f.mustApply(e.ID, grant(ledger.Grant{Amount: amt("10")})).Lots[0]
 	exec("UPDATE lots SET status = 'expired' WHERE id = $1", le.ID)
-	want = append(want, rs{"lot_final", le.ID}, rs{"account_balance", e.ID})
+	want = append(want, rs{"lot_final", le.ID}, rs{"account_balance", e.ID}, rs{"account_lots", e.ID})
+
+	// Totals in the account row that are not its lots' and holds', and a
+	// lot out of its place in the consumption order: a batch would load
+	// the wrong lots first.
+	k := f.account()
+	lk := f.mustApply(k.ID, grant(ledger.Grant{Amount: amt("10")})).Lots[0]
+	f.mustApply(k.ID, hold(ledger.HoldRequest{Amount: amt("1"), TTL: time.Hour}))
+	exec("UPDATE accounts SET lots_promotional = lots_promotional + 1, holds_held = 0 WHERE id = $1", k.ID)
+	exec("UPDATE lots SET consume_key = '0' || consume_key WHERE id = $1", lk.ID)
+	want = append(want, rs{"account_lots", k.ID}, rs{"account_holds", k.ID}, rs{"consume_key", lk.ID})
+	u := f.account()
+	f.mustApply(u.ID, grant(ledger.Grant{Kind: ledger.Units, Unit: "sms", Amount: amt("10")}))
+	exec(`UPDATE accounts SET lots_units = '{"sms":1}' WHERE id = $1`, u.ID)
+	want = append(want, rs{"account_lots", u.ID})
 
 	// A transaction whose account is not there: the journal has no
 	// foreign key to stop it.
@@ -130,7 +145,16 @@ func testCheckCorrupt(t *testing.T, s store.Store) {
 	exec("UPDATE txns SET account_id = 'acct_missing' WHERE id = $1", gh.Txn.ID)
 	// Its customer posting, which belongs to the transaction's account,
 	// now names a grant of another account too.
-	want = append(want, rs{"txn_account", gh.Txn.ID}, rs{"posting_lot", gh.Txn.ID})
+	want = append(want, rs{"txn_account", gh.Txn.ID}, rs{"posting_lot", gh.Txn.ID},
+		rs{"ledger_hours", h.ID + " " + gh.Lots[0].ID}, rs{"ledger_hours", "acct_missing " + gh.Lots[0].ID})
+
+	// An hour's sums that are not its postings: a balance as of a later
+	// instant, or a usage window, would add up the wrong figures.
+	hh := f.account()
+	lh := f.mustApply(hh.ID, grant(ledger.Grant{Amount: amt("10")})).Lots[0]
+	f.mustApply(hh.ID, debit(ledger.Debit{Amount: amt("2"), AllowNegative: true}))
+	exec("UPDATE ledger_hours SET usage = usage + 1 WHERE account_id = $1 AND lot_id = $2", hh.ID, lh.ID)
+	want = append(want, rs{"ledger_hours", hh.ID + " " + lh.ID})
 
 	// Healthy neighbours stay quiet: an overdraft on record is no violation.
 	ok1 := f.account()

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CheckCorrupt", testCheckCorrupt},
 		{"ConcurrentDebits", testConcurrentDebits},
 		{"ConcurrentMultiAccount", testConcurrentMultiAccount},
+		{"LargeAccount", testLargeAccount},
 	}
 	tests = append(tests, paymentTests...)
 	tests = append(tests, notifyTests...)
@@ -146,13 +147,15 @@ func (w *writes) add(st *ledger.State, effects ...*ledger.Effect) {
 }
 
 // batch runs one store batch the way the committer does: lock and load
-// the accounts, let fn apply ledger operations, write what it collected.
+// the accounts for the fixture's now (a large account in part), let fn
+// apply ledger operations, write what it collected.
 func (f *fixture) batch(ids []string, fn func(sts map[string]*ledger.State, w *writes) error) error {
 	return f.s.Batch(f.ctx, func(b store.Batch) error {
-		sts, err := b.LoadStates(f.ctx, ids)
+		l, err := b.Load(f.ctx, ids, store.Lookup{Now: f.now})
 		if err != nil {
 			return err
 		}
+		sts := l.States
 		w := &writes{}
 		if err := fn(sts, w); err != nil {
 			return err

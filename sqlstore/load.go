@@ -1,0 +1,521 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
+)
+
+// How a committer batch loads an account (docs/storage.md, "Accounts of
+// any size"). An account of at most smallLots active lots has them all
+// loaded, and one of at most smallHolds active holds has those: one
+// statement for all such accounts of the batch, as before. A larger one
+// is loaded as a ledger.Partial state: its first prefixLots realtime
+// monetary lots and first prefixLots unit lots in consumption order (the
+// lots_consume index), its true_up lots and the lots not usable at the
+// batch's instant (lots_expiry, lots_scheduled), its holds past their TTL
+// (holds_expiry), the holds the batch's requests name, and the totals in
+// its account row; the state asks for more through the batch only when a
+// debit consumes past what was loaded.
+const (
+	smallLots  = 32
+	smallHolds = 32
+	prefixLots = 16
+)
+
+// accountTotalsCols are the totals the account row keeps over its active
+// lots and holds (ledger.Totals).
+const accountTotalsCols = "lots_paid, lots_promotional, lots_gifted, lots_units, lots_active, holds_held, holds_active"
+
+func scanAccountTotals(r scanner) (*ledger.Account, ledger.Totals, error) {
+	var a ledger.Account
+	var t ledger.Totals
+	var currency, status, units string
+	var minBalance, debt, creditLimit, paid, promo, gifted, held int64
+	var postpaid *int64
+	if err := r.Scan(&a.ID, &currency, &status, &minBalance, &debt, &creditLimit, &a.AtCreditLimit, &postpaid,
+		&paid, &promo, &gifted, &units, &t.Lots, &held, &t.Holds); err != nil {
+		return nil, t, err
+	}
+	a.PostpaidSince = fromNullMicros(postpaid)
+	a.Currency, a.Status = money.Currency(currency), ledger.Status(status)
+	a.MinBalance, a.Debt, a.CreditLimit = money.Amount(minBalance), money.Amount(debt), money.Amount(creditLimit)
+	t.Paid, t.Promotional, t.Gifted, t.Held = money.Amount(paid), money.Amount(promo), money.Amount(gifted), money.Amount(held)
+	var err error
+	t.Units, err = readUnits(units)
+	return &a, t, err
+}
+
+// readUnits reads lots_units: micro-units by unit.
+func readUnits(s string) (map[string]money.Amount, error) {
+	if s == "{}" {
+		return nil, nil // most accounts hold no units: no decoding per batch
+	}
+	var m map[string]int64
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, err
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]money.Amount, len(m))
+	for k, v := range m {
+		if v != 0 {
+			out[k] = money.Amount(v)
+		}
+	}
+	return out, nil
+}
+
+// unitsJSON writes lots_units.
+func unitsJSON(m map[string]money.Amount) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	out := make(map[string]int64, len(m))
+	for k, v := range m {
+		out[k] = int64(v)
+	}
+	b, _ := json.Marshal(out) // ints always encode
+	return string(b)
+}
+
+// loading is one account's load in progress.
+type loading struct {
+	st           *ledger.State // account, alerts, and the lots and holds read so far
+	totals       ledger.Totals
+	money, units []*ledger.Lot // the prefixes of a large account
+	soon         money.Amount  // a large account's value expiring soon (ledger.Load.ExpiringSoon)
+}
+
+// bigLots and bigHolds say whether the account is loaded in part.
+func (l *loading) bigLots() bool  { return l.totals.Lots > smallLots }
+func (l *loading) bigHolds() bool { return l.totals.Holds > smallHolds }
+
+// lotScan reads lots into their accounts' loads: into a prefix ("money",
+// "units") or among the lots read for their own sake ("").
+func lotScan(out map[string]*loading) func(prefix string) func(rows) error {
+	return func(prefix string) func(rows) error {
+		return func(r rows) error {
+			for r.Next() {
+				l, err := scanLot(r)
+				if err != nil {
+					return err
+				}
+				ld := out[l.AccountID]
+				if ld == nil {
+					continue
+				}
+				switch prefix {
+				case "money":
+					ld.money = append(ld.money, l)
+				case "units":
+					ld.units = append(ld.units, l)
+				default:
+					ld.st.Lots = append(ld.st.Lots, l)
+				}
+			}
+			return r.Err()
+		}
+	}
+}
+
+// holdScan reads holds into their accounts' loads, each once.
+func holdScan(out map[string]*loading) func(rows) error {
+	return func(r rows) error {
+		for r.Next() {
+			h, err := scanHold(r)
+			if err != nil {
+				return err
+			}
+			if ld := out[h.AccountID]; ld != nil && !slices.ContainsFunc(ld.st.Holds, func(x *ledger.Hold) bool { return x.ID == h.ID }) {
+				ld.st.Holds = append(ld.st.Holds, h)
+			}
+		}
+		return r.Err()
+	}
+}
+
+// loadStmts are the first reads of a batch's accounts at now: the account
+// rows with their totals, all the lots and holds of the small accounts,
+// and the holds the batch names (moreStmts reads the rest of what a
+// large account needs). With a zero now every account is loaded whole.
+func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map[string]*loading) []stmt {
+	d := b.s.d
+	in, args := d.in(1, ids)
+	whole := now.IsZero()
+	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
+	maxLots, maxHolds := smallLots, smallHolds
+	if whole {
+		nLots, nHolds, maxLots, maxHolds = "2147483647", "2147483647", -1, -1
+	}
+	addLot, addHold := lotScan(out), holdScan(out)
+	stmts := []stmt{
+		{sql: "SELECT " + ledgerAccountCols + ", " + accountTotalsCols + " FROM accounts WHERE id " + in + " ORDER BY id" + d.forUpdate,
+			args: args, scan: func(r rows) error {
+				for r.Next() {
+					a, t, err := scanAccountTotals(r)
+					if err != nil {
+						return err
+					}
+					out[a.ID] = &loading{st: &ledger.State{Account: *a}, totals: t}
+				}
+				return r.Err()
+			}},
+	}
+	if d.name == "postgres" {
+		stmts = append(stmts,
+			stmt{sql: smallOf(d, "lots", lotColumns, in, "a.lots_active <= "+nLots, maxLots), args: args, scan: addLot("")},
+			stmt{sql: smallOf(d, "holds", holdColumns, in, "a.holds_active <= "+nHolds, maxHolds), args: args, scan: addHold})
+	}
+	if len(holdIDs) > 0 {
+		hin, hargs := d.in(1, holdIDs)
+		stmts = append(stmts, stmt{sql: "SELECT " + holdCols + " FROM holds WHERE id " + hin + " AND status = 'active'",
+			args: hargs, scan: addHold})
+	}
+	return stmts
+}
+
+// moreStmts are the reads of the large accounts of a batch, sent once the
+// first reads have told which they are: a batch of small accounts never
+// pays for them.
+func (b *batch) moreStmts(big []string, now time.Time, out map[string]*loading) []stmt {
+	if b.s.d.name == "postgres" {
+		return b.pgBigStmts(big, now, out)
+	}
+	return append(b.bigStmts(big, now, out), b.prefixStmts(out)...)
+}
+
+// bigStmts are the reads of the large accounts among the batch's on
+// SQLite: their lots and holds every rule must see and what their money
+// expiring soon holds (prefixStmts reads their prefixes).
+func (b *batch) bigStmts(ids []string, now time.Time, out map[string]*loading) []stmt {
+	d := b.s.d
+	in, args := d.in(1, ids)
+	addLot, addHold := lotScan(out), holdScan(out)
+	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
+	lotsOf := func(cond string) string {
+		return "SELECT " + prefixed("l.", lotColumns) + " FROM accounts a JOIN lots l ON l.account_id = a.id WHERE a.id " + in + " AND " + cond
+	}
+	var stmts []stmt
+	at := micros(now)
+	big := " AND a.lots_active > " + nLots + " AND l.status = 'active' AND "
+	largs := append(slices.Clone(args), at)
+	stmts = append(stmts,
+		stmt{sql: lotsOf("TRUE"+big+"l.kind = 'monetary' AND l.application = 'true_up'") +
+			" UNION ALL " + lotsOf("TRUE"+big+"l.expires_at IS NOT NULL AND l.expires_at <= $2") +
+			" UNION ALL " + lotsOf("TRUE"+big+"l.effective_at > l.created_at AND l.effective_at > $2"),
+			args: largs, scan: addLot("")},
+		stmt{sql: "SELECT " + prefixed("h.", holdColumns) + " FROM accounts a JOIN holds h ON h.account_id = a.id WHERE a.id " + in +
+			" AND a.holds_active > " + nHolds + " AND h.status = 'active' AND h.expires_at <= $2", args: largs, scan: addHold},
+		// What expires soon, for the balance a debit answers with: one
+		// range of lots_expiry per large account.
+		stmt{sql: "SELECT l.account_id, CAST(SUM(l.remaining) AS BIGINT) FROM accounts a JOIN lots l ON l.account_id = a.id WHERE a.id " + in +
+			big + moneyStream2 + " AND l.expires_at > $2 AND l.expires_at <= $3 AND l.effective_at <= $2 GROUP BY l.account_id",
+			args: append(slices.Clone(largs), micros(now.Add(ledger.ExpiringSoonWindow))), scan: func(r rows) error {
+				for r.Next() {
+					var id string
+					var v int64
+					if err := r.Scan(&id, &v); err != nil {
+						return err
+					}
+					if ld := out[id]; ld != nil {
+						ld.soon = money.Amount(v)
+					}
+				}
+				return r.Err()
+			}},
+	)
+	return stmts
+}
+
+// pgBigStmts are bigStmts on PostgreSQL, in two statements: the large
+// accounts' lots
+// every rule must see (part 0), their prefixes (parts 1 and 2, one index
+// range per account cut at prefixLots), and what their money expiring
+// soon holds (part 3, a lot-shaped row carrying the sum); and their holds
+// past their TTL.
+func (b *batch) pgBigStmts(ids []string, now time.Time, out map[string]*loading) []stmt {
+	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
+	with := "WITH big AS (SELECT id FROM accounts WHERE id = ANY($1::text[]) AND lots_active > " + nLots + ") "
+	part := func(n, cond string) string {
+		return "SELECT " + n + " AS part, " + prefixed("l.", lotColumns) + " FROM big JOIN lots l ON l.account_id = big.id WHERE l.status = 'active' AND " + cond
+	}
+	prefix := func(n, cond, order string) string {
+		return "SELECT " + n + ", " + prefixed("x.", lotColumns) + " FROM big CROSS JOIN LATERAL (SELECT " + lotCols +
+			" FROM lots WHERE account_id = big.id AND status = 'active' AND " + cond + " ORDER BY " + order +
+			" LIMIT " + strconv.Itoa(prefixLots) + ") AS x"
+	}
+	q := with + part("0", "l.kind = 'monetary' AND l.application = 'true_up'") +
+		" UNION ALL " + part("0", "l.expires_at IS NOT NULL AND l.expires_at <= $2") +
+		" UNION ALL " + part("0", "l.effective_at > l.created_at AND l.effective_at > $2") +
+		" UNION ALL " + prefix("1", moneyStream, "consume_key") +
+		" UNION ALL " + prefix("2", unitStream, "unit, consume_key") +
+		" UNION ALL SELECT 3, l.account_id, l.account_id, '', '', 0, CAST(SUM(l.remaining) AS BIGINT), '', 0, 0, NULL::bigint, '', '', '', '', '', 0" +
+		" FROM big JOIN lots l ON l.account_id = big.id WHERE l.status = 'active' AND " + moneyStream2 +
+		" AND l.expires_at > $2 AND l.expires_at <= $3 AND l.effective_at <= $2 GROUP BY l.account_id"
+	lots := stmt{sql: q, args: []any{ids, micros(now), micros(now.Add(ledger.ExpiringSoonWindow))}, scan: func(r rows) error {
+		for r.Next() {
+			var n int
+			l, err := scanLot(partScanner{r, &n})
+			if err != nil {
+				return err
+			}
+			ld := out[l.AccountID]
+			if ld == nil {
+				continue
+			}
+			switch n {
+			case 1:
+				ld.money = append(ld.money, l)
+			case 2:
+				ld.units = append(ld.units, l)
+			case 3:
+				ld.soon = l.Remaining
+			default:
+				ld.st.Lots = append(ld.st.Lots, l)
+			}
+		}
+		return r.Err()
+	}}
+	holds := stmt{sql: "WITH big AS (SELECT id FROM accounts WHERE id = ANY($1::text[]) AND holds_active > " + nHolds + ") SELECT " +
+		prefixed("h.", holdColumns) + " FROM big JOIN holds h ON h.account_id = big.id WHERE h.status = 'active' AND h.expires_at <= $2",
+		args: []any{ids, micros(now)}, scan: holdScan(out)}
+	return []stmt{lots, holds}
+}
+
+// partScanner scans a part number, then a lot's columns.
+type partScanner struct {
+	r    scanner
+	part *int
+}
+
+func (p partScanner) Scan(dest ...any) error { return p.r.Scan(append([]any{p.part}, dest...)...) }
+
+// sqliteSmallStmts are SQLite's reads of every lot and hold of the
+// accounts small enough to load whole, sent once the account rows have
+// said which (in-process, a second step costs no round trip).
+func (b *batch) sqliteSmallStmts(out map[string]*loading, whole bool) []stmt {
+	var lots, holds []string
+	for id, ld := range out {
+		if whole || !ld.bigLots() {
+			lots = append(lots, id)
+		}
+		if whole || !ld.bigHolds() {
+			holds = append(holds, id)
+		}
+	}
+	slices.Sort(lots)
+	slices.Sort(holds)
+	lin, largs := b.s.d.in(1, lots)
+	hin, hargs := b.s.d.in(1, holds)
+	return []stmt{
+		{sql: "SELECT " + lotCols + " FROM lots WHERE account_id " + lin + " AND status = 'active'", args: largs, scan: lotScan(out)("")},
+		{sql: "SELECT " + holdCols + " FROM holds WHERE account_id " + hin + " AND status = 'active'", args: hargs, scan: holdScan(out)},
+	}
+}
+
+// smallOf reads the active rows of table for the batch's accounts that
+// pass cond, an account's bound on their number. On PostgreSQL it reads
+// at most smallMax+1 rows of each account, one index range per account
+// (LIMIT keeps the LATERAL from being flattened into a join, which left
+// the planner free to read every row of a large account and drop them,
+// or to scan the whole table; measured), without probing the accounts
+// again: a large account's extra rows are harmless, its state adopts
+// them as it would rows read later. On SQLite the plain join.
+func smallOf(d dialect, table string, cols []string, in, cond string, smallMax int) string {
+	if d.name == "postgres" && smallMax < 0 {
+		return "SELECT " + strings.Join(cols, ", ") + " FROM " + table + " WHERE account_id " + in + " AND status = 'active'"
+	}
+	if d.name == "postgres" {
+		return "SELECT " + prefixed("x.", cols) + " FROM unnest($1::text[]) AS k (id) CROSS JOIN LATERAL (SELECT " + strings.Join(cols, ", ") +
+			" FROM " + table + " WHERE account_id = k.id AND status = 'active' LIMIT " + strconv.Itoa(smallMax+1) + ") AS x"
+
+	}
+	return "SELECT " + prefixed("t.", cols) + " FROM accounts a JOIN " + table + " t ON t.account_id = a.id WHERE a.id " + in +
+		" AND " + cond + " AND t.status = 'active'"
+}
+
+// bigIDs are the loaded accounts that are loaded in part.
+func bigIDs(out map[string]*loading) []string {
+	var ids []string
+	for id, ld := range out {
+		if ld.bigLots() || ld.bigHolds() {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// The realtime monetary lots and the unit lots, as lots_consume has them.
+const (
+	moneyStream  = "kind = 'monetary' AND application = 'realtime' AND unit = ''"
+	moneyStream2 = "l.kind = 'monetary' AND l.application = 'realtime' AND l.unit = ''"
+	unitStream   = "kind = 'units' AND application = 'realtime'"
+)
+
+// prefixStmts are SQLite's reads of the large accounts' prefixes, run
+// after the others (SQLite has no LATERAL; in-process, a statement per
+// account costs no round trip).
+func (b *batch) prefixStmts(out map[string]*loading) []stmt {
+	var stmts []stmt
+	for _, ld := range out {
+		if !ld.bigLots() {
+			continue
+		}
+		ld := ld
+		scan := func(to *[]*ledger.Lot) func(rows) error {
+			return func(r rows) error {
+				for r.Next() {
+					l, err := scanLot(r)
+					if err != nil {
+						return err
+					}
+					*to = append(*to, l)
+				}
+				return r.Err()
+			}
+		}
+		stmts = append(stmts,
+			stmt{sql: "SELECT " + lotCols + " FROM lots WHERE account_id = $1 AND status = 'active' AND " + moneyStream +
+				" ORDER BY consume_key LIMIT $2", args: []any{ld.st.Account.ID, prefixLots}, scan: scan(&ld.money)},
+			stmt{sql: "SELECT " + lotCols + " FROM lots WHERE account_id = $1 AND status = 'active' AND " + unitStream +
+				" ORDER BY unit, consume_key LIMIT $2", args: []any{ld.st.Account.ID, prefixLots}, scan: scan(&ld.units)})
+	}
+	return stmts
+}
+
+// state makes the loaded account's State: whole for a small account, a
+// ledger.Partial one for a large account.
+func (b *batch) state(ctx context.Context, ld *loading, now time.Time) (*ledger.State, error) {
+	st := ld.st
+	if now.IsZero() || (!ld.bigLots() && !ld.bigHolds()) {
+		return st, nil
+	}
+	l := ledger.Load{Account: st.Account, Alerts: st.Alerts, Totals: ld.totals, At: now, Others: st.Lots, ExpiringSoon: ld.soon,
+		Holds: st.Holds, MoneyAll: true, UnitsAll: true, Source: &batchSource{b: b, ctx: ctx, account: st.Account.ID}}
+	if !ld.bigLots() {
+		// Every lot is loaded: what expires soon is theirs.
+		l.ExpiringSoon = 0
+		for _, x := range st.Lots {
+			if x.Kind == ledger.Monetary && x.Application == ledger.Realtime && x.Usable(now) &&
+				!x.ExpiresAt.IsZero() && x.ExpiresAt.Sub(now) <= ledger.ExpiringSoonWindow {
+				l.ExpiringSoon += x.Remaining
+			}
+		}
+	} else {
+		// The prefixes arrive in their order on both engines; sorting
+		// makes the last one read the cursor whatever the plan.
+		slices.SortFunc(ld.money, ledger.ConsumptionOrder)
+		slices.SortFunc(ld.units, func(x, y *ledger.Lot) int {
+			if c := strings.Compare(x.Unit, y.Unit); c != 0 {
+				return c
+			}
+			return ledger.ConsumptionOrder(x, y)
+		})
+		l.Money, l.MoneyAll = ld.money, len(ld.money) < prefixLots
+		l.Units, l.UnitsAll = ld.units, len(ld.units) < prefixLots
+	}
+	return ledger.Partial(l)
+}
+
+// prefixed names each column with a table's alias.
+func prefixed(alias string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = alias + c
+	}
+	return strings.Join(out, ", ")
+}
+
+// batchSource is where a partial state of the batch reads the rest of its
+// account: the batch's own transaction, which holds the account's lock.
+type batchSource struct {
+	b       *batch
+	ctx     context.Context
+	account string
+}
+
+// run sends the batch's pending writes, then the statement.
+func (s *batchSource) run(st stmt) error {
+	stmts := append(s.b.pending, st)
+	s.b.pending = nil
+	return s.b.q.pipeline(s.ctx, stmts)
+}
+
+func (s *batchSource) lots(query string, args ...any) ([]*ledger.Lot, error) {
+	var out []*ledger.Lot
+	err := s.run(stmt{sql: query, args: args, scan: func(r rows) error {
+		for r.Next() {
+			l, err := scanLot(r)
+			if err != nil {
+				return err
+			}
+			s.b.loaded[l.ID] = true
+			out = append(out, l)
+		}
+		return r.Err()
+	}})
+	return out, err
+}
+
+func (s *batchSource) Lots(unit string, after *ledger.Lot, n int) ([]*ledger.Lot, error) {
+	kind := ledger.Monetary
+	if unit != "" {
+		kind = ledger.Units
+	}
+	key := ""
+	if after != nil {
+		key = consumeKey(after)
+	}
+	return s.lots("SELECT "+lotCols+" FROM lots WHERE account_id = $1 AND status = 'active' AND kind = $2"+
+		" AND application = 'realtime' AND unit = $3 AND consume_key > $4 ORDER BY consume_key LIMIT $5",
+		s.account, string(kind), unit, key, n)
+}
+
+func (s *batchSource) Lot(id string) (*ledger.Lot, error) {
+	ls, err := s.lots("SELECT "+lotCols+" FROM lots WHERE id = $1 AND account_id = $2", id, s.account)
+	if err != nil || len(ls) == 0 {
+		return nil, err
+	}
+	return ls[0], nil
+}
+
+func (s *batchSource) holds(query string, args ...any) ([]*ledger.Hold, error) {
+	var out []*ledger.Hold
+	err := s.run(stmt{sql: query, args: args, scan: func(r rows) error {
+		for r.Next() {
+			h, err := scanHold(r)
+			if err != nil {
+				return err
+			}
+			out = append(out, h)
+		}
+		return r.Err()
+	}})
+	return out, err
+}
+
+func (s *batchSource) Hold(id string) (*ledger.Hold, error) {
+	hs, err := s.holds("SELECT "+holdCols+" FROM holds WHERE id = $1 AND account_id = $2 AND status = 'active'", id, s.account)
+	if err != nil || len(hs) == 0 {
+		return nil, err
+	}
+	return hs[0], nil
+}
+
+func (s *batchSource) All() ([]*ledger.Lot, []*ledger.Hold, error) {
+	ls, err := s.lots("SELECT "+lotCols+" FROM lots WHERE account_id = $1 AND status = 'active'", s.account)
+	if err != nil {
+		return nil, nil, err
+	}
+	hs, err := s.holds("SELECT "+holdCols+" FROM holds WHERE account_id = $1 AND status = 'active'", s.account)
+	return ls, hs, err
+}
