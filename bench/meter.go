@@ -57,7 +57,7 @@ func (s *meteredStore) meter() meter {
 
 // Batch is the committer's one call per batch.
 func (s *meteredStore) Batch(ctx context.Context, fn func(store.Batch) error) error {
-	phases, _, err := store.TimeBatch(ctx, s.Store.Batch, fn)
+	phases, _, err := store.TimeBatch(ctx, time.Now, s.Store.Batch, fn) // the store's time, on the machine's clock
 	s.mu.Lock()
 	s.m.commits++
 	for i, d := range phases {

@@ -50,11 +50,13 @@ type Phases [NumPhases]time.Duration
 // the time went: each call fn makes on the Batch is charged to its phase,
 // the time between them to the committer's own work (apply). It also
 // returns how many times the store ran fn: more than once after a
-// deadlock or serialization failure, whose attempts count as begin. It
-// reads the wall clock, as a stopwatch does; the ledger never sees it.
-func TimeBatch(ctx context.Context, batch func(context.Context, func(Batch) error) error,
+// deadlock or serialization failure, whose attempts count as begin.
+// stopwatch reads the time between calls: the machine's clock (time.Now)
+// for the metrics and the bench, which measure how long the store took,
+// not when anything is due; never Coffer's clock, which a test may stop.
+func TimeBatch(ctx context.Context, stopwatch func() time.Time, batch func(context.Context, func(Batch) error) error,
 	fn func(Batch) error) (Phases, int, error) {
-	t := &timedBatch{last: time.Now()}
+	t := &timedBatch{stopwatch: stopwatch, last: stopwatch()}
 	runs := 0
 	err := batch(ctx, func(b Batch) error {
 		runs++
@@ -70,14 +72,15 @@ func TimeBatch(ctx context.Context, batch func(context.Context, func(Batch) erro
 
 // timedBatch is a Batch that charges each call's time to its phase.
 type timedBatch struct {
-	b      Batch
-	last   time.Time
-	phases Phases
+	b         Batch
+	stopwatch func() time.Time
+	last      time.Time
+	phases    Phases
 }
 
 // lap charges the time since the last lap to phase p.
 func (t *timedBatch) lap(p Phase) {
-	now := time.Now()
+	now := t.stopwatch()
 	t.phases[p] += now.Sub(t.last)
 	t.last = now
 }
