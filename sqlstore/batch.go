@@ -60,6 +60,14 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 		}
 		stmts = b.sqliteSmallStmts(loads, l.Now.IsZero())
 	}
+	// On PostgreSQL the accounts last found large have their further reads
+	// in this round trip already (bigHint).
+	var early []string
+	if b.s.d.name == "postgres" && !l.Now.IsZero() {
+		if early = b.s.big.among(ids); len(early) > 0 {
+			stmts = append(stmts, b.moreStmts(early, l.Now, loads)...)
+		}
+	}
 	stmts = append(stmts, alertStmt(b.s.d, ids, func(id string) *ledger.State {
 		if ld := loads[id]; ld != nil {
 			return ld.st
@@ -82,12 +90,18 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 		return nil, err
 	}
 	if big := bigIDs(loads); !l.Now.IsZero() && len(big) > 0 {
+		big = slices.DeleteFunc(big, func(id string) bool { return slices.Contains(early, id) })
 		// The large accounts' further reads, now that the batch knows
 		// which they are: one more round trip on PostgreSQL, for
-		// batches that hold a large account only.
-		if err := b.q.pipeline(ctx, b.moreStmts(big, l.Now, loads)); err != nil {
-			return nil, err
+		// batches that hold a large account not read early.
+		if len(big) > 0 {
+			if err := b.q.pipeline(ctx, b.moreStmts(big, l.Now, loads)); err != nil {
+				return nil, err
+			}
 		}
+	}
+	if !l.Now.IsZero() {
+		b.s.big.learn(loads)
 	}
 	for id, ld := range loads {
 		st, err := b.state(ctx, ld, l.Now)

@@ -187,9 +187,27 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 // pays for them.
 func (b *batch) moreStmts(big []string, now time.Time, out map[string]*loading) []stmt {
 	if b.s.d.name == "postgres" {
-		return b.pgBigStmts(big, now, out)
+		return sortless(b.pgBigStmts(big, now, out))
 	}
 	return append(b.bigStmts(big, now, out), b.prefixStmts(out)...)
+}
+
+// sortless plans a large account's reads on PostgreSQL with explicit
+// sorts priced out, then restores the setting. Each of these reads asks
+// for the order of the one index that serves it (pgBigStmts), so that
+// only that index can answer it without a sort: a generic plan is made
+// once per connection and kept, and one made while the lots table was
+// small and had no statistics otherwise read a large account's lots
+// through another index that starts with account_id and filtered them
+// all (measured: 1.5-2 ms a part at 10,000 lots against 0.02-0.06 ms,
+// and 5 ms a batch), until the next ANALYZE replaced it. Planning the
+// reads afresh each time instead costs 0.5 ms a batch (measured).
+func sortless(stmts []stmt) []stmt {
+	out := make([]stmt, 0, len(stmts)+2)
+	out = append(out, stmt{sql: "SELECT set_config('coffer.enable_sort', current_setting('enable_sort'), true)," +
+		" set_config('enable_sort', 'off', true)"})
+	out = append(out, stmts...)
+	return append(out, stmt{sql: "SELECT set_config('enable_sort', current_setting('coffer.enable_sort'), true)"})
 }
 
 // bigStmts are the reads of the large accounts among the batch's on
@@ -236,30 +254,46 @@ func (b *batch) bigStmts(ids []string, now time.Time, out map[string]*loading) [
 }
 
 // pgBigStmts are bigStmts on PostgreSQL, in two statements: the large
-// accounts' lots
-// every rule must see (part 0), their prefixes (parts 1 and 2, one index
-// range per account cut at prefixLots), and what their money expiring
-// soon holds (part 3, a lot-shaped row carrying the sum); and their holds
-// past their TTL.
+// accounts' lots every rule must see (part 0), their prefixes (parts 1
+// and 2, one index range per account cut at prefixLots), and what their
+// money expiring soon holds (part 3, a lot-shaped row carrying the sum);
+// and their holds past their TTL.
+//
+// Every part reads its lots through a LATERAL subquery keyed by the
+// account's id and ordered as the one index that serves it is (see
+// sortless), so that it is one range of that index whatever the plan.
+// Joined plainly, a generic plan was free to drive the join from the lots
+// side (a LATERAL subquery with no LIMIT or OFFSET is flattened into
+// one): measured, the true_up part read lots_consume for every account's
+// lots (3 ms at 10,000 lots, and growing with the table, not with the
+// batch's accounts) and the expiring-soon sum read lots_due, which spans
+// every account.
 func (b *batch) pgBigStmts(ids []string, now time.Time, out map[string]*loading) []stmt {
 	nLots, nHolds := strconv.Itoa(smallLots), strconv.Itoa(smallHolds)
 	with := "WITH big AS (SELECT id FROM accounts WHERE id = ANY($1::text[]) AND lots_active > " + nLots + ") "
-	part := func(n, cond string) string {
-		return "SELECT " + n + " AS part, " + prefixed("l.", lotColumns) + " FROM big JOIN lots l ON l.account_id = big.id WHERE l.status = 'active' AND " + cond
-	}
-	prefix := func(n, cond, order string) string {
+	// part reads the lots of one index range, in that index's order: lots_consume
+	// (unit, consume_key), lots_expiry (expires_at), lots_scheduled
+	// (effective_at). OFFSET 0 and LIMIT keep the subquery from being
+	// flattened.
+	part := func(n, cond, order, limit string) string {
 		return "SELECT " + n + ", " + prefixed("x.", lotColumns) + " FROM big CROSS JOIN LATERAL (SELECT " + lotCols +
-			" FROM lots WHERE account_id = big.id AND status = 'active' AND " + cond + " ORDER BY " + order +
-			" LIMIT " + strconv.Itoa(prefixLots) + ") AS x"
+			" FROM lots WHERE account_id = big.id AND status = 'active' AND " + cond + " ORDER BY " + order + limit + ") AS x"
 	}
-	q := with + part("0", "l.kind = 'monetary' AND l.application = 'true_up'") +
-		" UNION ALL " + part("0", "l.expires_at IS NOT NULL AND l.expires_at <= $2") +
-		" UNION ALL " + part("0", "l.effective_at > l.created_at AND l.effective_at > $2") +
-		" UNION ALL " + prefix("1", moneyStream, "consume_key") +
-		" UNION ALL " + prefix("2", unitStream, "unit, consume_key") +
-		" UNION ALL SELECT 3, l.account_id, l.account_id, '', '', 0, CAST(SUM(l.remaining) AS BIGINT), '', 0, 0, NULL::bigint, '', '', '', '', '', 0" +
-		" FROM big JOIN lots l ON l.account_id = big.id WHERE l.status = 'active' AND " + moneyStream2 +
-		" AND l.expires_at > $2 AND l.expires_at <= $3 AND l.effective_at <= $2 GROUP BY l.account_id"
+	const all = " OFFSET 0"
+	prefix := " LIMIT " + strconv.Itoa(prefixLots)
+	q := with + part("0", "kind = 'monetary' AND application = 'true_up'", "unit, consume_key", all) +
+		" UNION ALL " + part("0", "expires_at IS NOT NULL AND expires_at <= $2", "expires_at", all) +
+		" UNION ALL " + part("0", "effective_at > created_at AND effective_at > $2", "effective_at", all) +
+		" UNION ALL " + part("1", moneyStream, "consume_key", prefix) +
+		" UNION ALL " + part("2", unitStream, "unit, consume_key", prefix) +
+		// The money expiring soon: the lots_expiry range of the window,
+		// its other conditions applied outside it so that they cannot
+		// make another index look better.
+		" UNION ALL SELECT 3, big.id, big.id, '', '', 0, s.soon, '', 0, 0, NULL::bigint, '', '', '', '', '', 0" +
+		" FROM big CROSS JOIN LATERAL (SELECT CAST(SUM(e.remaining) AS BIGINT) AS soon FROM (SELECT remaining, kind, application, unit, effective_at" +
+		" FROM lots WHERE account_id = big.id AND status = 'active' AND expires_at IS NOT NULL AND expires_at > $2 AND expires_at <= $3" +
+		" ORDER BY expires_at OFFSET 0) AS e WHERE e." + strings.ReplaceAll(moneyStream, " AND ", " AND e.") +
+		" AND e.effective_at <= $2) AS s WHERE s.soon IS NOT NULL"
 	lots := stmt{sql: q, args: []any{ids, micros(now), micros(now.Add(ledger.ExpiringSoonWindow))}, scan: func(r rows) error {
 		for r.Next() {
 			var n int
@@ -285,7 +319,8 @@ func (b *batch) pgBigStmts(ids []string, now time.Time, out map[string]*loading)
 		return r.Err()
 	}}
 	holds := stmt{sql: "WITH big AS (SELECT id FROM accounts WHERE id = ANY($1::text[]) AND holds_active > " + nHolds + ") SELECT " +
-		prefixed("h.", holdColumns) + " FROM big JOIN holds h ON h.account_id = big.id WHERE h.status = 'active' AND h.expires_at <= $2",
+		prefixed("h.", holdColumns) + " FROM big CROSS JOIN LATERAL (SELECT " + holdCols +
+		" FROM holds WHERE account_id = big.id AND status = 'active' AND expires_at <= $2 ORDER BY expires_at OFFSET 0) AS h",
 		args: []any{ids, micros(now)}, scan: holdScan(out)}
 	return []stmt{lots, holds}
 }
@@ -446,6 +481,9 @@ type batchSource struct {
 // run sends the batch's pending writes, then the statement.
 func (s *batchSource) run(st stmt) error {
 	stmts := append(s.b.pending, st)
+	if s.b.s.d.name == "postgres" {
+		stmts = append(s.b.pending, sortless([]stmt{st})...)
+	}
 	s.b.pending = nil
 	return s.b.q.pipeline(s.ctx, stmts)
 }

@@ -41,6 +41,7 @@ var migrations embed.FS
 type Store struct {
 	d   dialect
 	eng engine
+	big bigHint
 }
 
 var _ store.Store = (*Store)(nil)
