@@ -103,8 +103,8 @@ func (r *AccountSizeResult) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "coffer bench --account-size: %s, %d CPUs, %s\n", r.Engine, r.CPUs, r.GoVersion)
 	fmt.Fprintf(w, "database:     %s\n", r.Database)
 	fmt.Fprintf(w, "debits:       single HTTP debits from %d clients, one account at a time\n\n", r.Clients)
-	fmt.Fprintf(w, "%-22s %9s %10s %8s %9s %9s %9s %9s %8s %9s\n", "account", "debits", "debits/s", "vs fresh",
-		"p50", "p99", "grant p50", "hold p50", "RSS MB", "peak MB")
+	fmt.Fprintf(w, "%-22s %9s %10s %8s %9s %9s %9s %9s %11s %8s %9s\n", "account", "debits", "debits/s", "vs fresh",
+		"p50", "p99", "grant p50", "hold p50", "balance p50", "RSS MB", "peak MB")
 	for _, d := range r.Debits {
 		name := "fresh (1 lot)"
 		if d.What != "fresh" {
@@ -113,8 +113,8 @@ func (r *AccountSizeResult) WriteTable(w io.Writer) {
 				name = fmt.Sprintf("%s open holds", group(int64(d.Size)))
 			}
 		}
-		fmt.Fprintf(w, "%-22s %9s %10.0f %7.2fx %9s %9s %9s %9s %8.0f %9.0f\n", name, group(d.Debits), d.PerSecond, d.VsFresh,
-			fmtMs(d.P50ms), fmtMs(d.P99ms), fmtMs(d.GrantP50), fmtMs(d.HoldP50), d.RSSMB, d.HWMMB)
+		fmt.Fprintf(w, "%-22s %9s %10.0f %7.2fx %9s %9s %9s %9s %11s %8.0f %9.0f\n", name, group(d.Debits), d.PerSecond, d.VsFresh,
+			fmtMs(d.P50ms), fmtMs(d.P99ms), fmtMs(d.GrantP50), fmtMs(d.HoldP50), fmtMs(d.BalanceP50), d.RSSMB, d.HWMMB)
 	}
 	fmt.Fprintf(w, "\n%-12s %19s %19s %19s %19s %8s %9s\n", "history", "?at= p50 / max", "now p50 / max",
 		"recommend p50 / max", "runway p50 / max", "RSS MB", "peak MB")

@@ -112,8 +112,11 @@ type SizeRow struct {
 	P99ms     float64 `json:"p99_ms"`
 	GrantP50  float64 `json:"grant_p50_ms"`
 	HoldP50   float64 `json:"hold_p50_ms"`
-	RSSMB     float64 `json:"rss_mb"`
-	HWMMB     float64 `json:"peak_rss_mb"`
+	// BalanceP50 is the median of GET …/balance on the account, after
+	// the grants and holds.
+	BalanceP50 float64 `json:"balance_p50_ms"`
+	RSSMB      float64 `json:"rss_mb"`
+	HWMMB      float64 `json:"peak_rss_mb"`
 }
 
 // ReadRow is the reads over an account with Txns transactions: medians
@@ -389,6 +392,15 @@ func (e *sizeEnv) measure(ctx context.Context, o *AccountSizeOptions, what strin
 		holds = append(holds, time.Since(t))
 	}
 	row.GrantP50, row.HoldP50 = ms(median(grants)), ms(median(holds))
+	var reads []time.Duration
+	for range o.Creations {
+		t := time.Now()
+		if _, err := c.GetBalance(ctx, id, client.BalanceParams{}); err != nil {
+			return row, fmt.Errorf("balance: %w", err)
+		}
+		reads = append(reads, time.Since(t))
+	}
+	row.BalanceP50 = ms(median(reads))
 	row.RSSMB, row.HWMMB = memoryMB()
 	return row, nil
 }

@@ -26,7 +26,7 @@ func TestRunAccountSize(t *testing.T) {
 		t.Fatalf("%d debit rows and %d read rows, want 4 and 2", len(res.Debits), len(res.Reads))
 	}
 	for _, d := range res.Debits {
-		if d.Debits != 150 || d.Errors != 0 || d.GrantP50 <= 0 || d.HoldP50 <= 0 {
+		if d.Debits != 150 || d.Errors != 0 || d.GrantP50 <= 0 || d.HoldP50 <= 0 || d.BalanceP50 <= 0 {
 			t.Errorf("%s %d: %d debits, %d errors, grant p50 %v, hold p50 %v", d.What, d.Size, d.Debits, d.Errors, d.GrantP50, d.HoldP50)
 		}
 	}

@@ -52,6 +52,12 @@ func (ms *Store) LoadState(ctx context.Context, accountID string) (*ledger.State
 	return r0, err
 }
 
+func (ms *Store) LoadBalance(ctx context.Context, accountID string, at time.Time) (ledger.Balance, error) {
+	r0, err := ms.next.LoadBalance(ctx, accountID, at)
+	ms.failed("LoadBalance", err)
+	return r0, err
+}
+
 func (ms *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*ledger.State, error) {
 	r0, err := ms.next.StateAt(ctx, accountID, t)
 	ms.failed("StateAt", err)

@@ -25,17 +25,10 @@ func (s *Service) Balance(ctx context.Context, c Call, accountID string, at *tim
 	if at != nil {
 		when = at.UTC()
 	}
-	var st *ledger.State
-	var err error
-	if at == nil {
-		st, err = s.store.LoadState(ctx, accountID)
-	} else {
-		st, err = s.store.StateAt(ctx, accountID, when)
-	}
+	b, err := s.balanceAt(ctx, accountID, when, at == nil)
 	if err != nil {
 		return nil, err
 	}
-	b := st.Balance(when)
 	if b.Pending, err = s.pending(ctx, accountID, at); err != nil {
 		return nil, err
 	}
@@ -44,6 +37,21 @@ func (s *Service) Balance(ctx context.Context, c Call, accountID string, at *tim
 		return nil, err
 	}
 	return v, nil
+}
+
+// balanceAt reads the account's balance at when: the present as the hot
+// path loads a large account (its first lots and its totals), so that
+// the read costs the same at any number of lots and holds; a past
+// instant from the postings.
+func (s *Service) balanceAt(ctx context.Context, accountID string, when time.Time, present bool) (ledger.Balance, error) {
+	if present {
+		return s.store.LoadBalance(ctx, accountID, when)
+	}
+	st, err := s.store.StateAt(ctx, accountID, when)
+	if err != nil {
+		return ledger.Balance{}, err
+	}
+	return st.Balance(when), nil
 }
 
 // Transactions lists an account's history, newest first.

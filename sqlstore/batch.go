@@ -24,6 +24,9 @@ type batch struct {
 	// pending are Write's statements, not yet sent: they go with the
 	// commit, or ahead of a later Load.
 	pending []stmt
+	// read is a batch's loading in a read-only snapshot (LoadBalance):
+	// it locks nothing.
+	read bool
 }
 
 // LoadStates locks the accounts in id order and loads their live state.

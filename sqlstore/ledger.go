@@ -131,6 +131,31 @@ func (s *Store) LoadState(ctx context.Context, accountID string) (*ledger.State,
 	return st, nil
 }
 
+// LoadBalance reads the account's balance at at, the present, as a
+// committer batch loads the account but in a read-only snapshot: a large
+// account's first lots in consumption order, the lots and holds every
+// rule must see, and its totals, so that the read costs the same however
+// many lots and holds the account has. The state never leaves the
+// snapshot: should the balance need more of the account (at is not an
+// instant it can answer for from what it loaded), it reads it there.
+func (s *Store) LoadBalance(ctx context.Context, accountID string, at time.Time) (ledger.Balance, error) {
+	var b ledger.Balance
+	err := s.readTx(ctx, func(t tx) error {
+		bt := &batch{s: s, q: t, loaded: map[string]bool{}, read: true}
+		l, err := bt.Load(ctx, []string{accountID}, store.Lookup{Now: at})
+		if err != nil {
+			return err
+		}
+		st := l.States[accountID]
+		if st == nil {
+			return coffer.Errorf(coffer.ENotFound, "account %s not found", accountID)
+		}
+		b = st.Balance(at)
+		return nil
+	})
+	return b, err
+}
+
 // stateReads returns the reads of the accounts' live state into out:
 // the accounts (locked in id order if lock), their active lots and their
 // active holds. Sent in one pipeline they are one round trip on

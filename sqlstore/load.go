@@ -142,6 +142,15 @@ func holdScan(out map[string]*loading) func(rows) error {
 	}
 }
 
+// lock is what ends the read of the batch's account rows: the dialect's
+// row lock, or nothing in a read-only snapshot.
+func (b *batch) lock() string {
+	if b.read {
+		return ""
+	}
+	return b.s.d.forUpdate
+}
+
 // loadStmts are the first reads of a batch's accounts at now: the account
 // rows with their totals, all the lots and holds of the small accounts,
 // and the holds the batch names (moreStmts reads the rest of what a
@@ -157,7 +166,7 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 	}
 	addLot, addHold := lotScan(out), holdScan(out)
 	stmts := []stmt{
-		{sql: "SELECT " + ledgerAccountCols + ", " + accountTotalsCols + " FROM accounts WHERE id " + in + " ORDER BY id" + d.forUpdate,
+		{sql: "SELECT " + ledgerAccountCols + ", " + accountTotalsCols + " FROM accounts WHERE id " + in + " ORDER BY id" + b.lock(),
 			args: args, scan: func(r rows) error {
 				for r.Next() {
 					a, t, err := scanAccountTotals(r)

@@ -215,6 +215,12 @@ func (s *Store) tryWrite(ctx context.Context, fn func(tx) ([]stmt, error)) error
 // read runs fn in a read-only snapshot, for reads of more than one
 // statement that must agree with each other.
 func (s *Store) read(ctx context.Context, fn func(querier) error) error {
+	return s.readTx(ctx, func(t tx) error { return fn(t) })
+}
+
+// readTx is read for a fn that needs the snapshot as a tx (a batch's
+// loading, which LoadBalance runs in one).
+func (s *Store) readTx(ctx context.Context, fn func(tx) error) error {
 	t, err := s.eng.begin(ctx, false)
 	if err != nil {
 		return s.translate(fmt.Errorf("begin: %w", err))

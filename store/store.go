@@ -160,6 +160,11 @@ type Ledger interface {
 	ListTxns(ctx context.Context, accountID string, f TxnFilter) ([]*ledger.Txn, bool, error)
 	// LoadState reads an account's live ledger state without locking it.
 	LoadState(ctx context.Context, accountID string) (*ledger.State, error)
+	// LoadBalance is LoadState(…).Balance(at) for at the present, read in
+	// one snapshot the way a committer batch loads the account: a large
+	// account's first lots in consumption order and its totals, not all
+	// of its lots and holds.
+	LoadBalance(ctx context.Context, accountID string, at time.Time) (ledger.Balance, error)
 	// StateAt rebuilds the account's ledger state as of instant t from the
 	// postings: every lot created at or before t with its remaining value
 	// at t (the sum of its postings up to t; status active when that is
