@@ -550,9 +550,6 @@ func (s *Service) SettlePayments(ctx context.Context) error {
 
 // balanceOf reads an account's balance now.
 func (s *Service) balanceOf(ctx context.Context, accountID string) (money.Amount, error) {
-	st, err := s.store.LoadState(ctx, accountID)
-	if err != nil {
-		return 0, err
-	}
-	return st.Balance(s.now()).Balance, nil
+	b, err := s.store.LoadBalance(ctx, accountID, s.now())
+	return b.Balance, err
 }

@@ -329,13 +329,13 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID, token string) (do
 	if err != nil || !ar.Enabled || ar.Exhausted {
 		return true, err
 	}
-	st, err := s.store.LoadState(ctx, accountID)
+	now := s.now()
+	b, err := s.store.LoadBalance(ctx, accountID, now)
 	if err != nil {
 		return true, err
 	}
-	now := s.now()
-	bal := st.Balance(now).Balance
-	if bal >= ar.Threshold || st.Account.Status == ledger.StatusClosed {
+	bal := b.Balance
+	if bal >= ar.Threshold || b.Status == ledger.StatusClosed {
 		return true, nil
 	}
 	if ar.Failures > 0 && bal > ar.RetryAt {
@@ -352,7 +352,7 @@ func (s *Service) rechargeOnce(ctx context.Context, accountID, token string) (do
 	day := now.Format(time.DateOnly)
 	p := &coffer.Payment{ID: s.ids.New(coffer.PrefixPayment, now), AccountID: accountID,
 		Source: coffer.SourceAutoRecharge, Key: s.ids.New(coffer.PrefixRechargeKey, now), Status: coffer.PaymentProcessing,
-		MethodID: m.ID, Amount: amount, Currency: st.Account.Currency, CapDay: day, Actor: "auto_recharge", CreatedAt: now, UpdatedAt: now}
+		MethodID: m.ID, Amount: amount, Currency: b.Currency, CapDay: day, Actor: "auto_recharge", CreatedAt: now, UpdatedAt: now}
 	var capped bool
 	var spent money.Amount
 	started, err := s.store.StartRecharge(ctx, p, token, now, func(ar *coffer.AutoRecharge) (bool, error) {
