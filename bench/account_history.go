@@ -116,12 +116,13 @@ func (r *AccountSizeResult) WriteTable(w io.Writer) {
 		fmt.Fprintf(w, "%-22s %9s %10.0f %7.2fx %9s %9s %9s %9s %11s %8.0f %9.0f\n", name, group(d.Debits), d.PerSecond, d.VsFresh,
 			fmtMs(d.P50ms), fmtMs(d.P99ms), fmtMs(d.GrantP50), fmtMs(d.HoldP50), fmtMs(d.BalanceP50), d.RSSMB, d.HWMMB)
 	}
-	fmt.Fprintf(w, "\n%-12s %19s %19s %19s %19s %8s %9s\n", "history", "?at= p50 / max", "now p50 / max",
-		"recommend p50 / max", "runway p50 / max", "RSS MB", "peak MB")
+	fmt.Fprintf(w, "\n%-12s %19s %19s %19s %19s %19s %19s %8s %9s\n", "history", "?at= p50 / max", "now p50 / max",
+		"recommend p50 / max", "runway p50 / max", "30d series p50/max", "liab at p50 / max", "RSS MB", "peak MB")
 	for _, x := range r.Reads {
 		pair := func(a, b float64) string { return fmtMs(a) + " / " + fmtMs(b) }
-		fmt.Fprintf(w, "%-12s %19s %19s %19s %19s %8.0f %9.0f\n", group(int64(x.Txns))+" txns", pair(x.AtP50, x.AtMax),
-			pair(x.NowP50, x.NowMax), pair(x.AlertsP50, x.AlertsMax), pair(x.RunwayP50, x.RunwayMax), x.RSSMB, x.HWMMB)
+		fmt.Fprintf(w, "%-12s %19s %19s %19s %19s %19s %19s %8.0f %9.0f\n", group(int64(x.Txns))+" txns", pair(x.AtP50, x.AtMax),
+			pair(x.NowP50, x.NowMax), pair(x.AlertsP50, x.AlertsMax), pair(x.RunwayP50, x.RunwayMax),
+			pair(x.SeriesP50, x.SeriesMax), pair(x.LiabP50, x.LiabMax), x.RSSMB, x.HWMMB)
 	}
 	fmt.Fprintln(w)
 	for _, s := range r.Seeding {

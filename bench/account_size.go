@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"slices"
 	"sort"
@@ -131,6 +132,10 @@ type ReadRow struct {
 	AlertsMax  float64 `json:"recommendation_max_ms"`
 	RunwayP50  float64 `json:"runway_p50_ms"`
 	RunwayMax  float64 `json:"runway_max_ms"`
+	SeriesP50  float64 `json:"balance_series_p50_ms"`
+	SeriesMax  float64 `json:"balance_series_max_ms"`
+	LiabP50    float64 `json:"liability_at_p50_ms"`
+	LiabMax    float64 `json:"liability_at_max_ms"`
 	RSSMB      float64 `json:"rss_mb"`
 	HWMMB      float64 `json:"peak_rss_mb"`
 	Recommends string  `json:"recommended"`
@@ -255,8 +260,8 @@ func RunAccountSize(ctx context.Context, o AccountSizeOptions) (res *AccountSize
 		if err != nil {
 			return nil, err
 		}
-		say("history %d: ?at= p50 %s, now p50 %s, recommendation p50 %s, runway p50 %s", n,
-			fmtMs(row.AtP50), fmtMs(row.NowP50), fmtMs(row.AlertsP50), fmtMs(row.RunwayP50))
+		say("history %d: ?at= p50 %s, now p50 %s, recommendation p50 %s, runway p50 %s, 30-day balance series p50 %s, liability at p50 %s", n,
+			fmtMs(row.AtP50), fmtMs(row.NowP50), fmtMs(row.AlertsP50), fmtMs(row.RunwayP50), fmtMs(row.SeriesP50), fmtMs(row.LiabP50))
 		res.Reads = append(res.Reads, row)
 	}
 
@@ -417,14 +422,18 @@ func median(d []time.Duration) time.Duration {
 
 // reads times the balance as of a past instant, the balance now, the
 // alert recommendation and the runway of the history account, o.Reads
-// times each through the HTTP API. The instant is half an hour before the
-// last hour of history: the reads must add up whole periods and a part of
-// one.
+// times each through the HTTP API; then the console's balance chart (the
+// balance at the end of each of the last 30 days, in-process: it has no
+// route of its own) and the liability report of the account at the past
+// instant (GET /v1/reports/liability?at=&account_id=). The instant is
+// half an hour before the last hour of history: the reads must add up
+// whole periods and a part of one.
 func (e *sizeEnv) reads(ctx context.Context, o *AccountSizeOptions, id string, n int, start, end time.Time) (ReadRow, error) {
 	c := e.client()
 	at := end.Add(-90 * time.Minute)
 	row := ReadRow{Txns: n}
-	var atT, nowT, alT, rwT []time.Duration
+	var atT, nowT, alT, rwT, seT, liT []time.Duration
+	liability := url.Values{"at": {at.Format(time.RFC3339Nano)}, "account_id": {id}}
 	began := time.Now()
 	// Slow reads (before checkpoints, a million transactions took seconds
 	// each) stop after half a minute, once three of each are in.
@@ -451,11 +460,23 @@ func (e *sizeEnv) reads(ctx context.Context, o *AccountSizeOptions, id string, n
 			return row, fmt.Errorf("runway: %w", err)
 		}
 		rwT = append(rwT, time.Since(t))
+		t = time.Now()
+		if _, err := e.svc.BalanceSeries(ctx, e.call, id, 30); err != nil {
+			return row, fmt.Errorf("balance series: %w", err)
+		}
+		seT = append(seT, time.Since(t))
+		t = time.Now()
+		if _, err := c.Report(ctx, client.ReportLiability, liability); err != nil {
+			return row, fmt.Errorf("liability at: %w", err)
+		}
+		liT = append(liT, time.Since(t))
 	}
 	row.AtP50, row.AtMax = ms(median(atT)), ms(slices.Max(atT))
 	row.NowP50, row.NowMax = ms(median(nowT)), ms(slices.Max(nowT))
 	row.AlertsP50, row.AlertsMax = ms(median(alT)), ms(slices.Max(alT))
 	row.RunwayP50, row.RunwayMax = ms(median(rwT)), ms(slices.Max(rwT))
+	row.SeriesP50, row.SeriesMax = ms(median(seT)), ms(slices.Max(seT))
+	row.LiabP50, row.LiabMax = ms(median(liT)), ms(slices.Max(liT))
 	row.RSSMB, row.HWMMB = memoryMB()
 	return row, nil
 }

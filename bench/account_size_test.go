@@ -35,6 +35,11 @@ func TestRunAccountSize(t *testing.T) {
 	if r := res.Reads[1]; r.Recommends == "" || r.Recommends == "0.00" {
 		t.Errorf("the history's recommendation is %q, want its daily usage", r.Recommends)
 	}
+	for _, r := range res.Reads {
+		if r.SeriesP50 <= 0 || r.LiabP50 <= 0 {
+			t.Errorf("%d txns: balance series p50 %v, liability p50 %v", r.Txns, r.SeriesP50, r.LiabP50)
+		}
+	}
 	var out strings.Builder
 	res.WriteTable(&out)
 	if !strings.Contains(out.String(), "60 live lots") || !strings.Contains(out.String(), "12,000 txns") {

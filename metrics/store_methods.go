@@ -502,6 +502,18 @@ func (ms *Store) ScanLots(ctx context.Context, s store.LotScan, fn func(*ledger.
 	return err
 }
 
+func (ms *Store) LotSumsAt(ctx context.Context, accountID string, at time.Time) (map[string]money.Amount, error) {
+	r0, err := ms.next.LotSumsAt(ctx, accountID, at)
+	ms.failed("LotSumsAt", err)
+	return r0, err
+}
+
+func (ms *Store) SumPeriods(ctx context.Context, accountID string, from time.Time, ends []time.Time) ([]store.PeriodSums, error) {
+	r0, err := ms.next.SumPeriods(ctx, accountID, from, ends)
+	ms.failed("SumPeriods", err)
+	return r0, err
+}
+
 func (ms *Store) Check(ctx context.Context) ([]store.Violation, error) {
 	r0, err := ms.next.Check(ctx)
 	ms.failed("Check", err)

@@ -14,23 +14,23 @@ import (
 // the sum of its customer postings, the debt is minus the sum of the
 // receivables postings) and the ledger's State.Balance reads the balance
 // off it. Balances sums the postings the same way, for every instant in
-// one pass, and asks State.Balance too, so there is one definition.
+// one pass, and BalancesOf asks State.Balance too, so there is one
+// definition.
 //
 // It keeps, per instant, the change of each lot the transactions before
 // it touched: memory grows with the lots and the instants, never with
 // the transactions.
 type Balances struct {
-	at    []time.Time // ascending
-	lots  []map[string]money.Amount
-	debts []money.Amount
+	at      []time.Time // ascending
+	changes []map[string]money.Amount
 }
 
 // NewBalances starts the balances at the instants at, which must be in
 // ascending order. Each counts the transactions created at or before it.
 func NewBalances(at []time.Time) *Balances {
-	b := &Balances{at: at, lots: make([]map[string]money.Amount, len(at)), debts: make([]money.Amount, len(at))}
-	for i := range b.lots {
-		b.lots[i] = map[string]money.Amount{}
+	b := &Balances{at: at, changes: make([]map[string]money.Amount, len(at))}
+	for i := range b.changes {
+		b.changes[i] = map[string]money.Amount{}
 	}
 	return b
 }
@@ -47,9 +47,9 @@ func (b *Balances) Add(t *ledger.Txn) {
 	for _, p := range t.Postings {
 		switch p.Book {
 		case ledger.BookCustomer:
-			b.lots[i][p.LotID] += p.Amount
+			b.changes[i][p.LotID] += p.Amount
 		case ledger.BookReceivables:
-			b.debts[i] -= p.Amount
+			b.changes[i][""] += p.Amount
 		}
 	}
 }
@@ -59,25 +59,33 @@ func (b *Balances) Add(t *ledger.Txn) {
 // expiry are read from them; what each held at an instant comes from the
 // postings.
 func (b *Balances) Balances(lots []*ledger.Lot) []money.Amount {
+	return BalancesOf(b.at, b.changes, lots)
+}
+
+// BalancesOf returns the account's balance at each instant of at
+// (ascending) from what its postings changed: changes[i] is the sum of
+// the postings created after at[i-1] and at or before at[i] into each lot,
+// by id, and under "" into the receivables. lots are as Balances takes
+// them. A running sum is what a lot held, or minus the debt, at an
+// instant: within the ledger's bounds, so it needs no checks.
+func BalancesOf(at []time.Time, changes []map[string]money.Amount, lots []*ledger.Lot) []money.Amount {
 	held := map[string]money.Amount{}
-	var debt money.Amount
-	out := make([]money.Amount, len(b.at))
-	for i, at := range b.at {
-		for id, v := range b.lots[i] {
+	out := make([]money.Amount, len(at))
+	for i, t := range at {
+		for id, v := range changes[i] {
 			held[id] += v
 		}
-		debt += b.debts[i]
 		// The balance reads only lots and debt: the account's floor,
 		// status and holds change other figures, not this one.
-		st := &ledger.State{Account: ledger.Account{Debt: debt}}
+		st := &ledger.State{Account: ledger.Account{Debt: -held[""]}}
 		for _, l := range lots {
-			if v := held[l.ID]; v > 0 && !l.CreatedAt.After(at) {
+			if v := held[l.ID]; v > 0 && !l.CreatedAt.After(t) {
 				c := *l
 				c.Remaining, c.Status = v, ledger.LotActive
 				st.Lots = append(st.Lots, &c)
 			}
 		}
-		out[i] = st.Balance(at).Balance
+		out[i] = st.Balance(t).Balance
 	}
 	return out
 }

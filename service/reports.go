@@ -116,7 +116,9 @@ func creditRow(r report.CreditRow) api.CreditRow {
 
 // LiabilityReport is the credit still owed at an instant (now if zero),
 // by currency and unit, category and expiry bucket. Admin only. Now it
-// reads the live lots; in the past it sums each lot's postings up to at.
+// reads the live lots; in the past it sums each lot's postings up to at
+// (store.LotSumsAt: the hourly sums and at most an hour of journal) and
+// reads the lots created by then.
 func (s *Service) LiabilityReport(ctx context.Context, c Call, at time.Time, q ReportQuery) (*api.LiabilityReport, error) {
 	if err := adminOnly(c.Caller); err != nil {
 		return nil, err
@@ -147,20 +149,38 @@ func (s *Service) LiabilityReport(ctx context.Context, c Call, at time.Time, q R
 			return nil, err
 		}
 	} else {
-		sums := report.NewLotRemaining()
-		err := s.store.ScanTxns(ctx, store.TxnScan{To: at.Add(time.Microsecond), AccountID: q.AccountID}, func(t *ledger.Txn) error {
-			sums.Add(t)
+		// What each lot held at the instant: whole hours from the hourly
+		// sums, the part of the instant's hour from the journal.
+		sums, err := s.store.LotSumsAt(ctx, q.AccountID, at)
+		if err != nil {
+			return nil, err
+		}
+		var held []*ledger.Lot
+		err = s.store.ScanLots(ctx, store.LotScan{AccountID: q.AccountID, CreatedBy: at}, func(l *ledger.Lot) error {
+			if sums[l.ID] > 0 {
+				c := *l
+				held = append(held, &c)
+			}
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		lots, err := s.lotInfos(ctx, q.AccountID, at)
-		if err != nil {
-			return nil, err
+		if len(held) > 0 { // read the currencies only for lots that held value, as the journal's postings name them
+			currency, err := s.currencies(ctx, q.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			for _, l := range held {
+				acc.AddLot(l.Asset(currency(l.AccountID)), info(l), sums[l.ID])
+			}
 		}
-		sums.Each(func(id, asset string, remaining money.Amount) { acc.AddLot(asset, lots[id], remaining) })
 	}
+	return liabilityView(at, acc)
+}
+
+// liabilityView is the liability report's answer.
+func liabilityView(at time.Time, acc *report.Liability) (*api.LiabilityReport, error) {
 	rows, err := acc.Rows()
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -79,11 +80,12 @@ type CreditDay struct {
 // account was opened are left out. Whoever may read the balance may read
 // it.
 //
-// It reads the account, then every transaction of the account up to now
-// (the index txns_account_time; the history before the range makes the
-// first day's balance) and every lot of the account: what one balance
-// at a past instant reads, once for all the days. It keeps a few figures
-// per lot and day, never the transactions.
+// It reads the account, what its postings changed each day (the hourly
+// sums of ledger_hours, the history before the range in one sum, and the
+// journal for the part of the current hour up to now: what one balance
+// at a past instant reads, once for all the days) and every lot of the
+// account. It keeps a few figures per lot and day, never the
+// transactions.
 func (s *Service) BalanceSeries(ctx context.Context, c Call, accountID string, days int) (*BalanceDays, error) {
 	if err := authorizeID(c.Caller, accountID, readBalance); err != nil {
 		return nil, err
@@ -97,6 +99,34 @@ func (s *Service) BalanceSeries(ctx context.Context, c Call, accountID string, d
 	}
 	now := s.now()
 	ds := seriesDays(now, days, acct.CreatedAt)
+	ends := dayEnds(ds, now)
+	bounds := make([]time.Time, len(ends)) // each day counts what was created at or before its end
+	for i, e := range ends {
+		bounds[i] = e.Add(time.Microsecond)
+	}
+	// The sums first, lots after: every lot a posting names was created
+	// before it, so the lots read later include them all.
+	sums, err := s.store.SumPeriods(ctx, accountID, time.Time{}, bounds)
+	if err != nil {
+		return nil, err
+	}
+	lots, err := s.seriesLots(ctx, accountID, now)
+	if err != nil {
+		return nil, err
+	}
+	changes := make([]map[string]money.Amount, len(sums))
+	for i, p := range sums {
+		changes[i] = p.Lots
+	}
+	out := &BalanceDays{AccountID: accountID, Currency: string(acct.Currency), AsOf: now, Days: make([]DayAmount, len(ds))}
+	for i, b := range report.BalancesOf(ends, changes, lots) {
+		out.Days[i] = DayAmount{Day: ds[i], Amount: b}
+	}
+	return out, nil
+}
+
+// dayEnds is the last instant of each day, now for today's.
+func dayEnds(ds []time.Time, now time.Time) []time.Time {
 	ends := make([]time.Time, len(ds))
 	for i, d := range ds {
 		ends[i] = d.Add(oneDay - time.Microsecond) // the day's last instant
@@ -104,41 +134,31 @@ func (s *Service) BalanceSeries(ctx context.Context, c Call, accountID string, d
 			ends[i] = now
 		}
 	}
-	acc := report.NewBalances(ends)
-	// Transactions first, lots after: every lot a transaction names was
-	// created before it, so the lots read later include them all.
-	err = s.store.ScanTxns(ctx, store.TxnScan{To: now.Add(time.Microsecond), AccountID: accountID}, func(t *ledger.Txn) error {
-		acc.Add(t)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
+	return ends
+}
+
+// seriesLots reads every lot of the account created by now, of any
+// status.
+func (s *Service) seriesLots(ctx context.Context, accountID string, now time.Time) ([]*ledger.Lot, error) {
 	var lots []*ledger.Lot
-	err = s.store.ScanLots(ctx, store.LotScan{AccountID: accountID, CreatedBy: now}, func(l *ledger.Lot) error {
+	err := s.store.ScanLots(ctx, store.LotScan{AccountID: accountID, CreatedBy: now}, func(l *ledger.Lot) error {
 		c := *l
 		lots = append(lots, &c)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := &BalanceDays{AccountID: accountID, Currency: string(acct.Currency), AsOf: now, Days: make([]DayAmount, len(ds))}
-	for i, b := range acc.Balances(lots) {
-		out.Days[i] = DayAmount{Day: ds[i], Amount: b}
-	}
-	return out, nil
+	return lots, err
 }
 
 // UsageSeries is the money the account's usage took on each of its last
-// days days, from the usage report, with the runway now. Days before the
-// account was opened are left out. Whoever may read the account's usage
-// report and runway (an admin, or the account's own key) may read it.
+// days days, as the usage report's amounts add up by day, with the
+// runway now. Days before the account was opened are left out. Whoever
+// may read the account's usage report and runway (an admin, or the
+// account's own key) may read it.
 //
-// It reads what the usage report of the account for the range reads
-// (its debits and captures in the range, through txns_account_time) and
-// what the runway reads (the account's live state and its last 30 days'
-// usage).
+// It reads the money the account's debits and captures used each day
+// (the hourly sums of ledger_hours, and the journal for the part of the
+// current hour up to now) and what the runway reads (the account's live
+// state and its last 30 days' usage).
 func (s *Service) UsageSeries(ctx context.Context, c Call, accountID string, days int) (*UsageDays, error) {
 	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
 		return nil, err
@@ -152,27 +172,15 @@ func (s *Service) UsageSeries(ctx context.Context, c Call, accountID string, day
 	}
 	now := s.now()
 	ds := seriesDays(now, days, acct.CreatedAt)
-	q := ReportQuery{From: ds[0], To: now.Add(time.Microsecond), AccountID: accountID}
-	rep, err := s.UsageReport(ctx, c, q)
+	from, to := ds[0], now.Add(time.Microsecond) // the usage report's range
+	bounds := append(slices.Clone(ds[1:]), to)
+	sums, err := s.store.SumPeriods(ctx, accountID, from, bounds)
 	if err != nil {
 		return nil, err
 	}
-	out := &UsageDays{AccountID: accountID, Currency: string(acct.Currency), From: q.From, To: q.To, Days: make([]DayAmount, len(ds))}
+	out := &UsageDays{AccountID: accountID, Currency: string(acct.Currency), From: from, To: to, Days: make([]DayAmount, len(ds))}
 	for i, d := range ds {
-		out.Days[i].Day = d
-	}
-	for _, r := range rep.Data { // one row per day, subaccount and unit: their money adds up
-		d, err := time.Parse(time.DateOnly, r.Date)
-		if err != nil {
-			return nil, err
-		}
-		i := int(d.Sub(ds[0]) / oneDay)
-		if i < 0 || i >= len(ds) {
-			continue
-		}
-		if out.Days[i].Amount, err = out.Days[i].Amount.Add(r.Amount); err != nil {
-			return nil, coffer.Invalid("days", "the usage of %s overflows; ask for the report instead", r.Date)
-		}
+		out.Days[i] = DayAmount{Day: d, Amount: sums[i].Usage}
 	}
 	if out.Runway, err = s.runway(ctx, acct, now); err != nil {
 		return nil, err

@@ -253,15 +253,10 @@ func (s *Store) StateAt(ctx context.Context, accountID string, t time.Time) (*le
 					return r.Err()
 				}},
 			hoursBefore(accountID, hourOf(at), sums),
-			{sql: "SELECT id, account_id, postings FROM txns WHERE account_id = $1 AND created_at >= $2 AND created_at <= $3",
-				args: []any{accountID, hourOf(at), at},
-				scan: func(r rows) error {
-					return postingRows(r, func(_ string, p ledger.Posting) {
-						if ownsPostings(p.Book) {
-							sums[p.LotID] += p.Amount
-						}
-					})
-				}},
+			ownPostings("= $3", []any{accountID}, hourOf(at), at+1, func(_ *ledger.Txn, p ledger.Posting) error {
+				sums[p.LotID] += p.Amount
+				return nil
+			}),
 			{sql: "SELECT " + holdCols + ` FROM holds WHERE account_id = $1 AND created_at <= $2
 				AND (finished_at IS NULL OR finished_at > $2) ORDER BY id`, args: []any{accountID, at},
 				scan: func(r rows) error {

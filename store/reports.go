@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cofferdev/coffer/ledger"
+	"github.com/cofferdev/coffer/money"
 )
 
 // TxnScan narrows a scan of transactions for a report.
@@ -37,4 +38,33 @@ type Reports interface {
 	// ScanLots calls fn with every lot the scan matches, as the lots
 	// table has it now.
 	ScanLots(ctx context.Context, s LotScan, fn func(*ledger.Lot) error) error
+
+	// The reads below add up the hourly sums of the postings (whole
+	// hours) and read the journal only for the hours that a bound cuts,
+	// so they cost an account's hours of activity, not its history.
+
+	// LotSumsAt returns what the customer postings created at or before
+	// at put in each lot, by lot id, of one account or (accountID empty)
+	// of all: a lot's remaining value at that instant. Each call reads
+	// one snapshot.
+	LotSumsAt(ctx context.Context, accountID string, at time.Time) (map[string]money.Amount, error)
+	// SumPeriods splits the account's postings at ends, which must
+	// ascend: period i holds those created in [ends[i-1], ends[i]), the
+	// first from from (from the start when from is zero). It reads one
+	// snapshot, and nothing created before from or at or after the last
+	// end.
+	SumPeriods(ctx context.Context, accountID string, from time.Time, ends []time.Time) ([]PeriodSums, error)
+}
+
+// PeriodSums is what one period of an account's postings adds up to.
+type PeriodSums struct {
+	// Lots is the sum of the period's postings into each of the
+	// account's lots, by lot id, and under "" into its receivables
+	// (minus the debt they incurred); a lot or the receivables the
+	// period did not touch is missing.
+	Lots map[string]money.Amount
+	// Usage is the money the period's debits and captures used (value
+	// drawn from monetary lots plus debt incurred), as UsageBetween sums
+	// it.
+	Usage money.Amount
 }

@@ -18,6 +18,8 @@ var reportTests = []struct {
 	{"ScanTxns", testScanTxns},
 	{"ScanLots", testScanLots},
 	{"ScanStops", testScanStops},
+	{"LotSumsAt", testLotSumsAt},
+	{"SumPeriods", testSumPeriods},
 }
 
 // reportHistory makes two accounts with grants, debits, a void: a
