@@ -18,18 +18,10 @@ import (
 
 // BalanceSeriesScan is BalanceSeries summed from the whole journal.
 func (s *Service) BalanceSeriesScan(ctx context.Context, c Call, accountID string, days int) (*BalanceDays, error) {
-	if err := authorizeID(c.Caller, accountID, readBalance); err != nil {
-		return nil, err
-	}
-	if err := seriesLength(days); err != nil {
-		return nil, err
-	}
-	acct, err := s.store.GetAccount(ctx, accountID)
+	acct, now, ds, err := s.seriesOf(ctx, c, accountID, days, readBalance)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	ds := seriesDays(now, days, acct.CreatedAt)
 	ends := dayEnds(ds, now)
 	acc := report.NewBalances(ends)
 	err = s.store.ScanTxns(ctx, store.TxnScan{To: now.Add(time.Microsecond), AccountID: accountID}, func(t *ledger.Txn) error {
@@ -53,18 +45,10 @@ func (s *Service) BalanceSeriesScan(ctx context.Context, c Call, accountID strin
 // UsageSeriesScan is UsageSeries from the usage report, which reads the
 // debits and captures of the range from the journal.
 func (s *Service) UsageSeriesScan(ctx context.Context, c Call, accountID string, days int) (*UsageDays, error) {
-	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
-		return nil, err
-	}
-	if err := seriesLength(days); err != nil {
-		return nil, err
-	}
-	acct, err := s.store.GetAccount(ctx, accountID)
+	acct, now, ds, err := s.seriesOf(ctx, c, accountID, days, readAccount)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	ds := seriesDays(now, days, acct.CreatedAt)
 	q := ReportQuery{From: ds[0], To: now.Add(time.Microsecond), AccountID: accountID}
 	rep, err := s.UsageReport(ctx, c, q)
 	if err != nil {

@@ -87,18 +87,10 @@ type CreditDay struct {
 // account. It keeps a few figures per lot and day, never the
 // transactions.
 func (s *Service) BalanceSeries(ctx context.Context, c Call, accountID string, days int) (*BalanceDays, error) {
-	if err := authorizeID(c.Caller, accountID, readBalance); err != nil {
-		return nil, err
-	}
-	if err := seriesLength(days); err != nil {
-		return nil, err
-	}
-	acct, err := s.store.GetAccount(ctx, accountID)
+	acct, now, ds, err := s.seriesOf(ctx, c, accountID, days, readBalance)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	ds := seriesDays(now, days, acct.CreatedAt)
 	ends := dayEnds(ds, now)
 	bounds := make([]time.Time, len(ends)) // each day counts what was created at or before its end
 	for i, e := range ends {
@@ -123,6 +115,24 @@ func (s *Service) BalanceSeries(ctx context.Context, c Call, accountID string, d
 		out.Days[i] = DayAmount{Day: ds[i], Amount: b}
 	}
 	return out, nil
+}
+
+// seriesOf is what every per-account series starts with: the caller may
+// read it (want), days is a length it serves, and the account, now, and
+// the series' days (those the account was open).
+func (s *Service) seriesOf(ctx context.Context, c Call, accountID string, days int, want access) (*coffer.Account, time.Time, []time.Time, error) {
+	if err := authorizeID(c.Caller, accountID, want); err != nil {
+		return nil, time.Time{}, nil, err
+	}
+	if err := seriesLength(days); err != nil {
+		return nil, time.Time{}, nil, err
+	}
+	acct, err := s.store.GetAccount(ctx, accountID)
+	if err != nil {
+		return nil, time.Time{}, nil, err
+	}
+	now := s.now()
+	return acct, now, seriesDays(now, days, acct.CreatedAt), nil
 }
 
 // dayEnds is the last instant of each day, now for today's.
@@ -160,18 +170,10 @@ func (s *Service) seriesLots(ctx context.Context, accountID string, now time.Tim
 // current hour up to now) and what the runway reads (the account's live
 // state and its last 30 days' usage).
 func (s *Service) UsageSeries(ctx context.Context, c Call, accountID string, days int) (*UsageDays, error) {
-	if err := authorizeID(c.Caller, accountID, readAccount); err != nil {
-		return nil, err
-	}
-	if err := seriesLength(days); err != nil {
-		return nil, err
-	}
-	acct, err := s.store.GetAccount(ctx, accountID)
+	acct, now, ds, err := s.seriesOf(ctx, c, accountID, days, readAccount)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	ds := seriesDays(now, days, acct.CreatedAt)
 	from, to := ds[0], now.Add(time.Microsecond) // the usage report's range
 	bounds := append(slices.Clone(ds[1:]), to)
 	sums, err := s.store.SumPeriods(ctx, accountID, from, bounds)

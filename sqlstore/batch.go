@@ -103,7 +103,7 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 			}
 		}
 	}
-	if !l.Now.IsZero() {
+	if b.s.d.name == "postgres" && !l.Now.IsZero() {
 		b.s.big.learn(loads)
 	}
 	for id, ld := range loads {

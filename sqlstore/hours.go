@@ -43,7 +43,6 @@ type hourSums struct {
 
 // add counts a transaction's postings into its account's hour.
 func (h *hourSums) add(t *ledger.Txn) {
-	used := t.Type == ledger.TxnDebit || t.Type == ledger.TxnCapture
 	hour := hourOf(micros(t.CreatedAt))
 	for _, p := range t.Postings {
 		if !ownsPostings(p.Book) {
@@ -60,9 +59,7 @@ func (h *hourSums) add(t *ledger.Txn) {
 			h.keys, h.amount, h.usage = append(h.keys, k), append(h.amount, 0), append(h.usage, 0)
 		}
 		h.amount[i] += int64(p.Amount)
-		if used && !strings.HasPrefix(p.Asset, "unit:") {
-			h.usage[i] -= int64(p.Amount)
-		}
+		h.usage[i] += int64(usedBy(t, p))
 	}
 }
 

@@ -56,8 +56,9 @@ func ownPostings(cond string, condArgs []any, from, to int64, fn func(t *ledger.
 }
 
 // usedBy is the money a posting of t counts as usage: what a debit or a
-// capture drew from a monetary lot or incurred as debt, as ledger_hours
-// counts it.
+// capture drew from a monetary lot or incurred as debt. ledger_hours
+// counts usage by it as the batch writes, and the reads by it where they
+// sum the journal.
 func usedBy(t *ledger.Txn, p ledger.Posting) money.Amount {
 	if (t.Type == ledger.TxnDebit || t.Type == ledger.TxnCapture) && !strings.HasPrefix(p.Asset, "unit:") {
 		return -p.Amount
