@@ -45,9 +45,12 @@ type AccountSizeOptions struct {
 	// history accounts (default 1, 1,000, 10,000, 1,000,000).
 	Lots, Holds, History []int
 	// Count is the debits each debit measurement sends (default 3,000),
-	// from Clients clients (default 8).
+	// from Clients clients (default 8), in Rounds runs (default 1): each
+	// round sends its share to every account in turn, so that the
+	// machine's changing load falls on all accounts alike.
 	Count   int64
 	Clients int
+	Rounds  int
 	// Creations is how many grants and holds are timed at each N
 	// (default 100), Reads how many of each read (default 50; fewer, but
 	// at least three, when they take more than half a minute).
@@ -71,6 +74,9 @@ func (o *AccountSizeOptions) fill() {
 	}
 	if o.Clients <= 0 {
 		o.Clients = 8
+	}
+	if o.Rounds <= 0 {
+		o.Rounds = 1
 	}
 	if o.Creations <= 0 {
 		o.Creations = 100
@@ -192,10 +198,10 @@ func RunAccountSize(ctx context.Context, o AccountSizeOptions) (res *AccountSize
 	}
 	env.clock.moveTo(now)
 
-	// The fresh account, then the lots and holds accounts, each measured
-	// as soon as it is made. The warm-up runs on an account of its own:
-	// a measurement ends with grants and holds made on its account, which
-	// would leave the fresh one past the size loaded whole.
+	// The fresh account, then the lots and holds accounts, all made
+	// first. The warm-up runs on an account of its own: a measurement ends
+	// with grants and holds made on its account, which would leave the
+	// fresh one past the size loaded whole.
 	warm, err := env.freshAccount(ctx)
 	if err != nil {
 		return nil, err
@@ -204,16 +210,7 @@ func RunAccountSize(ctx context.Context, o AccountSizeOptions) (res *AccountSize
 	if err != nil {
 		return nil, err
 	}
-	say("fresh account: %d single debits from %d clients, on another account to warm up, then measured", o.Count, o.Clients)
-	if _, err := env.measure(ctx, &o, "fresh", 1, warm); err != nil {
-		return nil, err
-	}
-	row, err := env.measure(ctx, &o, "fresh", 1, fresh)
-	if err != nil {
-		return nil, err
-	}
-	res.Debits = append(res.Debits, row)
-	freshRate := row.PerSecond
+	targets := []sizeTarget{{what: "fresh", n: 1, id: fresh}}
 	for _, what := range []string{"lots", "holds"} {
 		sizes := o.Lots
 		if what == "holds" {
@@ -235,18 +232,33 @@ func RunAccountSize(ctx context.Context, o AccountSizeOptions) (res *AccountSize
 				return nil, err
 			}
 			res.Seeding = append(res.Seeding, SeedTime{What: what, Size: n, Seconds: time.Since(t).Seconds()})
-			say("%s: %d made in %.1fs; %d single debits from %d clients", what, n, time.Since(t).Seconds(), o.Count, o.Clients)
-			row, err := env.measure(ctx, &o, what, n, id)
-			if err != nil {
-				return nil, err
-			}
-			row.VsFresh = row.PerSecond / freshRate
-			say("%s %d: %.0f debits/s (%.2fx fresh), p50 %s; grant p50 %s, hold p50 %s", what, n, row.PerSecond, row.VsFresh,
-				fmtMs(row.P50ms), fmtMs(row.GrantP50), fmtMs(row.HoldP50))
-			res.Debits = append(res.Debits, row)
+			say("%s: %d made in %.1fs", what, n, time.Since(t).Seconds())
+			targets = append(targets, sizeTarget{what: what, n: n, id: id})
 		}
 	}
-	res.Debits[0].VsFresh = 1
+	say("debits: %d single debits from %d clients on each account, in %d round(s) taken in turn, after a warm-up on another account",
+		o.Count, o.Clients, o.Rounds)
+	if _, err := env.debits(ctx, &o, sizeTarget{what: "warm-up", n: 1, id: warm}, o.Count); err != nil {
+		return nil, err
+	}
+	memoryMB() // the peaks below are each account's debits' own
+	for r := range o.Rounds {
+		for i := range targets {
+			if err := targets[i].add(env.debits(ctx, &o, targets[i], o.Count/int64(o.Rounds)+boolInt(int64(r) < o.Count%int64(o.Rounds)))); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, tg := range targets {
+		row, err := env.measure(ctx, &o, tg)
+		if err != nil {
+			return nil, err
+		}
+		row.VsFresh = row.PerSecond / targets[0].perSecond()
+		say("%s %d: %.0f debits/s (%.2fx fresh), p50 %s; grant p50 %s, hold p50 %s", tg.what, tg.n, row.PerSecond, row.VsFresh,
+			fmtMs(row.P50ms), fmtMs(row.GrantP50), fmtMs(row.HoldP50))
+		res.Debits = append(res.Debits, row)
+	}
 
 	for i, n := range o.History {
 		say("history: writing %d transactions on one account", n)
@@ -359,28 +371,76 @@ var sizeSeq atomic.Int64
 // measure sends o.Count single debits to the account from o.Clients
 // clients, then times o.Creations grants and holds on it one after the
 // other, and reads the process's memory.
-func (e *sizeEnv) measure(ctx context.Context, o *AccountSizeOptions, what string, n int, id string) (SizeRow, error) {
+// sizeTarget is one measured account and the debits measured on it so
+// far, over all rounds.
+type sizeTarget struct {
+	what    string
+	n       int
+	id      string
+	debits  int64
+	elapsed time.Duration
+	lats    []time.Duration
+	// rss and peak are the most the process held at the end of, and
+	// during, the account's debit runs.
+	rss, peak float64
+}
+
+func (t *sizeTarget) add(out outcome, err error) error {
+	if err != nil {
+		return err
+	}
+	t.debits += out.debits
+	t.elapsed += out.elapsed
+	t.lats = append(t.lats, out.lats...)
+	rss, peak := memoryMB()
+	t.rss, t.peak = max(t.rss, rss), max(t.peak, peak)
+	return nil
+}
+
+func (t *sizeTarget) perSecond() float64 {
+	if t.elapsed <= 0 {
+		return 0
+	}
+	return float64(t.debits) / t.elapsed.Seconds()
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// debits sends count single HTTP debits to the target's account from
+// o.Clients clients.
+func (e *sizeEnv) debits(ctx context.Context, o *AccountSizeOptions, t sizeTarget, count int64) (outcome, error) {
 	c := e.client()
-	tag := fmt.Sprintf("size-%s-%d-", what, sizeSeq.Add(1))
+	tag := fmt.Sprintf("size-%s-%d-", t.what, sizeSeq.Add(1))
 	var next atomic.Int64
-	out := closedLoop(ctx, plan{count: o.Count, next: &next}, o.Clients, 1, func(ctx context.Context, seq int64, _ int) (int, error) {
-		_, err := c.Debit(ctx, api.DebitCreate{AccountID: id, EventID: eventID(tag, seq), Amount: &debitAmount})
+	out := closedLoop(ctx, plan{count: count, next: &next}, o.Clients, 1, func(ctx context.Context, seq int64, _ int) (int, error) {
+		_, err := c.Debit(ctx, api.DebitCreate{AccountID: t.id, EventID: eventID(tag, seq), Amount: &debitAmount})
 		if err != nil {
 			return 0, err
 		}
 		return 1, nil
 	})
 	if err := ctx.Err(); err != nil {
-		return SizeRow{}, err
-	}
-	p50, p99 := latencies(out.lats)
-	row := SizeRow{What: what, Size: n, Debits: out.debits, Errors: out.errors, P50ms: ms(p50), P99ms: ms(p99)}
-	if out.elapsed > 0 {
-		row.PerSecond = float64(out.debits) / out.elapsed.Seconds()
+		return out, err
 	}
 	if out.errors > 0 {
-		return row, fmt.Errorf("%s %d: %d debits failed (first: %v)", what, n, out.errors, out.firstErr)
+		return out, fmt.Errorf("%s %d: %d debits failed (first: %v)", t.what, t.n, out.errors, out.firstErr)
 	}
+	return out, nil
+}
+
+// measure makes the target's row from its debits, then times grants,
+// holds and balance reads on its account at its size.
+func (e *sizeEnv) measure(ctx context.Context, o *AccountSizeOptions, t sizeTarget) (SizeRow, error) {
+	c := e.client()
+	tag := fmt.Sprintf("size-%s-%d-", t.what, sizeSeq.Add(1))
+	id := t.id
+	p50, p99 := latencies(t.lats)
+	row := SizeRow{What: t.what, Size: t.n, Debits: t.debits, PerSecond: t.perSecond(), P50ms: ms(p50), P99ms: ms(p99)}
 	var grants, holds []time.Duration
 	exp := e.clock.Now().Add(400 * 24 * time.Hour)
 	for i := range o.Creations {
@@ -406,7 +466,8 @@ func (e *sizeEnv) measure(ctx context.Context, o *AccountSizeOptions, what strin
 		reads = append(reads, time.Since(t))
 	}
 	row.BalanceP50 = ms(median(reads))
-	row.RSSMB, row.HWMMB = memoryMB()
+	rss, peak := memoryMB()
+	row.RSSMB, row.HWMMB = max(t.rss, rss), max(t.peak, peak)
 	return row, nil
 }
 

@@ -67,6 +67,14 @@ func benchBatch(b *testing.B, s *sqlstore.Store, n int, hot bool) {
 			b.Fatal(err)
 		}
 	}
+	debitBatches(b, s, accounts, env)
+}
+
+// debitBatches measures batches of one debit on each of accounts, each
+// batch as the committer runs it.
+func debitBatches(b *testing.B, s *sqlstore.Store, accounts []string, env ledger.Env) {
+	ctx := context.Background()
+	now, n := env.Now, len(accounts)
 	seq := 0
 	b.ResetTimer()
 	for b.Loop() {
@@ -79,7 +87,7 @@ func benchBatch(b *testing.B, s *sqlstore.Store, n int, hot bool) {
 				idems[i] = store.Idempotency{Scope: "key_bench", Key: fmt.Sprint("k-", seq), RequestHash: "h",
 					Status: 200, Body: []byte(`{"id":"txn"}`), CreatedAt: now}
 			}
-			l, err := bt.Load(ctx, accounts, store.Lookup{Debits: keys, Idempotency: idems})
+			l, err := bt.Load(ctx, accounts, store.Lookup{Debits: keys, Idempotency: idems, Now: now})
 			if err != nil {
 				return err
 			}

@@ -131,7 +131,7 @@ table (or --json) to stdout. See docs/performance.md.`,
 
 // runAccountSizeBench runs the account-size scenario with the shared flags.
 func runAccountSizeBench(cmd *cobra.Command, o bench.Options, so bench.AccountSizeOptions, asJSON bool) error {
-	so.DB, so.Clients, so.Committers, so.Progress, so.Count = o.DB, o.Clients, o.Committers, o.Progress, o.Count
+	so.DB, so.Clients, so.Committers, so.Progress, so.Count, so.Rounds = o.DB, o.Clients, o.Committers, o.Progress, o.Count, o.Rounds
 	res, err := bench.RunAccountSize(cmd.Context(), so)
 	if err != nil {
 		return err

@@ -143,3 +143,65 @@ func testLargeAccount(t *testing.T, s store.Store) {
 	wantLoaded(t, f, whole)
 	checkClean(t, s)
 }
+
+// testLargeAccountOfMoneyOnly loads an account of 100 lots of money and
+// no gift, unit lot or hold, whose reads a store may leave out because
+// the account row's totals say they find nothing: a debit that consumes
+// far past the first lots loaded, and a unit debit the account has no
+// units for, must come out as on the whole state.
+func testLargeAccountOfMoneyOnly(t *testing.T, s store.Store) {
+	f := newFixture(t, s)
+	a := f.account()
+	f.mustBatch([]string{a.ID}, func(sts map[string]*ledger.State, w *writes) error {
+		st := sts[a.ID]
+		for i := range 100 {
+			e, err := grant(ledger.Grant{Amount: amt("1.00"), Priority: 10 + i%7, ExpiresAt: f.now.Add(time.Duration(1+i) * time.Hour)})(st, f.env())
+			if err != nil {
+				return err
+			}
+			w.add(st, e)
+		}
+		return nil
+	})
+	whole, err := s.LoadState(f.ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Batch(f.ctx, func(b store.Batch) error {
+		l, err := b.Load(f.ctx, []string{a.ID}, store.Lookup{Now: f.now})
+		if err != nil {
+			return err
+		}
+		st := l.States[a.ID]
+		if !st.Partial() || len(st.Lots) > 16 {
+			return fmt.Errorf("an account of 100 lots was loaded with %d lots (partial: %v)", len(st.Lots), st.Partial())
+		}
+		env := func(name string) ledger.Env {
+			n := 0
+			return ledger.Env{Now: f.now, NewID: func(p string) string { n++; return fmt.Sprintf("%s_zz%s%03d", p, name, n) }}
+		}
+		w := &writes{}
+		for _, d := range []ledger.Debit{
+			{EventID: "sms", Unit: "sms", Quantity: amt("3"), UnitPrice: amt("0.10")}, // no unit lots: paid in money
+			{EventID: "deep", Amount: amt("62.50")},                                   // past the first lots loaded
+		} {
+			pe, perr := debit(d)(st, env(d.EventID))
+			we, werr := debit(d)(whole, env(d.EventID))
+			if perr != nil || werr != nil {
+				return fmt.Errorf("debit %s: partial state %v, whole state %v", d.EventID, perr, werr)
+			}
+			same(t, d.EventID+" postings", pe.Txn.Postings, we.Txn.Postings)
+			w.add(st, pe)
+		}
+		if !reflect.DeepEqual(st.Balance(f.now), whole.Balance(f.now)) || !st.Totals().Equal(whole.Totals()) {
+			return fmt.Errorf("partial state: balance %+v, totals %+v;\nwhole state: balance %+v, totals %+v",
+				st.Balance(f.now), st.Totals(), whole.Balance(f.now), whole.Totals())
+		}
+		return b.Write(f.ctx, &w.Writes)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLoaded(t, f, whole)
+	checkClean(t, s)
+}

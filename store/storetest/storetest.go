@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentDebits", testConcurrentDebits},
 		{"ConcurrentMultiAccount", testConcurrentMultiAccount},
 		{"LargeAccount", testLargeAccount},
+		{"LargeAccountOfMoneyOnly", testLargeAccountOfMoneyOnly},
 	}
 	tests = append(tests, paymentTests...)
 	tests = append(tests, notifyTests...)
