@@ -244,9 +244,11 @@ func RunAccountSize(ctx context.Context, o AccountSizeOptions) (res *AccountSize
 	memoryMB() // the peaks below are each account's debits' own
 	for r := range o.Rounds {
 		for i := range targets {
-			if err := targets[i].add(env.debits(ctx, &o, targets[i], o.Count/int64(o.Rounds)+boolInt(int64(r) < o.Count%int64(o.Rounds)))); err != nil {
+			out, err := env.debits(ctx, &o, targets[i], share(o.Count, o.Rounds, r))
+			if err != nil {
 				return nil, err
 			}
+			targets[i].add(out)
 		}
 	}
 	for _, tg := range targets {
@@ -254,7 +256,7 @@ func RunAccountSize(ctx context.Context, o AccountSizeOptions) (res *AccountSize
 		if err != nil {
 			return nil, err
 		}
-		row.VsFresh = row.PerSecond / targets[0].perSecond()
+		row.VsFresh = row.PerSecond / targets[0].out.perSecond()
 		say("%s %d: %.0f debits/s (%.2fx fresh), p50 %s; grant p50 %s, hold p50 %s", tg.what, tg.n, row.PerSecond, row.VsFresh,
 			fmtMs(row.P50ms), fmtMs(row.GrantP50), fmtMs(row.HoldP50))
 		res.Debits = append(res.Debits, row)
@@ -368,47 +370,22 @@ func (e *sizeEnv) makeHolds(ctx context.Context, id string, n int) error {
 
 var sizeSeq atomic.Int64
 
-// measure sends o.Count single debits to the account from o.Clients
-// clients, then times o.Creations grants and holds on it one after the
-// other, and reads the process's memory.
-// sizeTarget is one measured account and the debits measured on it so
-// far, over all rounds.
+// sizeTarget is one measured account and its debits over all rounds.
 type sizeTarget struct {
-	what    string
-	n       int
-	id      string
-	debits  int64
-	elapsed time.Duration
-	lats    []time.Duration
+	what string
+	n    int
+	id   string
+	out  outcome
 	// rss and peak are the most the process held at the end of, and
 	// during, the account's debit runs.
 	rss, peak float64
 }
 
-func (t *sizeTarget) add(out outcome, err error) error {
-	if err != nil {
-		return err
-	}
-	t.debits += out.debits
-	t.elapsed += out.elapsed
-	t.lats = append(t.lats, out.lats...)
+// add merges one round's debits and the memory they left.
+func (t *sizeTarget) add(out outcome) {
+	t.out.add(out)
 	rss, peak := memoryMB()
 	t.rss, t.peak = max(t.rss, rss), max(t.peak, peak)
-	return nil
-}
-
-func (t *sizeTarget) perSecond() float64 {
-	if t.elapsed <= 0 {
-		return 0
-	}
-	return float64(t.debits) / t.elapsed.Seconds()
-}
-
-func boolInt(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // debits sends count single HTTP debits to the target's account from
@@ -439,8 +416,8 @@ func (e *sizeEnv) measure(ctx context.Context, o *AccountSizeOptions, t sizeTarg
 	c := e.client()
 	tag := fmt.Sprintf("size-%s-%d-", t.what, sizeSeq.Add(1))
 	id := t.id
-	p50, p99 := latencies(t.lats)
-	row := SizeRow{What: t.what, Size: t.n, Debits: t.debits, PerSecond: t.perSecond(), P50ms: ms(p50), P99ms: ms(p99)}
+	p50, p99 := latencies(t.out.lats)
+	row := SizeRow{What: t.what, Size: t.n, Debits: t.out.debits, PerSecond: t.out.perSecond(), P50ms: ms(p50), P99ms: ms(p99)}
 	var grants, holds []time.Duration
 	exp := e.clock.Now().Add(400 * 24 * time.Hour)
 	for i := range o.Creations {

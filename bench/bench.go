@@ -372,11 +372,7 @@ func runRounds(ctx context.Context, run []scenario, o *Options, read func() mete
 		for i, sc := range run {
 			p := plan{dur: o.Duration / time.Duration(o.Rounds), next: &next[i]}
 			if o.Count > 0 {
-				// Share the count out; the first rounds take the remainder.
-				p.count = o.Count / int64(o.Rounds)
-				if int64(round) < o.Count%int64(o.Rounds) {
-					p.count++
-				}
+				p.count = share(o.Count, o.Rounds, round)
 			}
 			step := fmt.Sprintf("[%d/%d]", i+1, len(run))
 			if o.Rounds > 1 {

@@ -187,6 +187,24 @@ func (o *outcome) add(x outcome) {
 	}
 }
 
+// perSecond is the outcome's debits per second of its runs' time.
+func (o outcome) perSecond() float64 {
+	if o.elapsed <= 0 {
+		return 0
+	}
+	return float64(o.debits) / o.elapsed.Seconds()
+}
+
+// share is round's part of count split over rounds: the first rounds
+// take the remainder.
+func share(count int64, rounds, round int) int64 {
+	n := count / int64(rounds)
+	if int64(round) < count%int64(rounds) {
+		n++
+	}
+	return n
+}
+
 // percentile returns the q-quantile (0 < q ≤ 1) of sorted latencies.
 func percentile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {

@@ -196,11 +196,7 @@ func (s *sweepRun) side(metered bool) SweepSide {
 // summary is a progress line's account of one run.
 func (o outcome) summary() string {
 	p50, p99 := latencies(o.lats)
-	per := 0.0
-	if o.elapsed > 0 {
-		per = float64(o.debits) / o.elapsed.Seconds()
-	}
-	s := fmt.Sprintf("%d debits in %.2fs = %.0f/s, p50 %s, p99 %s", o.debits, o.elapsed.Seconds(), per,
+	s := fmt.Sprintf("%d debits in %.2fs = %.0f/s, p50 %s, p99 %s", o.debits, o.elapsed.Seconds(), o.perSecond(),
 		fmtMs(ms(p50)), fmtMs(ms(p99)))
 	if o.errors > 0 {
 		s += fmt.Sprintf(", %d errors (first: %v)", o.errors, o.firstErr)

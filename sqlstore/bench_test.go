@@ -12,15 +12,19 @@ import (
 	"github.com/cofferdev/coffer/store"
 )
 
+// benchEngines are the stores the benchmarks run on, each opened afresh
+// per sub-benchmark.
+var benchEngines = []struct {
+	name string
+	open func(testing.TB) *sqlstore.Store
+}{{"sqlite", openSQLite}, {"postgres", openPostgres}}
+
 // BenchmarkBatch measures one committer batch of n debits, as the hot path
 // runs it: lock and load, look up events and idempotency keys, apply,
 // write, commit. "hot" puts every debit on one account, "cold" each on its
 // own; the two should cost about the same.
 func BenchmarkBatch(b *testing.B) {
-	for _, eng := range []struct {
-		name string
-		open func(testing.TB) *sqlstore.Store
-	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+	for _, eng := range benchEngines {
 		for _, n := range []int{1, 100, 500} {
 			for _, hot := range []bool{true, false} {
 				shape := "cold"

@@ -16,10 +16,7 @@ import (
 // the store's share of what `coffer bench --account-size` measures over
 // HTTP, without the client, the server and the commit's fsync around it.
 func BenchmarkLargeAccountBatch(b *testing.B) {
-	for _, eng := range []struct {
-		name string
-		open func(testing.TB) *sqlstore.Store
-	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+	for _, eng := range benchEngines {
 		for _, size := range []struct {
 			name        string
 			lots, holds int
@@ -38,12 +35,12 @@ func BenchmarkLargeAccountBatch(b *testing.B) {
 // largeAccount makes an account with lots live lots of 1,000.00, expiring
 // in a year over 30 days, and holds open holds of 0.01 for an hour,
 // written 500 at a time.
-func largeAccount(b testing.TB, s *sqlstore.Store, env ledger.Env, lots, holds int) string {
+func largeAccount(tb testing.TB, s *sqlstore.Store, env ledger.Env, lots, holds int) string {
 	ctx := context.Background()
 	a := &coffer.Account{ID: coffer.NewID(coffer.PrefixAccount, env.Now), Currency: "USD", Status: ledger.StatusActive,
 		BillingMode: "prepaid", CreatedAt: env.Now, UpdatedAt: env.Now}
 	if err := s.CreateAccount(ctx, a, nil, nil); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	for made := 0; made < lots+holds; {
 		err := s.Batch(ctx, func(bt store.Batch) error {
@@ -69,7 +66,7 @@ func largeAccount(b testing.TB, s *sqlstore.Store, env ledger.Env, lots, holds i
 			return bt.Write(ctx, w)
 		})
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		made += 500
 	}

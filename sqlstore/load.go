@@ -109,31 +109,20 @@ type loading struct {
 func (l *loading) bigLots() bool  { return l.totals.Lots > smallLots }
 func (l *loading) bigHolds() bool { return l.totals.Holds > smallHolds }
 
-// lotScan reads lots into their accounts' loads: into a prefix ("money",
-// "units") or among the lots read for their own sake ("").
-func lotScan(out map[string]*loading) func(prefix string) func(rows) error {
-	return func(prefix string) func(rows) error {
-		return func(r rows) error {
-			for r.Next() {
-				l, err := scanLot(r)
-				if err != nil {
-					return err
-				}
-				ld := out[l.AccountID]
-				if ld == nil {
-					continue
-				}
-				switch prefix {
-				case "money":
-					ld.money = append(ld.money, l)
-				case "units":
-					ld.units = append(ld.units, l)
-				default:
-					ld.st.Lots = append(ld.st.Lots, l)
-				}
+// lotScan reads lots into their accounts' loads, among the lots read
+// for their own sake.
+func lotScan(out map[string]*loading) func(rows) error {
+	return func(r rows) error {
+		for r.Next() {
+			l, err := scanLot(r)
+			if err != nil {
+				return err
 			}
-			return r.Err()
+			if ld := out[l.AccountID]; ld != nil {
+				ld.st.Lots = append(ld.st.Lots, l)
+			}
 		}
+		return r.Err()
 	}
 }
 
@@ -191,7 +180,7 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 	}
 	if d.name == "postgres" {
 		stmts = append(stmts,
-			stmt{sql: smallOf(d, "lots", lotColumns, in, "a.lots_active <= "+nLots, maxLots), args: args, scan: addLot("")},
+			stmt{sql: smallOf(d, "lots", lotColumns, in, "a.lots_active <= "+nLots, maxLots), args: args, scan: addLot},
 			stmt{sql: smallOf(d, "holds", holdColumns, in, "a.holds_active <= "+nHolds, maxHolds), args: args, scan: addHold})
 	}
 	if len(holdIDs) > 0 {
@@ -237,10 +226,11 @@ func sortless(stmts []stmt) []stmt {
 func (b *batch) sqliteBigStmts(ids []string, now time.Time, out map[string]*loading) []stmt {
 	var lots, holds []string
 	for _, id := range ids {
-		if ld := out[id]; ld != nil && ld.bigLots() {
+		ld := out[id]
+		if ld != nil && ld.bigLots() {
 			lots = append(lots, id)
 		}
-		if ld := out[id]; ld != nil && ld.bigHolds() {
+		if ld != nil && ld.bigHolds() {
 			holds = append(holds, id)
 		}
 	}
@@ -279,8 +269,8 @@ func (b *batch) sqliteBigLots(ids []string, now time.Time, out map[string]*loadi
 		parts = append(parts,
 			part("0", "expires_at IS NOT NULL AND expires_at <= $1", "", ""),
 			part("0", "effective_at > created_at AND effective_at > $1", "", ""),
-			"SELECT 3, $"+strconv.Itoa(len(args))+", $"+strconv.Itoa(len(args))+", '', '', 0, CAST(COALESCE(SUM(remaining), 0) AS BIGINT),"+
-				" '', 0, 0, NULL, '', '', '', '', '', 0 FROM lots WHERE "+acct+" AND "+moneyStream+
+			"SELECT "+soonRow("$"+strconv.Itoa(len(args)), "CAST(COALESCE(SUM(remaining), 0) AS BIGINT)", "NULL")+
+				" FROM lots WHERE "+acct+" AND "+moneyStream+
 				" AND expires_at > $1 AND expires_at <= $2 AND effective_at <= $1")
 		limit := " LIMIT " + strconv.Itoa(b.prefixLots())
 		if t.Paid+t.Promotional != 0 {
@@ -293,7 +283,8 @@ func (b *batch) sqliteBigLots(ids []string, now time.Time, out map[string]*loadi
 	return stmt{sql: strings.Join(parts, " UNION ALL "), args: args, scan: partScan(out)}
 }
 
-// pgBigStmts are bigStmts on PostgreSQL, in two statements: the large
+// pgBigStmts are the reads of the large accounts among the batch's on
+// PostgreSQL, in two statements: the large
 // accounts' lots every rule must see (part 0), their prefixes (parts 1
 // and 2, one index range per account cut at prefixLots()), and what their
 // money expiring soon holds (part 3, a lot-shaped row carrying the sum);
@@ -329,7 +320,7 @@ func (b *batch) pgBigStmts(ids []string, now time.Time, out map[string]*loading)
 		// The money expiring soon: the lots_expiry range of the window,
 		// its other conditions applied outside it so that they cannot
 		// make another index look better.
-		" UNION ALL SELECT 3, big.id, big.id, '', '', 0, s.soon, '', 0, 0, NULL::bigint, '', '', '', '', '', 0" +
+		" UNION ALL SELECT " + soonRow("big.id", "s.soon", "NULL::bigint") +
 		" FROM big CROSS JOIN LATERAL (SELECT CAST(SUM(e.remaining) AS BIGINT) AS soon FROM (SELECT remaining, kind, application, unit, effective_at" +
 		" FROM lots WHERE account_id = big.id AND status = 'active' AND expires_at IS NOT NULL AND expires_at > $2 AND expires_at <= $3" +
 		" ORDER BY expires_at OFFSET 0) AS e WHERE e." + strings.ReplaceAll(moneyStream, " AND ", " AND e.") +
@@ -373,6 +364,13 @@ func partScan(out map[string]*loading) func(rows) error {
 	}
 }
 
+// soonRow is part 3's lot-shaped row: the account's id as the lot's id
+// and account, sum as its remaining value, the rest blank (null, the
+// dialect's untyped or typed NULL for expires_at).
+func soonRow(id, sum, null string) string {
+	return "3, " + id + ", " + id + ", '', '', 0, " + sum + ", '', 0, 0, " + null + ", '', '', '', '', '', 0"
+}
+
 // partScanner scans a part number, then a lot's columns.
 type partScanner struct {
 	r    scanner
@@ -400,7 +398,7 @@ func (b *batch) sqliteSmallStmts(out map[string]*loading, whole bool) []stmt {
 	if len(lots) > 0 {
 		in, args := b.s.d.in(1, lots)
 		stmts = append(stmts, stmt{sql: "SELECT " + lotCols + " FROM lots WHERE account_id " + in + " AND status = 'active'",
-			args: args, scan: lotScan(out)("")})
+			args: args, scan: lotScan(out)})
 	}
 	if len(holds) > 0 {
 		in, args := b.s.d.in(1, holds)

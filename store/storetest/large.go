@@ -102,20 +102,13 @@ func testLargeAccount(t *testing.T, s store.Store) {
 		if len(st.Lots) > 16+16+3 || len(st.Holds) > 2 {
 			return fmt.Errorf("a large account's batch loaded %d lots and %d holds", len(st.Lots), len(st.Holds))
 		}
-		if !reflect.DeepEqual(st.Balance(f.now), whole.Balance(f.now)) || !st.Totals().Equal(whole.Totals()) {
-			return fmt.Errorf("partial state: balance %+v, totals %+v;\nwhole state: balance %+v, totals %+v",
-				st.Balance(f.now), st.Totals(), whole.Balance(f.now), whole.Totals())
-		}
-		// Both states get the same ids, so that what the batch writes can
-		// be compared with the whole state.
-		envOf := func(name string) ledger.Env {
-			n := 0
-			return ledger.Env{Now: f.now, NewID: func(p string) string { n++; return fmt.Sprintf("%s_zz%s%03d", p, name, n) }}
+		if err := sameAsWhole("loaded", st, whole, f.now); err != nil {
+			return err
 		}
 		w := &writes{}
 		for _, o := range ops {
-			pe, perr := o.o(st, envOf(o.name))
-			we, werr := o.o(whole, envOf(o.name))
+			pe, perr := o.o(st, namedEnv(f.now, o.name))
+			we, werr := o.o(whole, namedEnv(f.now, o.name))
 			if (perr == nil) != (werr == nil) {
 				return fmt.Errorf("%s: partial state %v, whole state %v", o.name, perr, werr)
 			}
@@ -125,15 +118,14 @@ func testLargeAccount(t *testing.T, s store.Store) {
 			same(t, o.name+" postings", postings(pe), postings(we))
 			w.add(st, pe)
 		}
-		exp, wexp := st.Expire(envOf("expire")), whole.Expire(envOf("expire"))
+		exp, wexp := st.Expire(namedEnv(f.now, "expire")), whole.Expire(namedEnv(f.now, "expire"))
 		if len(exp) != 2 || len(wexp) != 2 {
 			return fmt.Errorf("the sweep expired %d lots and holds, the whole state %d; want the lapsed lot and hold", len(exp), len(wexp))
 		}
 		w.add(st, exp...)
 		same(t, "expired lot's postings", postings(exp[0]), postings(wexp[0]))
-		if !reflect.DeepEqual(st.Balance(f.now), whole.Balance(f.now)) || !st.Totals().Equal(whole.Totals()) {
-			return fmt.Errorf("after the operations, partial state: balance %+v, totals %+v;\nwhole state: balance %+v, totals %+v",
-				st.Balance(f.now), st.Totals(), whole.Balance(f.now), whole.Totals())
+		if err := sameAsWhole("after the operations", st, whole, f.now); err != nil {
+			return err
 		}
 		return b.Write(f.ctx, &w.Writes)
 	})
@@ -176,26 +168,21 @@ func testLargeAccountOfMoneyOnly(t *testing.T, s store.Store) {
 		if !st.Partial() || len(st.Lots) > 16 {
 			return fmt.Errorf("an account of 100 lots was loaded with %d lots (partial: %v)", len(st.Lots), st.Partial())
 		}
-		env := func(name string) ledger.Env {
-			n := 0
-			return ledger.Env{Now: f.now, NewID: func(p string) string { n++; return fmt.Sprintf("%s_zz%s%03d", p, name, n) }}
-		}
 		w := &writes{}
 		for _, d := range []ledger.Debit{
 			{EventID: "sms", Unit: "sms", Quantity: amt("3"), UnitPrice: amt("0.10")}, // no unit lots: paid in money
 			{EventID: "deep", Amount: amt("62.50")},                                   // past the first lots loaded
 		} {
-			pe, perr := debit(d)(st, env(d.EventID))
-			we, werr := debit(d)(whole, env(d.EventID))
+			pe, perr := debit(d)(st, namedEnv(f.now, d.EventID))
+			we, werr := debit(d)(whole, namedEnv(f.now, d.EventID))
 			if perr != nil || werr != nil {
 				return fmt.Errorf("debit %s: partial state %v, whole state %v", d.EventID, perr, werr)
 			}
 			same(t, d.EventID+" postings", pe.Txn.Postings, we.Txn.Postings)
 			w.add(st, pe)
 		}
-		if !reflect.DeepEqual(st.Balance(f.now), whole.Balance(f.now)) || !st.Totals().Equal(whole.Totals()) {
-			return fmt.Errorf("partial state: balance %+v, totals %+v;\nwhole state: balance %+v, totals %+v",
-				st.Balance(f.now), st.Totals(), whole.Balance(f.now), whole.Totals())
+		if err := sameAsWhole("after the debits", st, whole, f.now); err != nil {
+			return err
 		}
 		return b.Write(f.ctx, &w.Writes)
 	})
@@ -204,4 +191,22 @@ func testLargeAccountOfMoneyOnly(t *testing.T, s store.Store) {
 	}
 	wantLoaded(t, f, whole)
 	checkClean(t, s)
+}
+
+// sameAsWhole reports how a partial state's balance or totals differ from
+// the whole state's, after what.
+func sameAsWhole(what string, st, whole *ledger.State, at time.Time) error {
+	if reflect.DeepEqual(st.Balance(at), whole.Balance(at)) && st.Totals().Equal(whole.Totals()) {
+		return nil
+	}
+	return fmt.Errorf("%s, partial state: balance %+v, totals %+v;\nwhole state: balance %+v, totals %+v",
+		what, st.Balance(at), st.Totals(), whole.Balance(at), whole.Totals())
+}
+
+// namedEnv numbers the ids it makes after name, so that a partial and a
+// whole state running the same operation get the same ids and what the
+// batch writes can be compared with the whole state.
+func namedEnv(at time.Time, name string) ledger.Env {
+	n := 0
+	return ledger.Env{Now: at, NewID: func(p string) string { n++; return fmt.Sprintf("%s_zz%s%03d", p, name, n) }}
 }
