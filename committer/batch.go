@@ -157,11 +157,28 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 			}
 		}
 	}
+	if loaded.Kept && refusedRepeatable(batch, replies) {
+		return nil, store.ErrReadAgain
+	}
 	if len(w.Effects) == 0 && len(w.Idempotency) == 0 && len(w.Invoices) == 0 && len(w.Voided) == 0 {
 		return nil, nil
 	}
 	w.LastInvoiceNumber = bc.number
 	return w, b.Write(ctx, w)
+}
+
+// refusedRepeatable reports whether a request for a usage event was
+// refused: on states the store kept, the debits and holds already
+// recorded for the batch's events were not looked up, and a refused
+// repeat of one must be answered with what was recorded, not refused
+// (store.Loaded.Kept).
+func refusedRepeatable(batch []*Request, replies []Reply) bool {
+	for i, r := range batch {
+		if replies[i].Err != nil && (r.DebitKey != nil || r.HoldKey != nil) {
+			return true
+		}
+	}
+	return false
 }
 
 // runOne applies one request, collecting the effects it records. A failed

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cofferdev/coffer"
@@ -258,4 +259,29 @@ func (s *State) hold(id string) *Hold {
 		}
 	}
 	return nil
+}
+
+// ActiveCopy is what loading the whole account afresh would give: a copy
+// of s holding only its active lots and holds, sharing no lot, hold or
+// slice with s, so that s may be read (by whoever an operation answered)
+// while the copy is changed. A store keeps it between batches. A partial
+// state has no such copy: false.
+func (s *State) ActiveCopy() (*State, bool) {
+	if s.rest != nil {
+		return nil, false
+	}
+	c := &State{Account: s.Account, Alerts: slices.Clone(s.Alerts)}
+	for _, l := range s.Lots {
+		if l.Status == LotActive {
+			x := *l
+			c.Lots = append(c.Lots, &x)
+		}
+	}
+	for _, h := range s.Holds {
+		if h.Status == HoldActive {
+			x := *h
+			c.Holds = append(c.Holds, &x)
+		}
+	}
+	return c, true
 }

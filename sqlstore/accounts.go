@@ -140,7 +140,8 @@ func (s *Store) UpdateAccount(ctx context.Context, id string, fn func(*coffer.Ac
 		stmts := append([]stmt{{
 			sql: `UPDATE accounts SET name = $2, email = $3, notification_emails = $4, currency = $5, status = $6,
 				billing_mode = $7, min_balance = $8, trust_tier = $9, metadata = $10, updated_at = $11,
-				at_credit_limit = at_credit_limit AND credit_limit = $12, credit_limit = $12, postpaid_since = $13
+				at_credit_limit = at_credit_limit AND credit_limit = $12, credit_limit = $12, postpaid_since = $13,
+				version = version + 1
 				WHERE id = $1`,
 			// A changed credit limit re-arms its event.
 			args: []any{id, a.Name, a.Email, mustJSON(a.NotificationEmails), string(a.Currency), string(a.Status),

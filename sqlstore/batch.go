@@ -27,6 +27,34 @@ type batch struct {
 	// read is a batch's loading in a read-only snapshot (LoadBalance):
 	// it locks nothing.
 	read bool
+	// versions are the row versions of the accounts the batch loaded or
+	// took warm; Write sets a written account's to one more, and marks it
+	// in written.
+	versions map[string]int64
+	written  map[string]bool
+	// keep are the whole states the batch loaded at an instant, kept warm
+	// once it commits (keepStates).
+	keep map[string]*ledger.State
+	// cold reads every account, kept or not: the batch runs again because
+	// a kept state was stale.
+	cold bool
+}
+
+func newBatch(s *Store, q tx) *batch {
+	return &batch{s: s, q: q, loaded: map[string]bool{}, versions: map[string]int64{}, written: map[string]bool{},
+		keep: map[string]*ledger.State{}}
+}
+
+// keepStates keeps the batch's states warm at their versions once it has
+// committed.
+func (b *batch) keepStates() {
+	for id, st := range b.keep {
+		v := b.versions[id]
+		if b.written[id] {
+			v++
+		}
+		b.s.warm.put(id, st, v)
+	}
 }
 
 // LoadStates locks the accounts in id order and loads their live state.
@@ -51,6 +79,11 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 	ids := slices.Clone(accountIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
+	if !b.read {
+		if b.loadWarm(ids, l, out) {
+			return out, nil
+		}
+	}
 	loads := map[string]*loading{}
 	// Writes the batch already made go first, so that Load sees them.
 	stmts := append(b.pending, b.loadStmts(ids, l.Now, l.HoldIDs, loads)...)
@@ -112,6 +145,10 @@ func (b *batch) Load(ctx context.Context, accountIDs []string, l store.Lookup) (
 			return nil, err
 		}
 		out.States[id] = st
+		b.versions[id] = ld.version
+		if !b.read && !l.Now.IsZero() && !st.Partial() {
+			b.keep[id] = st
+		}
 		for _, group := range [][]*ledger.Lot{st.Lots, ld.money, ld.units} {
 			for _, x := range group {
 				b.loaded[x.ID] = true
@@ -236,7 +273,10 @@ func (b *batch) idemStmt(keys []store.Idempotency, out map[[2]string]*store.Idem
 // one round trip on PostgreSQL, and their errors (a key another process
 // recorded first, say) come back from Store.Batch.
 func (b *batch) Write(ctx context.Context, w *store.Writes) error {
-	stmts := accountUpdates(w.States)
+	stmts, err := b.accountUpdates(w.States)
+	if err != nil {
+		return err
+	}
 
 	var (
 		lots    []*ledger.Lot
@@ -325,7 +365,7 @@ var (
 	accountChangeColumns = []column{{"id", "text"}, {"debt", "bigint"}, {"balance", "bigint"}, {"status", "text"}, {"at_credit_limit", "boolean"},
 		{"postpaid_since", "bigint"}, {"billing_mode", "text"},
 		{"lots_paid", "bigint"}, {"lots_promotional", "bigint"}, {"lots_gifted", "bigint"}, {"lots_units", "text"},
-		{"lots_active", "bigint"}, {"holds_held", "bigint"}, {"holds_active", "bigint"}}
+		{"lots_active", "bigint"}, {"holds_held", "bigint"}, {"holds_active", "bigint"}, {"version", "bigint"}}
 )
 
 // column is a column an update sets (or, the first, finds rows by), with
@@ -363,11 +403,17 @@ func updateRows(table string, cols []column, rows [][]any) []stmt {
 // accountUpdates writes each state's ledger fields (debt, cached balance,
 // status, whether the credit limit has refused usage, since when it is
 // postpaid) and its totals over its active lots and holds, which the next
-// batch loads instead of the lots and holds themselves.
-func accountUpdates(states []*ledger.State) []stmt {
+// batch loads instead of the lots and holds themselves, and sets its row's
+// version to one more than the batch loaded or kept (warm.go).
+func (b *batch) accountUpdates(states []*ledger.State) ([]stmt, error) {
 	at := map[string]int{}
 	var rows [][]any
 	for _, st := range states {
+		version, ok := b.versions[st.Account.ID]
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: account %s was written by a batch that did not load it", st.Account.ID)
+		}
+		b.written[st.Account.ID] = true
 		// The billing mode is the label of postpaid_since, which a close
 		// that switches the account to prepaid clears.
 		mode := "prepaid"
@@ -377,7 +423,7 @@ func accountUpdates(states []*ledger.State) []stmt {
 		t := st.Totals()
 		row := []any{st.Account.ID, int64(st.Account.Debt), int64(st.LedgerBalance()), string(st.Account.Status), st.Account.AtCreditLimit,
 			nullMicros(st.Account.PostpaidSince), mode,
-			int64(t.Paid), int64(t.Promotional), int64(t.Gifted), unitsJSON(t.Units), int64(t.Lots), int64(t.Held), int64(t.Holds)}
+			int64(t.Paid), int64(t.Promotional), int64(t.Gifted), unitsJSON(t.Units), int64(t.Lots), int64(t.Held), int64(t.Holds), version + 1}
 		if i, ok := at[st.Account.ID]; ok {
 			rows[i] = row // the last state given for an account wins
 			continue
@@ -385,5 +431,5 @@ func accountUpdates(states []*ledger.State) []stmt {
 		at[st.Account.ID] = len(rows)
 		rows = append(rows, row)
 	}
-	return updateRows("accounts", accountChangeColumns, rows)
+	return updateRows("accounts", accountChangeColumns, rows), nil
 }

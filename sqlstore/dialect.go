@@ -115,5 +115,5 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	return &Store{d: sqliteDialect, eng: &sqliteEngine{writer: writer, reader: reader,
-		stmts: newStmtCache(writer)}}, nil
+		stmts: newStmtCache(writer)}, warm: newWarmStates()}, nil
 }

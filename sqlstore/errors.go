@@ -53,6 +53,9 @@ func (s *Store) translate(err error) error {
 	if errors.As(err, &ce) {
 		return err
 	}
+	if stale(err) {
+		return errStale
+	}
 	if key, ok := uniqueViolation(err); ok {
 		msg, known := conflicts[key]
 		if !known {
@@ -150,4 +153,15 @@ func retryable(err error) bool {
 		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 	}
 	return false
+}
+
+// errStale is a batch that used a kept state (warm.go) whose account
+// another writer had changed since: Store.Batch runs it again, reading.
+var errStale = errors.New("an account changed since this process kept its state")
+
+// stale reports whether err is errStale, or PostgreSQL's coffer_lock_fresh
+// failing the transaction for it (SQLSTATE CF001, migration 00012).
+func stale(err error) bool {
+	var pe *pgconn.PgError
+	return errors.Is(err, errStale) || (errors.As(err, &pe) && pe.Code == "CF001")
 }

@@ -141,7 +141,8 @@ func (s *Store) LoadState(ctx context.Context, accountID string) (*ledger.State,
 func (s *Store) LoadBalance(ctx context.Context, accountID string, at time.Time) (ledger.Balance, error) {
 	var b ledger.Balance
 	err := s.readTx(ctx, func(t tx) error {
-		bt := &batch{s: s, q: t, loaded: map[string]bool{}, read: true}
+		bt := newBatch(s, t)
+		bt.read = true
 		l, err := bt.Load(ctx, []string{accountID}, store.Lookup{Now: at})
 		if err != nil {
 			return err

@@ -103,6 +103,7 @@ type loading struct {
 	totals       ledger.Totals
 	money, units []*ledger.Lot // the prefixes of a large account
 	soon         money.Amount  // a large account's value expiring soon (ledger.Load.ExpiringSoon)
+	version      int64         // the account row's (warm.go)
 }
 
 // bigLots and bigHolds say whether the account is loaded in part.
@@ -166,14 +167,15 @@ func (b *batch) loadStmts(ids []string, now time.Time, holdIDs []string, out map
 	}
 	addLot, addHold := lotScan(out), holdScan(out)
 	stmts := []stmt{
-		{sql: "SELECT " + ledgerAccountCols + ", " + accountTotalsCols + " FROM accounts WHERE id " + in + " ORDER BY id" + b.lock(),
+		{sql: "SELECT " + ledgerAccountCols + ", " + accountTotalsCols + ", version FROM accounts WHERE id " + in + " ORDER BY id" + b.lock(),
 			args: args, scan: func(r rows) error {
 				for r.Next() {
-					a, t, err := scanAccountTotals(r)
+					var version int64
+					a, t, err := scanAccountTotals(thenScanner{r, &version})
 					if err != nil {
 						return err
 					}
-					out[a.ID] = &loading{st: &ledger.State{Account: *a}, totals: t}
+					out[a.ID] = &loading{st: &ledger.State{Account: *a}, totals: t, version: version}
 				}
 				return r.Err()
 			}},
@@ -378,6 +380,14 @@ type partScanner struct {
 }
 
 func (p partScanner) Scan(dest ...any) error { return p.r.Scan(append([]any{p.part}, dest...)...) }
+
+// thenScanner scans a row's columns, then one more.
+type thenScanner struct {
+	r    scanner
+	last any
+}
+
+func (t thenScanner) Scan(dest ...any) error { return t.r.Scan(append(dest, t.last)...) }
 
 // sqliteSmallStmts are SQLite's reads of every lot and hold of the
 // accounts small enough to load whole, sent once the account rows have

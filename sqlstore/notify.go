@@ -76,8 +76,19 @@ func (s *Store) PutAlertSettings(ctx context.Context, a *coffer.AlertSettings) e
 			ON CONFLICT (account_id) DO UPDATE SET owner_set = excluded.owner_set, thresholds = excluded.thresholds,
 				emails = excluded.emails, updated_at = excluded.updated_at`,
 			a.AccountID, a.OwnerSet, amountsJSON(a.Thresholds), mustJSON(a.Emails), micros(a.UpdatedAt))
-		return err
+		if err != nil {
+			return err
+		}
+		return t.pipeline(ctx, []stmt{thresholdsChanged(s.d, []string{a.AccountID})})
 	})
+}
+
+// thresholdsChanged marks the accounts' rows changed: a batch loads their
+// alert thresholds with them, so a state kept warm (warm.go) must be read
+// afresh.
+func thresholdsChanged(d dialect, ids []string) stmt {
+	in, args := d.in(1, ids)
+	return stmt{sql: "UPDATE accounts SET version = version + 1 WHERE id " + in, args: args}
 }
 
 // AccountsToRecommend lists open accounts the recommendation job is due for.
@@ -116,6 +127,13 @@ func (s *Store) SaveRecommendations(ctx context.Context, recs []coffer.Recommend
 			recommended_at = excluded.recommended_at,
 			thresholds = CASE WHEN balance_alerts.owner_set THEN balance_alerts.thresholds ELSE excluded.thresholds END,
 			updated_at = CASE WHEN balance_alerts.owner_set THEN balance_alerts.updated_at ELSE excluded.updated_at END`)
+	ids := make([]string, len(recs))
+	for i, rc := range recs {
+		ids[i] = rc.AccountID
+	}
+	// An owner's thresholds stay, but telling which rows kept theirs would
+	// cost a read: every account's kept state is read afresh once a day.
+	stmts = append(stmts, thresholdsChanged(s.d, ids))
 	return s.write(ctx, func(t tx) error { return t.pipeline(ctx, stmts) })
 }
 

@@ -295,7 +295,7 @@ func (s *Store) FinishPayment(ctx context.Context, id string, fn func(*store.Pay
 }
 
 func accountStatusStmt(a *coffer.Account) stmt {
-	return stmt{sql: "UPDATE accounts SET status = $2, updated_at = $3 WHERE id = $1",
+	return stmt{sql: "UPDATE accounts SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1",
 		args: []any{a.ID, string(a.Status), micros(a.UpdatedAt)}}
 }
 

@@ -42,6 +42,8 @@ type Store struct {
 	d   dialect
 	eng engine
 	big bigHint
+	// warm are the states of the accounts this process committed last.
+	warm *warmStates
 }
 
 var _ store.Store = (*Store)(nil)
@@ -86,7 +88,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	return &Store{d: postgresDialect, eng: &pgEngine{p: pool, db: stdlib.OpenDBFromPool(pool)}}, nil
+	return &Store{d: postgresDialect, eng: &pgEngine{p: pool, db: stdlib.OpenDBFromPool(pool)}, warm: newWarmStates()}, nil
 }
 
 // Engine returns "sqlite" or "postgres".
@@ -235,14 +237,35 @@ func (s *Store) readTx(ctx context.Context, fn func(tx) error) error {
 //
 // The batch's writes are sent with the commit (see batch.Write), so an
 // error in them, a conflict say, is returned here rather than by Write.
+//
+// A batch that used states this process kept (warm.go) and found that
+// another writer had changed one of them since, or whose fn asks for it
+// (store.ErrReadAgain), runs again at once, reading its accounts afresh.
+// Once a batch commits, the states it loaded are kept for the next.
 func (s *Store) Batch(ctx context.Context, fn func(store.Batch) error) error {
+	var last *batch
+	err := s.batch(ctx, fn, &last, false)
+	if errors.Is(err, errStale) || errors.Is(err, store.ErrReadAgain) {
+		err = s.batch(ctx, fn, &last, true)
+	}
+	if err == nil {
+		last.keepStates()
+	}
+	return err
+}
+
+// batch runs fn in one write transaction; cold reads every account, kept
+// or not.
+func (s *Store) batch(ctx context.Context, fn func(store.Batch) error, last **batch, cold bool) error {
 	return s.writeThen(ctx, func(t tx) ([]stmt, error) {
 		// Every statement of a batch finds its rows by key: on PostgreSQL
 		// it runs on cached generic plans of index probes (pgKeyedPlans).
 		if k, ok := t.(interface{ keyedPlans() }); ok {
 			k.keyedPlans()
 		}
-		b := &batch{s: s, q: t, loaded: map[string]bool{}}
+		b := newBatch(s, t)
+		b.cold = cold
+		*last = b
 		if err := fn(b); err != nil {
 			return nil, err
 		}

@@ -106,7 +106,19 @@ type Loaded struct {
 	Idempotency map[[2]string]*Idempotency // by {Scope, Key}
 	// LastInvoiceNumber is the last invoice number given, if asked for.
 	LastInvoiceNumber int64
+	// Kept says the states are ones the store kept from the batches it
+	// committed last, and that nothing was read: Debits holds none, Holds
+	// only the active holds of those states, Idempotency none. A repeat
+	// of a recorded event or Idempotency-Key that the batch records again
+	// fails it on a unique index (a conflict: run it again). A repeat of
+	// an event that is refused records nothing, so the batch must not
+	// answer it: it returns ErrReadAgain instead.
+	Kept bool
 }
+
+// ErrReadAgain, returned by a batch's function, runs the batch again with
+// every state and lookup read from the database (Loaded.Kept).
+var ErrReadAgain = errors.New("store: the batch must run again, reading what it kept")
 
 // Batch is the committer's view of one open store transaction.
 type Batch interface {
