@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cofferdev/coffer/ledger"
@@ -38,6 +39,8 @@ type batch struct {
 	// cold reads every account, kept or not: the batch runs again because
 	// a kept state was stale.
 	cold bool
+	// kept are the accounts loadWarm served from their kept states.
+	kept []string
 }
 
 func newBatch(s *Store, q tx) *batch {
@@ -400,6 +403,29 @@ func updateRows(table string, cols []column, rows [][]any) []stmt {
 	}}}
 }
 
+// versionedUpdate is updateRows for rows whose last column is their
+// version after the write: each row is written only over the version
+// before it, and the batch fails with errStale otherwise (warm.go). On
+// PostgreSQL the version's new value is coffer_stale() for a row at
+// another version, which fails the transaction; on SQLite the one-row
+// form finds no row at another version, and runBulk fails the batch when
+// a row was not written.
+func versionedUpdate(table string, cols []column, rows [][]any) []stmt {
+	out := updateRows(table, cols, rows)
+	if len(out) == 0 {
+		return nil
+	}
+	b := out[0].bulk
+	v := cols[len(cols)-1].name
+	n := "$" + strconv.Itoa(len(cols))
+	b.arrays = strings.Replace(b.arrays, v+" = v."+v,
+		v+" = CASE WHEN "+table+"."+v+" = v."+v+" - 1 THEN v."+v+" ELSE coffer_stale() END", 1)
+	b.pgOne = strings.Replace(b.one, v+" = "+n, v+" = CASE WHEN "+v+" = "+n+" - 1 THEN "+n+" ELSE coffer_stale() END", 1)
+	b.one += " AND " + v + " = " + n + " - 1"
+	b.versioned = true
+	return out
+}
+
 // accountUpdates writes each state's ledger fields (debt, cached balance,
 // status, whether the credit limit has refused usage, since when it is
 // postpaid) and its totals over its active lots and holds, which the next
@@ -431,5 +457,5 @@ func (b *batch) accountUpdates(states []*ledger.State) ([]stmt, error) {
 		at[st.Account.ID] = len(rows)
 		rows = append(rows, row)
 	}
-	return updateRows("accounts", accountChangeColumns, rows), nil
+	return versionedUpdate("accounts", accountChangeColumns, rows), nil
 }

@@ -269,7 +269,7 @@ func (s *Store) batch(ctx context.Context, fn func(store.Batch) error, last **ba
 		if err := fn(b); err != nil {
 			return nil, err
 		}
-		return b.pending, nil
+		return b.final(), nil
 	})
 }
 

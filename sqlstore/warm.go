@@ -83,9 +83,10 @@ func (w *warmStates) put(id string, st *ledger.State, version int64) {
 
 // loadWarm serves the batch's accounts from their kept states, if every
 // one of them is kept and the batch is the committer's, at an instant,
-// with no invoice number to read. It then reads nothing: a statement sent
-// with the writes locks the accounts and fails the batch unless their
-// versions are still the kept ones (freshStmt). Nor does it look up the
+// with no invoice number to read. It then reads nothing: the writes fail
+// the batch unless the accounts' versions are still the kept ones (the
+// account rows' versionedUpdate, and freshStmt for those it does not
+// write). Nor does it look up the
 // debits and answers already recorded for its events and
 // Idempotency-Keys: their unique indexes refuse a repeat, and the
 // committer runs the batch again, reading, to answer it. The active holds
@@ -103,11 +104,10 @@ func (b *batch) loadWarm(ids []string, l store.Lookup, out *store.Loaded) bool {
 	if b.cold || len(kept) == 0 || len(kept) < len(ids) || l.Now.IsZero() || l.InvoiceNumbers {
 		return false
 	}
-	versions := make([]int64, len(ids))
 	for i, id := range ids {
 		st := kept[i].st
 		out.States[id], b.keep[id] = st, st
-		b.versions[id], versions[i] = kept[i].version, kept[i].version
+		b.versions[id] = kept[i].version
 		for _, x := range st.Lots {
 			b.loaded[x.ID] = true
 		}
@@ -117,9 +117,27 @@ func (b *batch) loadWarm(ids []string, l store.Lookup, out *store.Loaded) bool {
 			}
 		}
 	}
-	b.pending = append(b.pending, b.freshStmt(ids, versions))
+	b.kept = ids
 	out.Kept = true
 	return true
+}
+
+// final is what the batch sends with its commit: its writes, after the
+// check of the kept accounts it did not write (freshStmt; those it wrote
+// are checked by their versioned update).
+func (b *batch) final() []stmt {
+	var ids []string
+	var versions []int64
+	for _, id := range b.kept {
+		if !b.written[id] {
+			ids = append(ids, id)
+			versions = append(versions, b.versions[id])
+		}
+	}
+	if len(ids) == 0 {
+		return b.pending
+	}
+	return append([]stmt{b.freshStmt(ids, versions)}, b.pending...)
 }
 
 // freshStmt locks the accounts, in id order, and fails the batch with
