@@ -57,7 +57,7 @@ type bulk struct {
 	arrays string   // the statement for the rows' columns: arrays $1…$k
 	types  []string // the arrays' element types, one per column
 	rows   [][]any
-	// versioned says each row must be written (versionedUpdate): SQLite
+	// versioned says each row must be written (newVersionedUpdate): SQLite
 	// fails the batch with errStale when one is not, and PostgreSQL runs
 	// pgOne, its own one-row form, instead of one.
 	versioned bool

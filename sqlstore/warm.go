@@ -85,7 +85,7 @@ func (w *warmStates) put(id string, st *ledger.State, version int64) {
 // one of them is kept and the batch is the committer's, at an instant,
 // with no invoice number to read. It then reads nothing: the writes fail
 // the batch unless the accounts' versions are still the kept ones (the
-// account rows' versionedUpdate, and freshStmt for those it does not
+// account rows' versioned update, and freshStmt for those it does not
 // write). Nor does it look up the
 // debits and answers already recorded for its events and
 // Idempotency-Keys: their unique indexes refuse a repeat, and the
