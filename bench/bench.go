@@ -82,6 +82,10 @@ type Options struct {
 	// CPUProfile, when set, receives a CPU profile of the scenarios' run
 	// (not of the setup).
 	CPUProfile io.Writer
+	// AllocProfile, when set, receives the heap profile of allocations
+	// (pprof's allocs: every allocation sampled since the process
+	// started, so the setup's too) once the scenarios have run.
+	AllocProfile io.Writer
 }
 
 func (o *Options) fill() error {
@@ -352,6 +356,11 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 
 	if o.CPUProfile != nil {
 		pprof.StopCPUProfile()
+	}
+	if o.AllocProfile != nil {
+		if err := pprof.Lookup("allocs").WriteTo(o.AllocProfile, 0); err != nil {
+			return nil, err
+		}
 	}
 
 	say("verifying the store (coffer check) and counting what was recorded")

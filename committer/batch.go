@@ -74,7 +74,7 @@ func (b *Batch) RecordVoided(inv *invoice.Invoice) { b.voided = append(b.voided,
 
 // apply runs inside the store transaction. It may run more than once if
 // the store retries the transaction, so it starts from nothing each time.
-func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, replies []Reply, loadDone func()) (*store.Writes, error) {
+func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, replies []Reply, loadDone func(warm bool)) (*store.Writes, error) {
 	now := c.clock.Now()
 	bc := &Batch{Env: ledger.Env{Now: now, NewID: func(p string) string { return c.ids.New(p, now) }}}
 
@@ -107,7 +107,7 @@ func (c *committer) apply(ctx context.Context, b store.Batch, batch []*Request, 
 	if err != nil {
 		return nil, err
 	}
-	loadDone()
+	loadDone(loaded.Kept)
 	bc.number, bc.numbered = loaded.LastInvoiceNumber, numbers
 	states, stored := loaded.States, loaded.Idempotency
 	bc.debits, bc.holds = loaded.Debits, loaded.Holds

@@ -196,10 +196,11 @@ func (c *committer) drain(p *pipeline) {
 // Only a small batch flies beside others (smallBatch): one that found many
 // requests queued waits until nothing is in flight, since when batches
 // are large the database is busy already, and more transactions would
-// only make each one smaller and dearer per request.
+// only make each one smaller and dearer per request. Nor does a batch fly
+// beside one that read nothing (pipeline.warm).
 func (c *committer) launch(p *pipeline, batch []*Request) {
 	accounts := accountsOf(batch)
-	for p.n > 0 && (p.n >= int(c.depth.Load()) || len(batch) >= smallBatch || p.overlaps(accounts)) {
+	for p.waits(len(batch), accounts, int(c.depth.Load())) {
 		p.land(<-p.landed)
 		if n := len(batch); n < c.max {
 			batch = c.gather(batch)
@@ -212,10 +213,11 @@ func (c *committer) launch(p *pipeline, batch []*Request) {
 	p.take(f)
 	go func() {
 		c.commit(batch, f.markLoaded)
-		f.markLoaded()
+		f.markLoaded(false)
 		p.landed <- f
 	}()
 	<-f.loaded
+	p.loaded(f)
 }
 
 // commit applies one batch and answers every caller. A batch whose store
@@ -227,8 +229,9 @@ func (c *committer) launch(p *pipeline, batch []*Request) {
 // commit, and nothing of it was written.
 //
 // loaded is called once the batch's state is loaded and its accounts
-// locked (perhaps more than once: the caller makes it idempotent).
-func (c *committer) commit(batch []*Request, loaded func()) {
+// locked, saying whether the load read nothing (perhaps more than once:
+// the caller makes it idempotent).
+func (c *committer) commit(batch []*Request, loaded func(warm bool)) {
 	var start time.Time
 	if c.meter != nil {
 		start = time.Now() // busy time, on the machine's clock: not Coffer's
@@ -255,7 +258,7 @@ func (c *committer) commit(batch []*Request, loaded func()) {
 // commitPart commits part of a batch, splitting it while a request of it
 // makes the store transaction fail. A batch of n requests with one poison
 // among them costs about 2·log2(n) extra transactions; with none, nothing.
-func (c *committer) commitPart(part []*Request, replies []Reply, written *[]*store.Writes, loaded func()) {
+func (c *committer) commitPart(part []*Request, replies []Reply, written *[]*store.Writes, loaded func(warm bool)) {
 	w, err := c.tryCommit(part, replies, loaded)
 	if err == nil {
 		if w != nil {
@@ -282,7 +285,7 @@ const batchTimeout = 30 * time.Second
 
 // tryCommit runs one store transaction over the requests, rerunning it
 // when it lost a race for a unique key.
-func (c *committer) tryCommit(part []*Request, replies []Reply, loaded func()) (*store.Writes, error) {
+func (c *committer) tryCommit(part []*Request, replies []Reply, loaded func(warm bool)) (*store.Writes, error) {
 	var written *store.Writes
 	var err error
 	for attempt := 0; attempt < conflictRetries; attempt++ {

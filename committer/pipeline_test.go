@@ -51,10 +51,14 @@ func (h *heldWrite) Write(ctx context.Context, w *store.Writes) error {
 // held between its load and its write, a batch on another account commits
 // and is answered; a second request for A waits for the first batch,
 // then sees its write; and Close, called while A's batch is still held,
-// answers everything accepted before it.
+// answers everything accepted before it. The accounts are made through
+// another store handle, so the committer's batches read them (a batch
+// never flies beside one that read nothing: TestWhenABatchFliesBesideOthers).
 func TestPipelineKeepsEachAccountInOrder(t *testing.T) {
 	ctx := context.Background()
-	svc, st := open(t, pgtest.TestPostgresDSN(t))
+	dsn := pgtest.TestPostgresDSN(t)
+	svc, _ := open(t, dsn)
+	_, st := open(t, dsn)
 	admin := service.Call{Caller: &service.Caller{KeyID: "key_test", Role: "admin"}}
 	accounts := make([]string, 2)
 	for i := range accounts {

@@ -16,7 +16,7 @@ import (
 func newBenchCmd() *cobra.Command {
 	var o bench.Options
 	var asJSON bool
-	var scenarios, cpuProfile string
+	var scenarios, cpuProfile, allocProfile string
 	var reports, accountSize bool
 	var ro bench.ReportsOptions
 	var so bench.AccountSizeOptions
@@ -64,6 +64,14 @@ table (or --json) to stdout. See docs/performance.md.`,
 				}
 				defer f.Close()
 				o.CPUProfile = f
+			}
+			if allocProfile != "" {
+				f, err := os.Create(allocProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				o.AllocProfile = f
 			}
 			o.Progress = cmd.ErrOrStderr()
 			if reports {
@@ -115,6 +123,7 @@ table (or --json) to stdout. See docs/performance.md.`,
 	f.IntSliceVar(&o.SweepDepths, "sweep-depths", nil, "measure Coffer in the sweep at each of these committer depths in turn "+
 		"(default: the one coffer serve uses)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the scenarios to this file (read it with go tool pprof)")
+	f.StringVar(&allocProfile, "allocprofile", "", "write the profile of allocations (setup included) to this file once the scenarios have run (read it with go tool pprof -sample_index=alloc_objects)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	f.BoolVar(&reports, "reports", false, "instead of the scenarios, seed a month of debits and measure the "+
 		"credit-usage and liability reports beside the hot path (--duration is each measurement's least time)")
