@@ -151,46 +151,39 @@ func TestBenchPostgres(t *testing.T) {
 // month while the load runs beside it, and the run verifies itself.
 func TestBenchInvoiceClose(t *testing.T) {
 	t.Parallel()
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			t.Parallel()
-			db := filepath.Join(t.TempDir(), "bench.db")
-			if engine == "postgres" {
-				db = pgtest.TestPostgresDSN(t)
+	pgtest.OnEachStore(t, func(t *testing.T, db string) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		var progress strings.Builder
+		rep, err := bench.Run(ctx, bench.Options{DB: db, Duration: 200 * time.Millisecond, Accounts: 5, Concurrency: 16,
+			CloseAccounts: 40, CloseUsage: 3, Scenarios: []string{bench.InvoiceClose}, Progress: &progress})
+		if err != nil {
+			t.Fatalf("bench: %v\nprogress:\n%s", err, progress.String())
+		}
+		c := rep.Close
+		if c == nil {
+			t.Fatal("no close in the report")
+		}
+		if c.Expected != 40+5+1 || c.Invoices != c.Expected || c.Error != "" || c.PerSecond <= 0 {
+			t.Errorf("close: %d invoices of %d expected in %.2fs (%.0f/s), error %q", c.Invoices, c.Expected, c.Seconds, c.PerSecond, c.Error)
+		}
+		for _, key := range []string{bench.CloseBefore, bench.CloseDuring, bench.CloseAfter} {
+			if r := rep.Result(key); r == nil || r.Debits == 0 || r.Errors != 0 {
+				t.Errorf("%s: %+v, want debits and no errors", key, r)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			var progress strings.Builder
-			rep, err := bench.Run(ctx, bench.Options{DB: db, Duration: 200 * time.Millisecond, Accounts: 5, Concurrency: 16,
-				CloseAccounts: 40, CloseUsage: 3, Scenarios: []string{bench.InvoiceClose}, Progress: &progress})
-			if err != nil {
-				t.Fatalf("bench: %v\nprogress:\n%s", err, progress.String())
+		}
+		if p := rep.Problems(); len(p) > 0 || !rep.CheckOK {
+			t.Errorf("problems: %v; check ok %v %v", p, rep.CheckOK, rep.Violations)
+		}
+		if rep.Acknowledged != rep.Recorded || rep.Recorded < 40*3 {
+			t.Errorf("%d debits acknowledged, %d recorded", rep.Acknowledged, rep.Recorded)
+		}
+		var out strings.Builder
+		rep.WriteTable(&out)
+		for _, want := range []string{"invoice close:", "while 46 accounts close", "debits/s while the month closes", "peak heap"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("table lacks %q:\n%s", want, out.String())
 			}
-			c := rep.Close
-			if c == nil {
-				t.Fatal("no close in the report")
-			}
-			if c.Expected != 40+5+1 || c.Invoices != c.Expected || c.Error != "" || c.PerSecond <= 0 {
-				t.Errorf("close: %d invoices of %d expected in %.2fs (%.0f/s), error %q", c.Invoices, c.Expected, c.Seconds, c.PerSecond, c.Error)
-			}
-			for _, key := range []string{bench.CloseBefore, bench.CloseDuring, bench.CloseAfter} {
-				if r := rep.Result(key); r == nil || r.Debits == 0 || r.Errors != 0 {
-					t.Errorf("%s: %+v, want debits and no errors", key, r)
-				}
-			}
-			if p := rep.Problems(); len(p) > 0 || !rep.CheckOK {
-				t.Errorf("problems: %v; check ok %v %v", p, rep.CheckOK, rep.Violations)
-			}
-			if rep.Acknowledged != rep.Recorded || rep.Recorded < 40*3 {
-				t.Errorf("%d debits acknowledged, %d recorded", rep.Acknowledged, rep.Recorded)
-			}
-			var out strings.Builder
-			rep.WriteTable(&out)
-			for _, want := range []string{"invoice close:", "while 46 accounts close", "debits/s while the month closes", "peak heap"} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("table lacks %q:\n%s", want, out.String())
-				}
-			}
-		})
-	}
+		}
+	})
 }

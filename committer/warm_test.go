@@ -2,7 +2,6 @@ package committer_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/cofferdev/coffer"
@@ -19,16 +18,7 @@ import (
 // (a refused debit writes nothing, so only the batch's version check can
 // tell its kept state is stale).
 func TestKeptStatesSeeOtherProcesses(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			t.Parallel()
-			dsn := filepath.Join(t.TempDir(), "coffer.db")
-			if engine == "postgres" {
-				dsn = pgtest.TestPostgresDSN(t)
-			}
-			keptStatesSeeOtherProcesses(t, dsn)
-		})
-	}
+	pgtest.OnEachStore(t, keptStatesSeeOtherProcesses)
 }
 
 func keptStatesSeeOtherProcesses(t *testing.T, dsn string) {

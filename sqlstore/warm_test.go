@@ -2,7 +2,6 @@ package sqlstore_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -21,16 +20,9 @@ import (
 // update, on PostgreSQL the arrays form) or only reads them, and whether
 // the change was a ledger batch or the account's alert thresholds.
 func TestKeptStatesOfSeveralAccounts(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			t.Parallel()
-			dsn := filepath.Join(t.TempDir(), "coffer.db")
-			if engine == "postgres" {
-				dsn = pgtest.TestPostgresDSN(t)
-			}
-			keptStatesOfSeveralAccounts(t, open(t, dsn), open(t, dsn))
-		})
-	}
+	pgtest.OnEachStore(t, func(t *testing.T, dsn string) {
+		keptStatesOfSeveralAccounts(t, open(t, dsn), open(t, dsn))
+	})
 }
 
 func keptStatesOfSeveralAccounts(t *testing.T, one, two *sqlstore.Store) {

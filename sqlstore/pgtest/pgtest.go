@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -95,4 +96,20 @@ func redact(dsn string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
+}
+
+// OnEachStore runs fn as two parallel subtests, "sqlite" on a new file in
+// the test's temporary directory and "postgres" on a fresh database
+// (TestPostgresDSN), each given its store's DSN, unmigrated.
+func OnEachStore(t *testing.T, fn func(t *testing.T, dsn string)) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			dsn := filepath.Join(t.TempDir(), "coffer.db")
+			if engine == "postgres" {
+				dsn = TestPostgresDSN(t)
+			}
+			fn(t, dsn)
+		})
+	}
 }
