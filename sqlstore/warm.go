@@ -86,11 +86,10 @@ func (w *warmStates) put(id string, st *ledger.State, version int64) {
 // with no invoice number to read. It then reads nothing: the writes fail
 // the batch unless the accounts' versions are still the kept ones (the
 // account rows' versioned update, and freshStmt for those it does not
-// write). Nor does it look up the
-// debits and answers already recorded for its events and
-// Idempotency-Keys: their unique indexes refuse a repeat, and the
-// committer runs the batch again, reading, to answer it. The active holds
-// placed for its events are among the kept holds.
+// write). Nor does it look up the debits and answers already recorded for
+// its events and Idempotency-Keys: their unique indexes refuse a repeat,
+// and the committer runs the batch again, reading, to answer it. The
+// active holds placed for its events are among the kept holds.
 //
 // Whatever it serves or not, the batch's accounts are no longer kept:
 // this batch now holds their state.
