@@ -217,7 +217,7 @@ func (c *committer) launch(p *pipeline, batch []*Request) {
 		p.landed <- f
 	}()
 	<-f.loaded
-	p.loaded(f)
+	p.noteLoad(f)
 }
 
 // commit applies one batch and answers every caller. A batch whose store

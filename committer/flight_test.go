@@ -11,7 +11,7 @@ func TestWhenABatchFliesBesideOthers(t *testing.T) {
 		f := &flight{accounts: accounts, loaded: make(chan struct{})}
 		p.take(f)
 		f.markLoaded(warm)
-		p.loaded(f)
+		p.noteLoad(f)
 		return f
 	}
 

@@ -92,8 +92,8 @@ func (p *pipeline) take(f *flight) {
 	}
 }
 
-// loaded counts a flight whose load has ended as warm or not.
-func (p *pipeline) loaded(f *flight) {
+// noteLoad counts a flight whose load has ended as warm or not.
+func (p *pipeline) noteLoad(f *flight) {
 	if f.warm {
 		p.warm++
 	}

@@ -413,9 +413,12 @@ func newRowUpdate(table string, cols []column) rowUpdate {
 // version after the write: each row is written only over the version
 // before it, and the batch fails with errStale otherwise (warm.go). On
 // PostgreSQL the version's new value is coffer_stale() for a row at
-// another version, which fails the transaction; on SQLite the one-row
-// form finds no row at another version, and runBulk fails the batch when
-// a row was not written.
+// another version, which fails the transaction in the server: COMMIT
+// travels in the same round trip, so a count of the rows written, checked
+// when the answers come back, would come after the commit. On SQLite,
+// whose statements run one by one before COMMIT, the one-row form finds
+// no row at another version, and runBulk fails the batch when a row was
+// not written.
 func newVersionedUpdate(table string, cols []column) rowUpdate {
 	u := newRowUpdate(table, cols)
 	v := cols[len(cols)-1].name

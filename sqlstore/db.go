@@ -459,7 +459,11 @@ func (q sqlQuerier) runBulk(ctx context.Context, b *bulk) error {
 			return err
 		}
 		if b.versioned {
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if n != 1 {
 				return errStale
 			}
 		}

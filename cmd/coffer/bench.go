@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -57,21 +58,19 @@ table (or --json) to stdout. See docs/performance.md.`,
 			if scenarios != "" {
 				o.Scenarios = strings.Split(scenarios, ",")
 			}
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
+			for _, p := range []struct {
+				path string
+				to   *io.Writer
+			}{{cpuProfile, &o.CPUProfile}, {allocProfile, &o.AllocProfile}} {
+				if p.path == "" {
+					continue
+				}
+				f, err := os.Create(p.path)
 				if err != nil {
 					return err
 				}
 				defer f.Close()
-				o.CPUProfile = f
-			}
-			if allocProfile != "" {
-				f, err := os.Create(allocProfile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				o.AllocProfile = f
+				*p.to = f
 			}
 			o.Progress = cmd.ErrOrStderr()
 			if reports {
