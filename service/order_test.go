@@ -11,6 +11,7 @@ import (
 
 	"github.com/cofferdev/coffer"
 	"github.com/cofferdev/coffer/api"
+	"github.com/cofferdev/coffer/money"
 	"github.com/cofferdev/coffer/service"
 	"github.com/cofferdev/coffer/sqlstore"
 	"github.com/cofferdev/coffer/sqlstore/pgtest"
@@ -21,7 +22,8 @@ import (
 // moves, so every id carries the same millisecond: lists must still come
 // back in creation order (accounts oldest first, page by page) and events
 // newest first, which ids drawn with fresh random bits each would give
-// only by chance.
+// only by chance. An account's transactions, all at that one instant,
+// must list newest first, page by page, none skipped at a page's edge.
 func TestCreationOrderOnAStillClock(t *testing.T) {
 	for _, eng := range []struct{ name, dsn string }{
 		{"sqlite", filepath.Join(t.TempDir(), "coffer.db")},
@@ -82,6 +84,39 @@ func TestCreationOrderOnAStillClock(t *testing.T) {
 			slices.Reverse(newestFirst)
 			if !slices.Equal(of, newestFirst) {
 				t.Errorf("account.created events are of\n%v\nwant newest first\n%v", of, newestFirst)
+			}
+
+			acct := made[0]
+			if _, err := svc.CreateGrant(ctx, admin, acct, api.GrantCreate{Amount: 1000}); err != nil {
+				t.Fatal(err)
+			}
+			var txns []string
+			one := money.Amount(1)
+			for i := range 20 {
+				d, err := svc.Debit(ctx, admin, api.DebitCreate{AccountID: acct, EventID: fmt.Sprint("still-", i), Amount: &one})
+				if err != nil {
+					t.Fatal(err)
+				}
+				txns = append(txns, d.Transaction.ID)
+			}
+			slices.Reverse(txns)
+			var journal []string
+			f := store.TxnFilter{Page: store.Page{Limit: 6}}
+			for {
+				page, err := svc.Transactions(ctx, admin, acct, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tx := range page.Data {
+					journal = append(journal, tx.ID)
+				}
+				if !page.HasMore {
+					break
+				}
+				f.StartingAfter = journal[len(journal)-1]
+			}
+			if len(journal) != len(txns)+1 || !slices.Equal(journal[:len(txns)], txns) {
+				t.Errorf("transactions listed\n%v\nwant the debits newest first, then the grant\n%v", journal, txns)
 			}
 		})
 	}

@@ -82,15 +82,16 @@ func (s *Store) GetTxn(ctx context.Context, id string) (*ledger.Txn, error) {
 }
 
 // ListTxns lists an account's transactions with their postings, newest
-// first: in the reverse of the order they were recorded (seq), which for one
-// account is the order they were committed. StartingAfter pages to older
-// ones.
+// first: by time, and within one instant in the reverse of the order they
+// were recorded (seq), which for one account is the order they were
+// committed. StartingAfter pages to older ones. txns_account_time
+// (account_id, created_at, seq) serves both the order and the cursor.
 func (s *Store) ListTxns(ctx context.Context, accountID string, f store.TxnFilter) ([]*ledger.Txn, bool, error) {
 	limit := pageLimit(f.Page)
 	var w where
 	w.add("account_id = ", accountID)
 	if f.StartingAfter != "" {
-		w.conds = append(w.conds, "seq < (SELECT seq FROM txns WHERE id = "+w.arg(f.StartingAfter)+")")
+		w.conds = append(w.conds, "(created_at, seq) < (SELECT created_at, seq FROM txns WHERE id = "+w.arg(f.StartingAfter)+")")
 	}
 	if len(f.Types) > 0 {
 		ph := make([]string, len(f.Types))
@@ -108,7 +109,7 @@ func (s *Store) ListTxns(ctx context.Context, accountID string, f store.TxnFilte
 	if f.SubaccountID != "" {
 		w.add("subaccount_id = ", f.SubaccountID)
 	}
-	r, err := s.eng.pool(false).query(ctx, "SELECT "+txnCols+" FROM txns"+w.sql()+" ORDER BY seq DESC LIMIT "+w.arg(limit+1), w.args...)
+	r, err := s.eng.pool(false).query(ctx, "SELECT "+txnCols+" FROM txns"+w.sql()+" ORDER BY created_at DESC, seq DESC LIMIT "+w.arg(limit+1), w.args...)
 	if err != nil {
 		return nil, false, err
 	}
