@@ -53,21 +53,17 @@ func TestCreationOrderOnAStillClock(t *testing.T) {
 				made = append(made, a.ID)
 			}
 
-			var listed []string
-			p := store.Page{Limit: 7}
-			for {
-				page, err := svc.ListAccounts(ctx, admin, p)
+			listed := pageIDs(t, func(after string) ([]string, bool, error) {
+				page, err := svc.ListAccounts(ctx, admin, store.Page{Limit: 7, StartingAfter: after})
 				if err != nil {
-					t.Fatal(err)
+					return nil, false, err
 				}
+				var ids []string
 				for _, a := range page.Data {
-					listed = append(listed, a.ID)
+					ids = append(ids, a.ID)
 				}
-				if !page.HasMore {
-					break
-				}
-				p.StartingAfter = listed[len(listed)-1]
-			}
+				return ids, page.HasMore, nil
+			})
 			if !slices.Equal(listed, made) {
 				t.Errorf("accounts listed\n%v\nwant creation order\n%v", listed, made)
 			}
@@ -100,24 +96,39 @@ func TestCreationOrderOnAStillClock(t *testing.T) {
 				txns = append(txns, d.Transaction.ID)
 			}
 			slices.Reverse(txns)
-			var journal []string
-			f := store.TxnFilter{Page: store.Page{Limit: 6}}
-			for {
-				page, err := svc.Transactions(ctx, admin, acct, f)
+			journal := pageIDs(t, func(after string) ([]string, bool, error) {
+				page, err := svc.Transactions(ctx, admin, acct, store.TxnFilter{Page: store.Page{Limit: 6, StartingAfter: after}})
 				if err != nil {
-					t.Fatal(err)
+					return nil, false, err
 				}
+				var ids []string
 				for _, tx := range page.Data {
-					journal = append(journal, tx.ID)
+					ids = append(ids, tx.ID)
 				}
-				if !page.HasMore {
-					break
-				}
-				f.StartingAfter = journal[len(journal)-1]
-			}
+				return ids, page.HasMore, nil
+			})
 			if len(journal) != len(txns)+1 || !slices.Equal(journal[:len(txns)], txns) {
 				t.Errorf("transactions listed\n%v\nwant the debits newest first, then the grant\n%v", journal, txns)
 			}
 		})
+	}
+}
+
+// pageIDs follows a list from its first page, each page starting after the
+// last id of the one before, and returns every id in the order listed.
+func pageIDs(t *testing.T, list func(after string) (ids []string, more bool, err error)) []string {
+	t.Helper()
+	var all []string
+	after := ""
+	for {
+		ids, more, err := list(after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, ids...)
+		if !more || len(ids) == 0 {
+			return all
+		}
+		after = ids[len(ids)-1]
 	}
 }
