@@ -105,7 +105,8 @@ func TestOutbox(t *testing.T) {
 
 // TestDeadlockRetry makes two batches lock two accounts in opposite order
 // (which the committer never does, but another program might):
-// PostgreSQL aborts one with a deadlock, and Batch runs it again.
+// PostgreSQL aborts one with a deadlock, and Batch runs it again until
+// both commit.
 func TestDeadlockRetry(t *testing.T) {
 	t.Parallel()
 	s := openPostgres(t)
@@ -151,7 +152,11 @@ func TestDeadlockRetry(t *testing.T) {
 			t.Fatalf("batch %d: %v", i, err)
 		}
 	}
-	if n := attempts.Load(); n != 3 {
-		t.Fatalf("%d attempts, want 3: one batch should have been retried once", n)
+	// Two attempts would mean no deadlock, so no retry. More than three
+	// is PostgreSQL's doing, not Batch's: the victim's rerun can take its
+	// first row back before the woken survivor does (a row lock queues
+	// only its waiters), and deadlock again, as seen with both cores busy.
+	if n := attempts.Load(); n < 3 {
+		t.Fatalf("%d attempts, want at least 3: a batch should have been aborted and run again", n)
 	}
 }
