@@ -31,7 +31,7 @@ func eventStmts(events []ledger.Event) ([]stmt, error) {
 		}
 		rows = append(rows, r)
 	}
-	return insertRows("events", eventColumns, rows, ""), nil
+	return eventInsert.of(rows), nil
 }
 
 // idemStmts records idempotent answers; a key already recorded is a

@@ -342,7 +342,7 @@ func (b *batch) Write(ctx context.Context, w *store.Writes) error {
 	stmts = append(stmts, insertRows("holds", holdColumns, holdRows,
 		" ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status,"+
 			" txn_id = excluded.txn_id, finished_at = excluded.finished_at")...)
-	stmts = append(stmts, appendRows("txns", txnColumns, txnRows)...)
+	stmts = append(stmts, txnAppend.of(txnRows)...)
 	stmts = append(stmts, hours.stmts()...)
 	evs, err := eventStmts(events)
 	if err != nil {

@@ -70,10 +70,14 @@ func (h *hourSums) stmts() []stmt {
 	for i, k := range h.keys {
 		rows[i] = []any{k.account, k.hour, k.lot, h.amount[i], h.usage[i]}
 	}
-	return insertRows("ledger_hours", []string{"account_id", "hour", "lot_id", "amount", "usage"}, rows,
-		" ON CONFLICT (account_id, hour, lot_id) DO UPDATE SET amount = ledger_hours.amount + excluded.amount,"+
-			" usage = ledger_hours.usage + excluded.usage")
+	return hourAdds.of(rows)
 }
+
+// hourAdds adds sums to their rows of ledger_hours.
+var hourAdds = newRowInsert("ledger_hours",
+	[]column{{"account_id", "text"}, {"hour", "bigint"}, {"lot_id", "text"}, {"amount", "bigint"}, {"usage", "bigint"}},
+	" ON CONFLICT (account_id, hour, lot_id) DO UPDATE SET amount = ledger_hours.amount + excluded.amount,"+
+		" usage = ledger_hours.usage + excluded.usage")
 
 // hoursBefore reads the account's sums of whole hours before hour (µs):
 // by lot, and under the empty lot id its receivables.

@@ -112,30 +112,73 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// insertRows returns a bulk INSERT of rows into table; suffix follows the
-// rows (ON CONFLICT …).
+// insertRows returns a bulk INSERT of rows into table, its columns' types
+// read off the rows; suffix follows the rows (ON CONFLICT …).
 func insertRows(table string, cols []string, rows [][]any, suffix string) []stmt {
 	if len(rows) == 0 {
 		return nil
 	}
-	into := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") "
-	types := arrayTypes(rows)
-	return []stmt{{bulk: &bulk{
+	return newRowInsert(table, typedColumns(cols, arrayTypes(rows)...), suffix).of(rows)
+}
+
+// rowInsert is insertRows built once, not per batch, for the tables every
+// debit writes (the journal, the hourly sums, the events): its columns'
+// types are declared instead of read off the rows, and its text made when
+// the package loads. A row whose value does not fit its column's declared
+// type fails the batch, naming the column's place (bulk.columns).
+type rowInsert struct {
+	one, arrays string
+	types       []string
+	copyTo      *copyTarget // set for a plain append (newRowAppend)
+}
+
+func newRowInsert(table string, cols []column, suffix string) rowInsert {
+	names, types := columnNames(cols), make([]string, len(cols))
+	for i, c := range cols {
+		types[i] = c.sqlType
+	}
+	into := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") "
+	return rowInsert{
 		one:    into + "VALUES (" + placeholders(1, len(cols)) + ")" + suffix,
 		arrays: into + "SELECT * FROM " + unnest(types) + suffix,
 		types:  types,
-		rows:   rows,
-	}}}
+	}
 }
 
-// appendRows is insertRows for a plain append, which PostgreSQL may send
-// as COPY when there are many rows.
-func appendRows(table string, cols []string, rows [][]any) []stmt {
-	out := insertRows(table, cols, rows, "")
-	for _, s := range out {
-		s.bulk.copyTo = &copyTarget{table: table, cols: cols}
+// newRowAppend is newRowInsert for a plain append, which PostgreSQL may
+// send as COPY when there are many rows.
+func newRowAppend(table string, cols []column) rowInsert {
+	u := newRowInsert(table, cols, "")
+	u.copyTo = &copyTarget{table: table, cols: columnNames(cols)}
+	return u
+}
+
+// of is the insert of rows.
+func (u rowInsert) of(rows [][]any) []stmt {
+	if len(rows) == 0 {
+		return nil
 	}
-	return out
+	return []stmt{{bulk: &bulk{one: u.one, arrays: u.arrays, types: u.types, copyTo: u.copyTo, rows: rows}}}
+}
+
+func columnNames(cols []column) []string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	return names
+}
+
+// typedColumns pairs column names with their SQL types, in order.
+func typedColumns(names []string, types ...string) []column {
+	if len(names) != len(types) {
+		panic(fmt.Sprintf("sqlstore: %d columns, %d types", len(names), len(types)))
+	}
+	cols := make([]column, len(names))
+	for i := range names {
+		cols[i] = column{names[i], types[i]}
+	}
+	return cols
 }
 
 // ---- accounts ----
@@ -296,6 +339,11 @@ var txnColumns = []string{"id", "account_id", "type", "amount", "balance_after",
 
 var txnCols = strings.Join(txnColumns, ", ")
 
+// txnAppend appends journal rows (txnRow).
+var txnAppend = newRowAppend("txns", typedColumns(txnColumns,
+	"text", "text", "text", "bigint", "bigint", "text", "text", "text",
+	"text", "text", "bigint", "bigint", "text", "text", "text", "text", "bigint", "text"))
+
 // scanTxn reads a transaction with its postings.
 func scanTxn(r scanner) (*ledger.Txn, error) {
 	var t ledger.Txn
@@ -328,6 +376,9 @@ func txnRow(t *ledger.Txn) ([]any, error) {
 }
 
 var eventColumns = []string{"id", "type", "account_id", "data", "created_at"}
+
+// eventInsert adds events to the outbox (eventRow).
+var eventInsert = newRowInsert("events", typedColumns(eventColumns, "text", "text", "text", "text", "bigint"), "")
 
 func eventRow(e *ledger.Event) ([]any, error) {
 	data, err := jsonText(e.Data)
