@@ -392,14 +392,11 @@ type rowUpdate struct {
 
 func newRowUpdate(table string, cols []column) rowUpdate {
 	key := cols[0].name
-	var set, setV, names, types []string
-	for i, c := range cols {
-		names = append(names, c.name)
-		types = append(types, c.sqlType)
-		if i > 0 {
-			set = append(set, c.name+" = $"+strconv.Itoa(i+1))
-			setV = append(setV, c.name+" = v."+c.name)
-		}
+	names, types := columnNames(cols), columnTypes(cols)
+	var set, setV []string
+	for i, c := range cols[1:] {
+		set = append(set, c.name+" = $"+strconv.Itoa(i+2))
+		setV = append(setV, c.name+" = v."+c.name)
 	}
 	return rowUpdate{
 		arrays: "UPDATE " + table + " SET " + strings.Join(setV, ", ") + " FROM " + unnest(types) +

@@ -133,10 +133,7 @@ type rowInsert struct {
 }
 
 func newRowInsert(table string, cols []column, suffix string) rowInsert {
-	names, types := columnNames(cols), make([]string, len(cols))
-	for i, c := range cols {
-		types[i] = c.sqlType
-	}
+	names, types := columnNames(cols), columnTypes(cols)
 	into := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") "
 	return rowInsert{
 		one:    into + "VALUES (" + placeholders(1, len(cols)) + ")" + suffix,
@@ -167,6 +164,14 @@ func columnNames(cols []column) []string {
 		names[i] = c.name
 	}
 	return names
+}
+
+func columnTypes(cols []column) []string {
+	types := make([]string, len(cols))
+	for i, c := range cols {
+		types[i] = c.sqlType
+	}
+	return types
 }
 
 // typedColumns pairs column names with their SQL types, in order.
